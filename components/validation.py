@@ -1,0 +1,241 @@
+"""The settings state of the page and its validation.
+
+Every request carries the settings as plain JSON values, which a hand-edited URL or a
+forged callback payload can set to anything.  :func:`sanitize` turns any mapping into a
+valid state -- missing, malformed or non-finite values are replaced by defaults,
+out-of-range values are clamped -- and returns one readable message per repair, which
+the page shows in its notice area.
+
+The state is a flat dict (JSON-serialisable, so it can live in a ``dcc.Store`` or a
+query string):
+
+==========  =====================================================  ===================
+key         meaning                                                 allowed
+==========  =====================================================  ===================
+H           depth = number of weight layers (theory §2)              integer 2..12
+K           highest Hessian index drawn (theory §3)                  integer 0..10
+activation  activation preset name (theory §5.1)                     see ``activation_names()``
+param       the preset's parameter, ``None`` if it has none           preset's range
+pieces      number L of linear pieces of the fit (theory §5.1)       integer 2..32
+mu          mean μ of the pre-activations Z ~ N(μ, σ²) (theory §5.1)  -3..3
+sigma       standard deviation σ of the pre-activations              0.1..5
+knots       knot table of the custom activation, one "z, f" a line   text, <= 10000 chars
+==========  =====================================================  ===================
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS
+
+__all__ = [
+    "NumberField",
+    "FIELDS",
+    "CUSTOM",
+    "DEFAULT_KNOTS",
+    "MAX_KNOTS_CHARS",
+    "COMPLEXITY_KEYS",
+    "ACTIVATION_KEYS",
+    "activation_names",
+    "param_spec",
+    "default_state",
+    "sanitize",
+    "view_slice",
+]
+
+CUSTOM = "custom"
+MAX_KNOTS_CHARS = MAX_KNOT_TEXT
+DEFAULT_KNOTS = "z, f\n-2, -1\n-0.5, -0.5\n0.5, 0.8\n2, 1"
+_SHOWN_CHARS = 40
+
+
+@dataclass(frozen=True)
+class NumberField:
+    """A numeric setting: its key, how the page names it, its range and default."""
+
+    key: str
+    label: str
+    minimum: float
+    maximum: float
+    default: float
+    integer: bool = False
+
+
+FIELDS: dict[str, NumberField] = {
+    "H": NumberField("H", "Depth H", 2, 12, 3, integer=True),
+    "K": NumberField("K", "Highest index K", 0, 10, 5, integer=True),
+    "pieces": NumberField("pieces", "Pieces L", PIECES_RANGE[0], PIECES_RANGE[1], 8, integer=True),
+    "mu": NumberField("mu", "Mean μ", -3.0, 3.0, 0.0),
+    "sigma": NumberField("sigma", "Spread σ", 0.1, 5.0, 1.0),
+}
+
+# The slice of the state each view depends on (a view re-renders only when its slice changes).
+COMPLEXITY_KEYS = ("H", "K")
+ACTIVATION_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots")
+
+DEFAULT_ACTIVATION = "relu"
+
+
+def activation_names() -> list[str]:
+    """Names offered by the activation dropdown: the presets, then the custom knot table."""
+    names = list(PRESETS)
+    if CUSTOM not in names:
+        names.append(CUSTOM)
+    return names
+
+
+def param_spec(activation: str):
+    """The preset's :class:`ActivationSpec` if it has a parameter, else ``None``."""
+    spec = PRESETS.get(activation)
+    if spec is None or spec.param_name is None:
+        return None
+    return spec
+
+
+def default_state() -> dict:
+    """The state the page opens with."""
+    state = {key: field.default for key, field in FIELDS.items()}
+    for key, field in FIELDS.items():
+        if field.integer:
+            state[key] = int(field.default)
+    state["activation"] = DEFAULT_ACTIVATION
+    spec = param_spec(DEFAULT_ACTIVATION)
+    state["param"] = None if spec is None else float(spec.param_default)
+    state["knots"] = DEFAULT_KNOTS
+    return state
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _as_number(value: Any) -> float | None:
+    """A finite float from a number or numeric string; ``None`` if there is none."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        x = float(value)
+    elif isinstance(value, str) and len(value) <= 64:
+        try:
+            x = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _clean_number(
+    value: Any,
+    label: str,
+    minimum: float,
+    maximum: float,
+    default: float,
+    integer: bool,
+    messages: list[str],
+) -> float | int:
+    kind = "an integer" if integer else "a number"
+    allowed = f"{kind} from {_fmt(minimum)} to {_fmt(maximum)}"
+    x = _as_number(value)
+    if x is None:
+        messages.append(
+            f"{label} must be {allowed}; got {_shown(value)}, so the default "
+            f"{_fmt(default)} is used."
+        )
+        return int(default) if integer else float(default)
+    if integer and x != round(x):
+        rounded = float(round(x))
+        messages.append(f"{label} must be {allowed}; {_fmt(x)} is rounded to {_fmt(rounded)}.")
+        x = rounded
+    if x < minimum or x > maximum:
+        clamped = min(max(x, minimum), maximum)
+        messages.append(
+            f"{label} must be {allowed}; {_fmt(x)} is out of range, so {_fmt(clamped)} is used."
+        )
+        x = clamped
+    return int(x) if integer else float(x)
+
+
+def sanitize(raw: Any) -> tuple[dict, list[str]]:
+    """Return ``(state, messages)``: a valid state built from ``raw`` and what was repaired.
+
+    ``raw`` may be anything (a forged payload need not even be a dict).  Known keys
+    are validated one by one; unknown keys are ignored; a missing key takes its
+    default silently only if ``raw`` is a dict that simply lacks it -- a value that
+    is present but invalid is always reported.
+
+    >>> sanitize({"H": "7"})[0]["H"]
+    7
+    >>> state, messages = sanitize({"H": 99})
+    >>> state["H"], messages[0]
+    (12, 'Depth H must be an integer from 2 to 12; 99 is out of range, so 12 is used.')
+    """
+    messages: list[str] = []
+    defaults = default_state()
+    if not isinstance(raw, Mapping):
+        if raw is not None:
+            messages.append(f"The settings were unreadable ({_shown(raw)}); defaults are used.")
+        return defaults, messages
+
+    state: dict = {}
+    for key, field in FIELDS.items():
+        if key not in raw:
+            state[key] = defaults[key]
+            continue
+        state[key] = _clean_number(
+            raw[key], field.label, field.minimum, field.maximum, field.default,
+            field.integer, messages,
+        )
+
+    names = activation_names()
+    activation = raw.get("activation", DEFAULT_ACTIVATION)
+    if not isinstance(activation, str) or activation not in names:
+        messages.append(
+            f"Activation must be one of {', '.join(names)}; got {_shown(activation)}, "
+            f"so {DEFAULT_ACTIVATION} is used."
+        )
+        activation = DEFAULT_ACTIVATION
+    state["activation"] = activation
+
+    spec = param_spec(activation)
+    if spec is None:
+        state["param"] = None
+    elif "param" not in raw:
+        state["param"] = float(spec.param_default)
+    else:
+        state["param"] = float(
+            _clean_number(
+                raw["param"], f"{spec.label}: {spec.param_symbol}", spec.param_min,
+                spec.param_max, spec.param_default, False, messages,
+            )
+        )
+
+    knots = raw.get("knots", DEFAULT_KNOTS)
+    if knots is None:
+        knots = ""
+    if not isinstance(knots, str):
+        messages.append(
+            f"The knot table must be text; got {_shown(knots)}, so the default table is used."
+        )
+        knots = DEFAULT_KNOTS
+    elif len(knots) > MAX_KNOTS_CHARS:
+        messages.append(
+            f"The knot table may have at most {MAX_KNOTS_CHARS} characters; "
+            f"it had {len(knots)}, so the default table is used."
+        )
+        knots = DEFAULT_KNOTS
+    state["knots"] = knots
+    return state, messages
+
+
+def view_slice(state: Mapping, keys: tuple[str, ...]) -> dict:
+    """The part of a (valid) state a view depends on."""
+    return {key: state[key] for key in keys}

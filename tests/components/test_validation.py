@@ -1,0 +1,128 @@
+"""Settings validation: every forged value becomes a valid state plus a readable message."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from compute.activations import PRESETS
+from components.validation import (
+    DEFAULT_KNOTS,
+    FIELDS,
+    MAX_KNOTS_CHARS,
+    activation_names,
+    default_state,
+    sanitize,
+)
+
+
+def test_default_state_is_valid_and_silent():
+    state, messages = sanitize(default_state())
+    assert state == default_state()
+    assert messages == []
+
+
+def test_missing_keys_take_defaults_silently():
+    state, messages = sanitize({"H": 7})
+    assert state == {**default_state(), "H": 7}
+    assert messages == []
+
+
+# (raw H, expected H, words the message must contain; None = no message)
+H_CASES = [
+    (2, 2, None),
+    (12, 12, None),
+    (7.0, 7, None),
+    ("7", 7, None),
+    (" 5 ", 5, None),
+    (99, 12, ["Depth H", "2 to 12", "99"]),
+    (1, 2, ["Depth H", "out of range"]),
+    (-1e308, 2, ["out of range"]),
+    (7.4, 7, ["rounded"]),
+    ("abc", 3, ["Depth H", "'abc'", "default 3"]),
+    (None, 3, ["Depth H", "None"]),
+    (math.nan, 3, ["nan"]),
+    (math.inf, 3, ["inf"]),
+    ([4, 5], 3, ["[4, 5]"]),
+    ({"H": 4}, 3, ["default"]),
+    (True, 3, ["True"]),
+    ("1e400", 3, ["default"]),
+    ("x" * 500, 3, ["…"]),
+]
+
+
+@pytest.mark.parametrize("raw,expected,words", H_CASES, ids=[repr(c[0])[:20] for c in H_CASES])
+def test_depth_is_validated(raw, expected, words):
+    state, messages = sanitize({"H": raw})
+    assert state["H"] == expected and type(state["H"]) is int
+    if words is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1
+        for word in words:
+            assert word in messages[0]
+        assert len(messages[0]) < 200  # long forged values are shortened
+
+
+@pytest.mark.parametrize("key", list(FIELDS))
+@pytest.mark.parametrize("side", ["low", "high"])
+def test_every_number_is_clamped_to_its_range(key, side):
+    field = FIELDS[key]
+    raw = field.minimum - 1 if side == "low" else field.maximum + 1
+    state, messages = sanitize({key: raw})
+    assert state[key] == (field.minimum if side == "low" else field.maximum)
+    assert len(messages) == 1 and field.label in messages[0]
+
+
+def test_float_fields_stay_floats():
+    state, _ = sanitize({"mu": 1, "sigma": "0.5"})
+    assert state["mu"] == 1.0 and isinstance(state["mu"], float)
+    assert state["sigma"] == 0.5
+
+
+@pytest.mark.parametrize("raw", ["nope", 3, None, ["relu"]])
+def test_unknown_activation_falls_back_to_relu(raw):
+    state, messages = sanitize({"activation": raw})
+    assert state["activation"] == "relu"
+    assert len(messages) == 1 and "Activation must be one of" in messages[0]
+
+
+def test_activation_names_cover_presets_and_custom():
+    names = activation_names()
+    assert set(PRESETS) <= set(names) and "custom" in names
+
+
+@pytest.mark.parametrize("name", [n for n, s in PRESETS.items() if s.param_name])
+def test_preset_parameter_range(name):
+    spec = PRESETS[name]
+    assert sanitize({"activation": name})[0]["param"] == spec.param_default
+    state, messages = sanitize({"activation": name, "param": spec.param_max + 10})
+    assert state["param"] == spec.param_max and spec.param_symbol in messages[0]
+    state, messages = sanitize({"activation": name, "param": "x"})
+    assert state["param"] == spec.param_default and messages
+
+
+def test_parameter_of_a_preset_without_one_is_dropped():
+    state, messages = sanitize({"activation": "tanh", "param": 5})
+    assert state["param"] is None and messages == []
+
+
+def test_knots_must_be_text_of_bounded_length():
+    assert sanitize({"knots": "0, 0\n1, 1"})[0]["knots"] == "0, 0\n1, 1"
+    state, messages = sanitize({"knots": [[0, 0], [1, 1]]})
+    assert state["knots"] == DEFAULT_KNOTS and "must be text" in messages[0]
+    state, messages = sanitize({"knots": "0, 0\n" * MAX_KNOTS_CHARS})
+    assert state["knots"] == DEFAULT_KNOTS and "at most" in messages[0]
+
+
+@pytest.mark.parametrize("raw", [None, "abc", 5, [1, 2]])
+def test_non_mapping_settings_give_defaults(raw):
+    state, messages = sanitize(raw)
+    assert state == default_state()
+    assert (messages == []) == (raw is None)
+
+
+def test_several_repairs_give_several_messages():
+    _, messages = sanitize({"H": 99, "K": -3, "mu": "abc", "activation": "??"})
+    assert len(messages) == 4
