@@ -1,0 +1,1206 @@
+r"""Sharp counts for :math:`L = R + \varphi(s)` at finite N (theory §5.4) and the large-N
+modulation factor (theory §5.5).
+
+The landscape is :math:`L(w) = R(w) + \varphi(s)` on the sphere :math:`|w|^2 = N`, with ``R`` the
+spherical H-spin glass of theory §2, :math:`s = \mathbf 1\cdot w/\sqrt N` and
+:math:`\varphi(s) = \sum_{d=1}^{H-1}\kappa_d s^d` (theory §5.3; ``coeffs = [κ_1, …, κ_{H-1}]``,
+shorter lists are padded with zeros).
+
+Kac–Rice (theory §5.4)
+----------------------
+Write :math:`a = \sqrt{2H(H-1)}`, :math:`q(s) = 1 - s^2/N` and
+:math:`\theta(s) = \varphi''(s)\,q(s)`.  At a point with overlap ``s`` the tangential gradient of
+``L`` is :math:`\nabla R + \varphi'(s)\,P e` with :math:`|Pe|^2 = q`, and, conditionally on it
+vanishing, the Riemannian Hessian is
+
+.. math::
+
+    \operatorname{Hess} L = c M - x I + \theta(s)\, e_1 e_1^T, \qquad
+    x = \frac{H R + s\varphi'(s)}{N}, \qquad c = \sqrt{2H(H-1)(N-1)/N},
+
+with :math:`M \sim \mathrm{GOE}_{N-1}` independent of :math:`R \sim N(0, N)` (rotation invariance of
+``M`` lets the rank-one direction be :math:`e_1`).  Changing variables from ``R`` to ``x``
+(Jacobian ``N/H``) the Gaussian factor of ``R`` splits as
+
+.. math::
+
+    e^{-R^2/(2N)} = e^{-N x^2/(2H^2)}\;
+        e^{x s\varphi'/H^2 - s^2\varphi'^2/(2NH^2)},
+
+and the level condition :math:`R + \varphi(s) \le N u` becomes
+:math:`x \le x_{\max}(s) = H u - (H\varphi(s) - s\varphi'(s))/N`.  Together with the density of the
+gradient at zero this gives the weight
+
+.. math::
+
+    W(s, x) = \exp\Bigl(-\frac{\varphi'^2 q}{2H} + \frac{x s\varphi'}{H^2}
+                        - \frac{s^2\varphi'^2}{2NH^2}\Bigr),
+
+which is 1 for :math:`\varphi \equiv 0`.  Finally
+:math:`\det(A + \theta e_1e_1^T) = \det A\,(1 + \theta\,e_1^TA^{-1}e_1)` and, by interlacing, the
+rank-one term moves the index by at most one: with :math:`D` the determinant ratio, the index is
+that of ``A`` minus 1 if :math:`D < 0, \theta > 0` and plus 1 if :math:`D < 0, \theta < 0`
+(:func:`rank_one_index`).
+
+Estimators
+----------
+``"goe"`` (any ``u_max``, any ``k``).  Merging the Gaussian ``x`` with ``GOE_{N-1}`` into
+``GOE_N`` (the trick of Auffinger–Ben Arous–Černý behind theory §4): with
+:math:`\mu_0 \le \dots \le \mu_{N-1}` the spectrum of ``GOE_N``, :math:`x_j = a\mu_j` and ``v``
+uniform on the unit sphere of :math:`\mathbb R^{N-1}`,
+
+.. math::
+
+    E\,\mathrm{Crt}^{\varphi}_{N,k}(L \le Nu) = 2\sqrt{2/H}\,(H-1)^{N/2}
+      \int \pi_N(s)\,ds\;\sum_j E\Bigl[e^{-N(H-2)\mu_j^2/(2H)}\,W(s, x_j)\,|D_j(s)|\,
+      \mathbb 1\{\mathrm{ind}_j(s) = k\}\,\mathbb 1\{x_j \le x_{\max}(s)\}\Bigr],
+
+    D_j(s) = 1 + \theta(s) \sum_{i \ne j} \frac{v_i^2}{a(\mu_i - \mu_j)},
+
+with base index ``j``.  For :math:`\varphi \equiv 0` every sample reproduces the theory §4
+integrand exactly.
+
+``"level"`` (``u_max < -E_inf(H)``).  The same integral before merging, with the level drawn
+instead of the ``GOE_N`` eigenvalue: for each ``s`` node, :math:`x` comes from a Laplace law
+(truncated at :math:`x_{\max}(s)`) centred at the peak of the large-N log-integrand
+:math:`\ell_s(x) = -Nx^2/(2H^2) + x s\varphi'/H^2 + (N-1)\Phi(x/a)`, :math:`\Phi` the log-potential
+of the semicircle (importance sampling; one uniform per sample, shared by all nodes).  The
+Hessian :math:`aT - x + \theta e_1e_1^T` uses the Dumitriu–Edelman tridiagonal ``T`` of
+``GOE_{N-1}`` (scaled to the ``GOE_N`` variance), whose first basis vector is exactly a uniformly
+random direction with respect to the eigenvectors.  Determinant, inertia and the rank-one update
+come from the pivots of :math:`UDU^T`, run from the bottom row: :math:`f_{n} = T_{nn} - y`,
+:math:`f_i = T_{ii} - y - T_{i,i+1}^2/f_{i+1}`; only the top pivot feels :math:`\theta`.  The ``s``
+nodes follow the large-N profile in :math:`\tau = \operatorname{artanh}(s/\sqrt N)`
+(:func:`_profile_rule`), which resolves the thin layers at the poles.  Below the threshold the
+``goe`` estimator needs the smallest GOE eigenvalue to be a large deviation, which is rare
+(0.15 % of samples at N = 200, H = 3, u = -1.7); the ``level`` estimator puts the level there by
+construction.
+
+Poles.  At :math:`s = \pm\sqrt N` (:math:`w = \pm\mathbf 1`) the gradient of :math:`\varphi` on the
+sphere vanishes, so ``L`` has critical points there with loss :math:`\approx \varphi(\pm\sqrt N)`;
+for :math:`\deg\varphi \ge 3` this is :math:`-\kappa N^{d/2} \ll Nu` at one pole or both, and each
+such pole carries about one minimum below every level (:func:`pole_minima_below`).  They sit in a
+layer :math:`1 - s^2/N = O(1/N)` and at levels far below the ``GOE_N`` spectrum, which only the
+``level`` estimator reaches; above the threshold they are negligible next to the exponentially
+many other critical points once N is moderately large.
+
+``"quadrature"`` (``N = 2``, deterministic).  ``GOE_1`` is a scalar Gaussian: given ``s`` and
+``R`` the Hessian is a Gaussian scalar and its absolute first moments on half-lines are closed
+forms in :math:`\Phi, \phi`; the ``R`` integral is Gauss–Legendre, the ``s`` integral
+Gauss–Chebyshev.  ``"exact"`` (``N = 1``): two points, :math:`\Phi(u - \varphi(\pm 1))`.
+
+The ``s`` integral, with :math:`\pi_N(s) \propto (1 - s^2/N)^{(N-3)/2}` on :math:`|s| < \sqrt N`,
+is Gauss–Jacobi quadrature in :math:`s/\sqrt N` for ``goe`` (Chebyshev at ``N = 2``, Legendre at
+``N = 3``) and the profile-guided panels of :func:`_profile_rule` for ``level``.  Monte Carlo
+estimates apply the quadrature to the sample mean, so they are unbiased for the quadrature rule
+applied to a smooth function of ``s``.  Counts of :math:`\varphi \equiv 0` are
+computed on the same samples (common random numbers), which makes the ratio precise.
+
+Large N (theory §5.5)
+---------------------
+See :func:`modulation_factor`.  Below :math:`-E_\infty` the counts below ``Nu`` are dominated by
+critical points at the level; the ratio to the :math:`\varphi \equiv 0` count tends to a Gaussian
+average over ``s`` (:math:`s \sim N(0,1)`), which diverges for quadratic :math:`\varphi` when the
+:math:`s^2` coefficient of the exponent reaches 1/2 (:func:`modulation_diverges`).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.polynomial import polynomial as npoly
+from scipy.linalg import lapack
+from scipy.special import gammaln, ndtr, roots_jacobi
+
+from compute.complexity import e_inf, ground_state_energies
+from compute.goe import tridiagonal_goe
+
+__all__ = [
+    "KacRiceResult",
+    "OutsideDomainError",
+    "expected_critical_points_phi",
+    "rank_one_index",
+    "modulation_factor",
+    "modulation_s2_coefficient",
+    "modulation_diverges",
+    "modulation_domain",
+    "pole_minima_below",
+    "MAX_N",
+    "MAX_SAMPLES",
+    "METHODS",
+]
+
+#: Largest N accepted by :func:`expected_critical_points_phi`.
+MAX_N = 1000
+#: Largest Monte Carlo sample size.
+MAX_SAMPLES = 2_000_000
+#: Estimators of :func:`expected_critical_points_phi` (``"auto"`` picks one).
+METHODS = ("auto", "goe", "level", "quadrature", "exact")
+
+_DEFAULT_S_NODES = 64
+_S_NODES_RANGE = (4, 512)
+_N2_Z_NODES = 200  # Gauss–Legendre nodes of the R integral at N = 2
+_N2_Z_RANGE = 12.0  # |z| cut of the standard-normal R integral at N = 2
+_CHUNK_ELEMENTS = 1 << 19  # rough size of the per-chunk work arrays
+_MOD_PANEL_NODES = 24  # Gauss–Legendre nodes per panel of the §5.5 average (3e-13 vs mpmath)
+_MOD_MARGIN = 60.0  # nats below the maximum kept in the §5.5 average
+_SQRT2 = math.sqrt(2.0)
+_LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+class OutsideDomainError(ValueError):
+    """The large-N modulation factor of theory §5.5 is not defined for these inputs.
+
+    Raised below the threshold when the Gaussian average over ``s`` diverges (quadratic
+    :math:`\\varphi` with :math:`s^2` coefficient of the exponent at least 1/2: the dominant critical
+    points then sit at macroscopic overlap and the leading complexity changes, theory §5.5–§5.6),
+    and for ``u >= -E_inf(H)`` where §5.5 does not apply.  Use :func:`modulation_domain` to mask a
+    grid first.
+    """
+
+
+@dataclass(frozen=True)
+class KacRiceResult:
+    """Expected number of critical points of :math:`L = R + \\varphi(s)` (theory §5.4).
+
+    Attributes
+    ----------
+    value, stderr : float
+        The expected count :math:`E\\,\\mathrm{Crt}^{\\varphi}_{N,k}(L \\le N u_{\\max})` and one
+        standard error (Monte Carlo), or a quadrature error estimate (deterministic methods).
+    log_value : float
+        Natural log of ``value``, finite also when ``value`` over- or underflows
+        (``-inf`` for a zero estimate).
+    ratio_to_phi0, ratio_stderr : float
+        ``value`` divided by the :math:`\\varphi \\equiv 0` count of index ``phi0_k`` (default: the
+        same ``k``) at the same level, estimated on the same samples (common random numbers), and
+        its standard error (delta method).  ``nan`` when the reference estimate is 0.
+    phi0_value, phi0_stderr : float
+        The :math:`\\varphi \\equiv 0` reference count (theory §4) from the same samples.
+    shifted_value, shifted_stderr : float
+        The part of ``value`` from critical points whose index the rank-one term moved
+        (base index :math:`\\ne` final index), e.g. minima turned into index-1 saddles for ``k=1``.
+    method : str
+        Estimator and its settings.
+    """
+
+    value: float
+    stderr: float
+    log_value: float
+    ratio_to_phi0: float
+    ratio_stderr: float
+    phi0_value: float
+    phi0_stderr: float
+    shifted_value: float
+    shifted_stderr: float
+    method: str
+
+
+# ------------------------------------------------------------------------------------- input
+
+
+def _int_param(value, name: str, lo: int, hi: int | None, what: str) -> int:
+    allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
+    if isinstance(value, bool):
+        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}") from None
+    if v < lo or (hi is not None and v > hi):
+        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
+    return v
+
+
+def _check_coeffs(coeffs, H: int) -> np.ndarray:
+    """Power-series coefficients ``[0, κ_1, …, κ_{H-1}]`` of φ (zero-padded)."""
+    out = np.zeros(H)
+    if coeffs is None:
+        return out
+    try:
+        arr = np.asarray(coeffs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"coeffs must be a sequence of at most H-1 = {H - 1} real numbers "
+            f"[kappa_1, ..., kappa_{H - 1}], got {coeffs!r}"
+        ) from None
+    if arr.ndim != 1 or arr.size > H - 1 or not np.all(np.isfinite(arr)):
+        raise ValueError(
+            f"coeffs must be a sequence of at most H-1 = {H - 1} finite real numbers "
+            f"[kappa_1, ..., kappa_{H - 1}], got {coeffs!r}"
+        )
+    out[1 : 1 + arr.size] = arr
+    return out
+
+
+def _check_u_max(u_max) -> float:
+    try:
+        u = float(u_max)
+    except (TypeError, ValueError):
+        raise ValueError(f"u_max (loss per weight) must be a real number or inf, got {u_max!r}") from None
+    if math.isnan(u) or u == -math.inf:
+        raise ValueError(f"u_max (loss per weight) must be a real number or +inf, got {u_max!r}")
+    return u
+
+
+def _check_u(u) -> np.ndarray:
+    arr = np.asarray(u, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError("u (loss per weight) must be finite real numbers")
+    return arr
+
+
+def _degree(c: np.ndarray) -> int:
+    nz = np.flatnonzero(c)
+    return int(nz[-1]) if nz.size else 0
+
+
+# ------------------------------------------------------------------------ shared building blocks
+
+
+def _s_rule(N: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Nodes and weights (summing to 1) for :math:`\int \pi_N(s) f(s)\,ds` (theory §5.4).
+
+    :math:`\pi_N(s) \propto (1 - s^2/N)^{(N-3)/2}` on :math:`|s| < \sqrt N` is the law of
+    :math:`s = \mathbf 1\cdot w/\sqrt N` for ``w`` uniform on the sphere; in :math:`t = s/\sqrt N`
+    this is Gauss–Jacobi with :math:`\alpha = \beta = (N-3)/2`.
+    """
+    alpha = 0.5 * (N - 3)
+    t, w = roots_jacobi(n, alpha, alpha)
+    return math.sqrt(N) * t, w / w.sum()
+
+
+class _Phi:
+    """φ, φ', φ'' on ``s`` nodes and the pieces of §5.4 built from them."""
+
+    def __init__(self, c: np.ndarray, N: int, H: int, s: np.ndarray, q: np.ndarray | None = None):
+        self.phi = npoly.polyval(s, c)
+        self.dphi = npoly.polyval(s, npoly.polyder(c)) if c.size > 1 else np.zeros_like(s)
+        d2 = npoly.polyval(s, npoly.polyder(c, 2)) if c.size > 2 else np.zeros_like(s)
+        if q is None:  # 1 - s^2/N; pass it when s is close to +-sqrt(N)
+            q = 1.0 - s * s / N
+        self.theta = d2 * q
+        # log W(s, x) = c0 + c1 x
+        self.c0 = -self.dphi**2 * q / (2.0 * H) - s * s * self.dphi**2 / (2.0 * N * H * H)
+        self.c1 = s * self.dphi / (H * H)
+        self.shift = (H * self.phi - s * self.dphi) / N  # x_max(s) = H u - shift
+
+
+def rank_one_index(base_index, D, theta) -> np.ndarray:
+    r"""Index of :math:`A + \theta\,e_1e_1^T` from the index of ``A`` and the determinant ratio (theory §5.4).
+
+    .. math::
+
+        \mathrm{ind}(A + \theta e_1e_1^T) = \mathrm{ind}(A) - \mathbb 1\{D<0, \theta>0\}
+            + \mathbb 1\{D<0, \theta<0\}, \qquad
+        D = \frac{\det(A + \theta e_1e_1^T)}{\det A} = 1 + \theta\,e_1^TA^{-1}e_1 .
+
+    By interlacing a rank-one term moves each eigenvalue at most to the next one of ``A``, in the
+    direction of :math:`\theta`; the sign of ``D`` says whether one eigenvalue crossed zero.
+    Vectorised (broadcasting) over all arguments.
+
+    >>> int(rank_one_index(1, -0.5, 2.0)), int(rank_one_index(1, -0.5, -2.0)), int(rank_one_index(1, 0.3, 2.0))
+    (0, 2, 1)
+    """
+    base = np.asarray(base_index)
+    D = np.asarray(D, dtype=float)
+    theta = np.asarray(theta, dtype=float)
+    flip = D < 0.0
+    return base - (flip & (theta > 0.0)).astype(int) + (flip & (theta < 0.0)).astype(int)
+
+
+def _mean_se_log(logs: np.ndarray) -> tuple[float, float]:
+    """log of the sample mean and of its standard error, from per-sample logs."""
+    finite = np.isfinite(logs)
+    if not finite.any():
+        return -math.inf, -math.inf
+    m = float(np.max(logs[finite]))
+    x = np.exp(logs - m)
+    mean = float(np.mean(x))
+    sd = float(np.std(x, ddof=1)) / math.sqrt(x.size)
+    return m + math.log(mean), (m + math.log(sd)) if sd > 0.0 else -math.inf
+
+
+def _ratio_log(lx: np.ndarray, ly: np.ndarray) -> tuple[float, float]:
+    """Ratio of sample means (per-sample logs) and its delta-method standard error."""
+    fx, fy = np.isfinite(lx), np.isfinite(ly)
+    if not fy.any():
+        return math.nan, math.nan
+    if not fx.any():
+        return 0.0, 0.0
+    mx, my = float(np.max(lx[fx])), float(np.max(ly[fy]))
+    x, y = np.exp(lx - mx), np.exp(ly - my)
+    xb, yb = float(np.mean(x)), float(np.mean(y))
+    r = math.exp(mx - my) * xb / yb
+    z = x / xb - y / yb
+    return r, r * float(np.std(z, ddof=1)) / math.sqrt(z.size)
+
+
+def _chunks(total: int, per_item: int):
+    size = max(1, _CHUNK_ELEMENTS // max(1, per_item))
+    for lo in range(0, total, size):
+        yield slice(lo, min(total, lo + size))
+
+
+def _masked_lse(L: np.ndarray, mask: np.ndarray, axis, sub: np.ndarray | None = None):
+    """log-sum-exp of ``L`` over ``axis`` where ``mask``; with ``sub``, also over ``mask & sub``."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        Lm = np.where(mask, L, -np.inf)
+        m = np.max(Lm, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0.0)
+        E = np.exp(Lm - m)
+        m = np.squeeze(m, axis=axis)
+        full = np.log(np.sum(E, axis=axis)) + m
+        if sub is None:
+            return full
+        return full, np.log(np.sum(np.where(sub, E, 0.0), axis=axis)) + m
+
+
+# --------------------------------------------------------------------------------- estimators
+
+
+def _goe_spectra(N: int, samples: int, rng: np.random.Generator) -> np.ndarray:
+    """Sorted ``GOE_N`` spectra, shape (samples, N), from the tridiagonal model."""
+    d, e = tridiagonal_goe(N, samples, rng)
+    mu = np.empty_like(d)
+    for i in range(samples):
+        w, info = lapack.dsterf(d[i], e[i])
+        if info != 0:  # pragma: no cover - LAPACK failure
+            raise FloatingPointError(f"dsterf failed (info={info})")
+        mu[i] = w
+    mu.sort(axis=1)
+    return mu
+
+
+def _goe_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
+    r"""Per-sample logs of the ``goe`` estimator (theory §5.4 through ``GOE_N``).
+
+    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+    """
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    s, ws = _s_rule(N, s_nodes)
+    f = _Phi(c, N, H, s)
+    xmax = H * u - f.shift if math.isfinite(u) else np.full_like(s, np.inf)
+    logws = np.log(ws)
+    mu = _goe_spectra(N, samples, rng)
+    g2 = rng.standard_normal((samples, N)) ** 2
+    g2sum = g2.sum(axis=1)
+    J = np.arange(N) if k is None else np.arange(max(0, k - 1), min(N, k + 2))
+    Jref = np.arange(N) if kref is None else np.array([kref])
+    out_phi = np.empty(samples)
+    out_shift = np.empty(samples)
+    out_zero = np.empty(samples)
+    lin = (H - 2.0) * N / (2.0 * H)
+    rows = np.arange(J.size)
+    for sl in _chunks(samples, J.size * max(N, s_nodes)):
+        m = mu[sl]
+        mJ = m[:, J]
+        with np.errstate(divide="ignore"):
+            diff = m[:, None, :] - mJ[:, :, None]
+            diff[:, rows, J] = np.inf
+            Sj = np.sum(g2[sl, None, :] / diff, axis=2) / (g2sum[sl, None] - g2[sl][:, J])
+        x = a * mJ
+        D = 1.0 + f.theta * (Sj / a)[:, :, None]
+        base = J[None, :, None]
+        idx = rank_one_index(base, D, f.theta)
+        ok = x[:, :, None] <= xmax
+        with np.errstate(divide="ignore"):
+            L = logws + (-lin * mJ * mJ)[:, :, None] + f.c0 + x[:, :, None] * f.c1 + np.log(np.abs(D))
+        keep = ok if k is None else ok & (idx == k)
+        out_phi[sl], out_shift[sl] = _masked_lse(L, keep, (1, 2), idx != base)
+        mR = m[:, Jref]
+        out_zero[sl] = _masked_lse(-lin * mR * mR, a * mR <= H * u, 1)
+    log_pref = math.log(2.0) + 0.5 * math.log(2.0 / H) + 0.5 * N * math.log(H - 1.0)
+    return log_pref, out_phi, out_shift, out_zero
+
+
+def _log_potential(y):
+    r"""Log-potential :math:`\Phi(y) = \int \log|y - \lambda|\,\rho_{sc}(\lambda)\,d\lambda` of the semicircle.
+
+    The semicircle is on :math:`[-\sqrt2, \sqrt2]` (theory §2).
+
+    :math:`y^2/2 - 1/2 - \log(2)/2` inside the bulk, minus
+    :math:`|y|\sqrt{y^2-2}/2 - \log((|y| + \sqrt{y^2-2})/\sqrt2)` outside; :math:`\Phi(y) \sim \log|y|`.
+    """
+    y = np.asarray(y, dtype=float)
+    ay = np.abs(y)
+    r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
+    return 0.5 * y * y - 0.5 - 0.5 * math.log(2.0) - (0.5 * ay * r - np.log((ay + r) / _SQRT2))
+
+
+def _log_potential_prime(y):
+    """Derivative of :func:`_log_potential`: ``y`` inside the bulk, ``y - sign(y) sqrt(y^2 - 2)`` outside."""
+    y = np.asarray(y, dtype=float)
+    return y - np.sign(y) * np.sqrt(np.maximum(y * y - 2.0, 0.0))
+
+
+def _level_peak(N: int, H: int, c1, xmax):
+    r"""Maximiser over :math:`x \le x_{\max}` of the large-N log-integrand in ``x`` (theory §5.4).
+
+    .. math::
+
+        \ell(x) = -\frac{N x^2}{2H^2} + c_1 x + (N-1)\,\Phi(x/a),
+
+    (the Gaussian of ``R``, the ``x``-dependent part of :math:`\log W` and
+    :math:`E\log|\det(aT - x)| \approx (N-1)\Phi(x/a)`).  :math:`\Phi'' \le 1` and
+    :math:`a^2 \ge H^2` make :math:`\ell` concave, so bisection on :math:`\ell'` finds the peak.
+    Returns ``(x_peak, slope at x_max, value at the peak)``.
+    """
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    c1 = np.asarray(c1, dtype=float)
+
+    def dl(x):
+        return -N * x / (H * H) + c1 + (N - 1) / a * _log_potential_prime(x / a)
+
+    span = H * H * (np.abs(c1) + N * _SQRT2 / a) / N + 1.0
+    lo, hi = -span, span.copy()
+    for _ in range(64):
+        mid = 0.5 * (lo + hi)
+        up = dl(mid) > 0.0
+        lo = np.where(up, mid, lo)
+        hi = np.where(up, hi, mid)
+    xs = np.minimum(0.5 * (lo + hi), xmax)
+    with np.errstate(invalid="ignore"):
+        slope = np.where(np.isfinite(xmax), dl(np.where(np.isfinite(xmax), xmax, 0.0)), 0.0)
+    val = -N * xs * xs / (2.0 * H * H) + c1 * xs + (N - 1) * _log_potential(xs / a)
+    return xs, slope, val
+
+
+def _level_proposal(N: int, H: int, c1, xmax):
+    r"""Centre ``m`` and rate :math:`\lambda` of the Laplace proposal for the level ``x`` (theory §5.4).
+
+    ``m`` is the peak of :math:`\ell` (:func:`_level_peak`) or :math:`x_{\max}` if the peak lies
+    above it; :math:`\lambda = \max(\ell'(x_{\max}), \lambda_b)` in the second case and
+    :math:`\lambda_b` otherwise, with :math:`\lambda_b = (N/H^2 - (N-1)/a^2)^{1/2}` the weakest
+    curvature of :math:`\ell`.  Since :math:`\ell'' \le -\lambda_b^2` the proposal's tails are
+    heavier than the integrand's, which keeps the importance weights bounded.
+    """
+    a2 = 2.0 * H * (H - 1.0)
+    lam_b = math.sqrt(max(N / (H * H) - (N - 1) / a2, 0.25 / (H * H)))
+    xs, slope, _ = _level_peak(N, H, c1, xmax)
+    at_cap = xs >= xmax
+    lam = np.where(at_cap, np.maximum(slope, lam_b), lam_b)
+    return xs, lam
+
+
+def _laplace_draw(U: np.ndarray, m: np.ndarray, lam: np.ndarray, xmax: np.ndarray):
+    r"""Inverse-CDF draw from the Laplace law :math:`\tfrac\lambda2 e^{-\lambda|x-m|}` cut at :math:`x \le x_{\max}`.
+
+    ``U`` (samples, 1) uniforms shared by all columns (common random numbers); returns the draws
+    and :math:`-\log q(x)`.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = xmax - m  # >= 0, may be inf
+        tot = 1.0 - 0.5 * np.exp(-lam * d)
+        V = U * tot
+        left = V < 0.5
+        step = np.where(left, np.log(2.0 * np.minimum(V, 0.5)), -np.log(np.maximum(2.0 - 2.0 * V, 1e-300)))
+        x = m + step / lam
+        x = np.minimum(x, xmax)
+        neglogq = -np.log(0.5 * lam) + lam * np.abs(x - m) + np.log(tot)
+    return x, neglogq
+
+
+def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int):
+    r"""Quadrature for :math:`\int \pi_N(s) F(s)\,ds` guided by the large-N profile of ``F`` (theory §5.4).
+
+    With :math:`t = s/\sqrt N = \tanh\tau` the density becomes
+    :math:`\pi_N\,ds = q^{(N-1)/2} d\tau / B(\tfrac12, \tfrac{N-1}2)`, :math:`q = 1 - t^2 = \operatorname{sech}^2\tau`,
+    which resolves thin layers at the poles :math:`s \to \pm\sqrt N`.  The profile
+    :math:`\Lambda(\tau) = \tfrac{N-1}2\log q - \varphi'^2 q/(2H) - s^2\varphi'^2/(2NH^2)
+    + \max_{x \le x_{\max}}\ell(x)`
+    (:func:`_level_peak`) is evaluated on 8001 points of :math:`|\tau| \le 40`; around every local
+    peak (the bulk and each pole layer) the points within 40 nats of that peak get Gauss–Legendre
+    panels of 16 nodes (at least ``nodes`` nodes per window, panels at most 1 wide).
+    Returns ``(s, q, log weights)`` (the weights themselves underflow at the poles).
+    """
+    tau = np.linspace(-40.0, 40.0, 8001)
+    h = tau[1] - tau[0]
+    t = np.tanh(tau)
+    q = 1.0 / np.cosh(tau) ** 2
+    sv = math.sqrt(N) * t
+    f = _Phi(c, N, H, sv, q)
+    xmax = H * u - f.shift if math.isfinite(u) else np.full_like(sv, np.inf)
+    _, _, peak = _level_peak(N, H, f.c1, xmax)
+    with np.errstate(divide="ignore"):
+        prof = 0.5 * (N - 1) * np.log(q) + f.c0 + peak
+    # every local peak (the bulk s = O(1), and each pole layer) keeps its own 40-nat window, so
+    # that index-k counts living away from the dominant peak are not cut off
+    keep = np.zeros(tau.size, dtype=bool)
+    peaks = np.flatnonzero((prof[1:-1] >= prof[:-2]) & (prof[1:-1] > prof[2:])) + 1
+    for p in peaks:
+        if keep[p] or not np.isfinite(prof[p]):
+            continue
+        low = prof < prof[p] - 40.0
+        left = np.flatnonzero(low[:p])
+        right = np.flatnonzero(low[p:])
+        keep[(left[-1] + 1 if left.size else 0) : (p + right[0] if right.size else tau.size)] = True
+    if not keep.any():  # pragma: no cover - monotone profile
+        keep[np.argmax(prof)] = True
+    edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
+    gx, gw = _leggauss(16)
+    log_beta = gammaln(0.5) + gammaln(0.5 * (N - 1)) - gammaln(0.5 * N)
+    taus, wts = [], []
+    for i0, i1 in zip(edges[::2], edges[1::2]):
+        lo, hi = max(tau[i0] - h, -40.0), min(tau[i1 - 1] + h, 40.0)
+        panels = max(nodes // 16, math.ceil(hi - lo))
+        br = np.linspace(lo, hi, panels + 1)
+        half = 0.5 * np.diff(br)
+        mid = 0.5 * (br[1:] + br[:-1])
+        taus.append((mid[:, None] + half[:, None] * gx).ravel())
+        wts.append((half[:, None] * gw).ravel())
+    tq = np.concatenate(taus)
+    qq = 1.0 / np.cosh(tq) ** 2
+    logw = np.log(np.concatenate(wts)) + 0.5 * (N - 1) * np.log(qq) - log_beta
+    return math.sqrt(N) * np.tanh(tq), qq, logw
+
+
+def _bottom_pivots(dT: np.ndarray, e2T: np.ndarray, Y: np.ndarray):
+    r"""Pivots of :math:`T - y = U D U^T` from the bottom row, for many matrices and shifts.
+
+    ``dT`` (n, m) diagonals and ``e2T`` (n-1, m) squared off-diagonals of ``m`` tridiagonal
+    matrices (one per column), ``Y`` (m, p) shifts.  With :math:`f_n = T_{nn} - y`,
+    :math:`f_i = T_{ii} - y - T_{i,i+1}^2 / f_{i+1}` returns
+    :math:`\sum_{i\ge2}\log|f_i|`, :math:`\#\{i \ge 2: f_i < 0\}` and the top pivot :math:`f_1`.
+    Then :math:`\det(T - y + artheta e_1e_1^T) = (f_1 + artheta)\prod_{i\ge2} f_i` and, by
+    Sylvester's law of inertia, its index is :math:`\#\{i\ge2: f_i<0\} + \mathbb 1\{f_1+artheta<0\}`
+    (theory §5.4: only the top pivot feels the rank-one term).
+    """
+    n = dT.shape[0]
+    L2 = np.zeros_like(Y)
+    neg = np.zeros(Y.shape, dtype=np.int64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if n == 1:
+            return L2, neg, dT[0][:, None] - Y
+        f = dT[n - 1][:, None] - Y
+        L2 += np.log(np.abs(f))
+        neg += f < 0.0
+        for i in range(n - 2, 0, -1):
+            f = dT[i][:, None] - Y - e2T[i][:, None] / f
+            L2 += np.log(np.abs(f))
+            neg += f < 0.0
+        return L2, neg, dT[0][:, None] - Y - e2T[0][:, None] / f
+
+
+def _level_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
+    r"""Per-sample logs of the ``level`` estimator (theory §5.4, level importance-sampled).
+
+    For every ``s`` node the level is drawn from the Laplace proposal of :func:`_level_proposal`
+    (one uniform per sample, shared by all nodes and by the :math:`\varphi \equiv 0` reference);
+    ``s`` nodes come from :func:`_profile_rule`.
+    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+    """
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    n = N - 1
+    s, q, logws = _profile_rule(N, H, c, u, s_nodes)
+    f = _Phi(c, N, H, s, q)
+    ns = s.size
+    xmax = np.empty(ns + 1)
+    xmax[:ns] = H * u - f.shift if math.isfinite(u) else np.inf
+    xmax[ns] = H * u
+    c1 = np.r_[f.c1, 0.0]
+    m, lam = _level_proposal(N, H, c1, xmax)
+    d, e = tridiagonal_goe(n, samples, rng)
+    scale = math.sqrt(n / N)  # GOE_{N-1} -> GOE_N variance, so that c M = a T
+    dT = np.ascontiguousarray((d * scale).T)
+    e2T = np.ascontiguousarray((e * e * (scale * scale)).T)
+    U = np.maximum(rng.random(samples), 1e-300)
+    out_phi = np.empty(samples)
+    out_shift = np.empty(samples)
+    out_zero = np.empty(samples)
+    nloga = n * math.log(a)
+    for sl in _chunks(samples, ns + 1):
+        X, imp = _laplace_draw(U[sl, None], m, lam, xmax)
+        L2, neg, g1 = _bottom_pivots(dT[:, sl], e2T[:, sl], X / a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f1 = g1[:, :ns] + f.theta / a
+            base = neg[:, :ns] + (g1[:, :ns] < 0.0)
+            idx = neg[:, :ns] + (f1 < 0.0)
+            x = X[:, :ns]
+            L = (logws + f.c0 + x * f.c1 - N * x * x / (2.0 * H * H) + nloga + L2[:, :ns]
+                 + np.log(np.abs(f1)) + imp[:, :ns])
+            keep = np.ones_like(idx, dtype=bool) if k is None else idx == k
+            out_phi[sl], out_shift[sl] = _masked_lse(L, keep, 1, idx != base)
+            x0 = X[:, ns]
+            L0 = (-N * x0 * x0 / (2.0 * H * H) + nloga + L2[:, ns] + np.log(np.abs(g1[:, ns]))
+                  + imp[:, ns])
+            idx0 = neg[:, ns] + (g1[:, ns] < 0.0)
+            out_zero[sl] = L0 if kref is None else np.where(idx0 == kref, L0, -np.inf)
+    log_sphere = math.log(2.0) + 0.5 * N * math.log(math.pi) + 0.5 * (N - 1) * math.log(N) - gammaln(0.5 * N)
+    log_pref = (log_sphere - 0.5 * (N - 1) * math.log(2.0 * math.pi * H) - 0.5 * math.log(2.0 * math.pi * N)
+                + math.log(N / H))
+    return log_pref, out_phi, out_shift, out_zero
+
+
+@lru_cache(maxsize=8)
+def _leggauss(n: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.polynomial.legendre.leggauss(n)
+
+
+def _norm_pdf(z):
+    return np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def _interval_moment(m, c, lo, hi):
+    r""":math:`E[(cZ + m)\,\mathbb 1\{lo < Z < hi\}]` for :math:`Z \sim N(0,1)` (closed form)."""
+    return m * (ndtr(hi) - ndtr(lo)) + c * (_norm_pdf(lo) - _norm_pdf(hi))
+
+
+def _n2_integrals(H, c, u, k, n_s, n_z):
+    r"""Deterministic §5.4 at ``N = 2``: (count, shifted part), quadrature orders ``(n_s, n_z)``.
+
+    On the circle the Hessian is the scalar :math:`h = \sqrt{H(H-1)}\,Z + \theta - x` with
+    :math:`Z \sim N(0,1)` (``GOE_1``) and :math:`x = (HR + s\varphi')/2`; the base index is that
+    of :math:`h - \theta`.  Given ``(s, R)`` the moments :math:`E|h|\mathbb 1\{\cdot\}` are closed
+    forms; :math:`R = \sqrt2 z` is integrated by Gauss–Legendre on
+    :math:`[-12, \min(12, (2u - \varphi(s))/\sqrt2)]` and ``s`` by Gauss–Chebyshev.
+    """
+    N = 2
+    cm = math.sqrt(H * (H - 1.0))
+    tt = np.cos((2.0 * np.arange(1, n_s + 1) - 1.0) * math.pi / (2.0 * n_s))
+    s = _SQRT2 * tt
+    f = _Phi(c, N, H, s)
+    z0 = (2.0 * u - f.phi) / _SQRT2 if math.isfinite(u) else np.full_like(s, np.inf)
+    hi = np.minimum(z0, _N2_Z_RANGE)
+    lo = -_N2_Z_RANGE
+    width = np.maximum(hi - lo, 0.0)
+    gx, gw = _leggauss(n_z)
+    z = lo + 0.5 * width[:, None] * (gx[None, :] + 1.0)
+    wz = 0.5 * width[:, None] * gw[None, :] * _norm_pdf(z)
+    x = (H * _SQRT2 * z + (s * f.dphi)[:, None]) / 2.0
+    th = f.theta[:, None]
+    m = th - x  # h = cm Z + m
+    zc = -m / cm  # h > 0  <=>  Z > zc
+    zb = x / cm  # base index 0  <=>  Z > zb
+    inf = np.full_like(m, np.inf)
+    pos = _interval_moment(m, cm, zc, inf)  # E[h 1{h > 0}]
+    negm = -_interval_moment(m, cm, -inf, zc)  # E[-h 1{h < 0}]
+    lo_s, hi_s = np.minimum(zc, zb), np.maximum(zc, zb)
+    # index 0 with base 1: Z in (zc, zb), only when theta > 0; index 1 with base 0: Z in (zb, zc).
+    shift0 = np.where(th > 0, _interval_moment(m, cm, lo_s, hi_s), 0.0)
+    shift1 = np.where(th < 0, -_interval_moment(m, cm, lo_s, hi_s), 0.0)
+    if k is None:
+        inner, inner_shift = pos + negm, shift0 + shift1
+    elif k == 0:
+        inner, inner_shift = pos, shift0
+    else:
+        inner, inner_shift = negm, shift1
+    pref = 2.0 * math.pi * _SQRT2 / math.sqrt(2.0 * math.pi * H) * np.exp(-(f.dphi**2) * (1.0 - s * s / N) / (2.0 * H))
+    val = float(np.mean(pref * np.sum(wz * inner, axis=1)))
+    shv = float(np.mean(pref * np.sum(wz * inner_shift, axis=1)))
+    return val, shv
+
+
+# ------------------------------------------------------------------------------ public entry
+
+
+def expected_critical_points_phi(
+    N: int,
+    H: int,
+    coeffs,
+    u_max: float = math.inf,
+    k: int | None = None,
+    *,
+    samples: int = 2000,
+    seed: int = 0,
+    method: str = "auto",
+    s_nodes: int = _DEFAULT_S_NODES,
+    phi0_k: int | None | str = "same",
+) -> KacRiceResult:
+    r"""Expected number of critical points of :math:`L = R + \varphi(s)` with :math:`L \le N u_{\max}` (theory §5.4).
+
+    .. math::
+
+        E\,\mathrm{Crt}^{\varphi}_{N,k}(L \le N u) = |S_N| \int \pi_N(s)\,ds\,
+          (2\pi H)^{-\frac{N-1}{2}} e^{-\frac{\varphi'(s)^2(1-s^2/N)}{2H}}\,
+          E_{R,M}\Bigl[\bigl|\det\bigl(cM - \tfrac{HR + s\varphi'}{N} + \varphi''(s)qq^T\bigr)\bigr|\,
+          \mathbb 1\{\mathrm{ind} = k,\ R + \varphi(s) \le N u\}\Bigr],
+
+    evaluated as described in the module docstring; with :math:`\varphi \equiv 0` it is
+    exactly theory §4.
+
+    Parameters
+    ----------
+    N : int
+        Number of weights, ``1 <= N <= 1000``.
+    H : int
+        Depth, ``H >= 2``.
+    coeffs : sequence of float or None
+        :math:`[\kappa_1, \dots, \kappa_{H-1}]` of :math:`\varphi(s) = \sum_d \kappa_d s^d` (at most
+        ``H - 1`` finite numbers, zero-padded; ``None`` or ``[]`` means :math:`\varphi \equiv 0`).
+    u_max : float
+        Level (loss per weight); ``inf`` counts all critical points.
+    k : int or None
+        Hessian index ``0 <= k <= N - 1``, or ``None`` for all indices.
+    samples : int
+        Monte Carlo sample size, ``2 <= samples <= 2e6`` (ignored by deterministic methods).
+    seed : int
+        Seed of ``numpy.random.default_rng``, ``>= 0``.
+    method : {"auto", "goe", "level", "quadrature", "exact"}
+        ``auto``: ``exact`` at ``N = 1``, ``quadrature`` at ``N = 2``, ``level`` when ``H >= 3``
+        and ``u_max < -E_inf(H)``, else ``goe``.  ``level`` needs ``u_max < -E_inf(H)`` and
+        ``N >= 2``; ``quadrature`` needs ``N = 2``; ``exact`` needs ``N = 1``.
+    s_nodes : int
+        ``4 <= s_nodes <= 512``: Gauss–Jacobi nodes of the ``s`` integral (``goe``), or the least
+        number of nodes per window of the profile-guided rule (``level``, rounded to panels of 16).
+    phi0_k : int, None or "same"
+        Index of the :math:`\varphi \equiv 0` reference count behind ``ratio_to_phi0``
+        (``"same"``: ``k``).  ``k=1, phi0_k=0`` gives the share of the minima count that appears as
+        index-1 saddles.
+
+    Returns
+    -------
+    KacRiceResult
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter and its allowed range.
+
+    Examples
+    --------
+    At :math:`\varphi \equiv 0` and ``N = 2`` each index has :math:`\sqrt{3H-2}` critical points
+    (theory §4):
+
+    >>> r = expected_critical_points_phi(2, 3, [0.0, 0.0], k=0)
+    >>> round(r.value, 10), r.ratio_to_phi0
+    (2.6457513111, 1.0)
+    """
+    N = _int_param(N, "N", 1, MAX_N, "number of weights")
+    H = _int_param(H, "H", 2, None, "depth")
+    c = _check_coeffs(coeffs, H)
+    u = _check_u_max(u_max)
+    if k is not None:
+        k = _int_param(k, "k", 0, N - 1, "Hessian index")
+    if isinstance(phi0_k, str):
+        if phi0_k != "same":
+            raise ValueError(f"phi0_k must be 'same', None or an integer in [0, {N - 1}], got {phi0_k!r}")
+        kref = k
+    else:
+        kref = None if phi0_k is None else _int_param(phi0_k, "phi0_k", 0, N - 1, "reference Hessian index")
+    samples = _int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
+    seed = _int_param(seed, "seed", 0, None, "random seed")
+    s_nodes = _int_param(s_nodes, "s_nodes", *_S_NODES_RANGE, "quadrature nodes in s")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "auto":
+        if N == 1:
+            method = "exact"
+        elif N == 2:
+            method = "quadrature"
+        elif H >= 3 and u < -e_inf(H):
+            method = "level"
+        else:
+            method = "goe"
+    if method == "exact" and N != 1:
+        raise ValueError(f"method 'exact' needs N = 1, got N = {N}")
+    if method == "quadrature" and N != 2:
+        raise ValueError(f"method 'quadrature' needs N = 2, got N = {N}")
+    if method in ("goe", "level") and N < 2:
+        raise ValueError(f"method {method!r} needs N >= 2, got N = {N}")
+    if method == "level" and not u < -e_inf(H):
+        raise ValueError(
+            f"method 'level' needs u_max below -E_inf(H) = {-e_inf(H):.6g} (its proposal and s rule "
+            f"follow the large-N profile below the threshold), got u_max = {u!r}"
+        )
+
+    if method == "exact":
+        return _exact_n1(c, u, kref)
+    if method == "quadrature":
+        return _quadrature_n2(H, c, u, k, kref)
+
+    rng = np.random.default_rng(seed)
+    terms = _goe_terms if method == "goe" else _level_terms
+    log_pref, lphi, lshift, lzero = terms(N, H, c, u, k, kref, samples, rng, s_nodes)
+    lv, lse = _mean_se_log(lphi)
+    ls, lsse = _mean_se_log(lshift)
+    l0, l0se = _mean_se_log(lzero)
+    ratio, ratio_se = _ratio_log(lphi, lzero)
+    hits = int(np.count_nonzero(np.isfinite(lphi)))
+    desc = (
+        f"{method}: Monte Carlo, {samples} samples, seed {seed}, {s_nodes} Gauss–Jacobi nodes in s "
+        f"({hits} samples contribute)"
+    )
+    return KacRiceResult(
+        value=_exp(log_pref + lv),
+        stderr=_exp(log_pref + lse),
+        log_value=log_pref + lv,
+        ratio_to_phi0=ratio,
+        ratio_stderr=ratio_se,
+        phi0_value=_exp(log_pref + l0),
+        phi0_stderr=_exp(log_pref + l0se),
+        shifted_value=_exp(log_pref + ls),
+        shifted_stderr=_exp(log_pref + lsse),
+        method=desc,
+    )
+
+
+def _exp(x: float) -> float:
+    if x == -math.inf:
+        return 0.0
+    return math.exp(x) if x < 709.0 else math.inf
+
+
+def _exact_n1(c: np.ndarray, u: float, kref) -> KacRiceResult:
+    """``N = 1``: the sphere is ``{±1}``, ``s = w``, both points are minima."""
+    vals = [float(ndtr(u - npoly.polyval(sv, c))) if math.isfinite(u) else 1.0 for sv in (1.0, -1.0)]
+    v = sum(vals)
+    ref = 2.0 * (float(ndtr(u)) if math.isfinite(u) else 1.0)
+    return KacRiceResult(
+        value=v, stderr=0.0, log_value=math.log(v) if v > 0 else -math.inf,
+        ratio_to_phi0=v / ref if ref > 0 else math.nan, ratio_stderr=0.0,
+        phi0_value=ref, phi0_stderr=0.0, shifted_value=0.0, shifted_stderr=0.0,
+        method="exact: N = 1, two points with s = ±1, Phi(u - phi(s))",
+    )
+
+
+def _quadrature_n2(H: int, c: np.ndarray, u: float, k, kref) -> KacRiceResult:
+    ns, nz = 128, _N2_Z_NODES
+    v, sh = _n2_integrals(H, c, u, k, ns, nz)
+    v2, sh2 = _n2_integrals(H, c, u, k, ns // 2, nz // 2)
+    zero = np.zeros_like(c)
+    r0, _ = _n2_integrals(H, zero, u, kref, ns, nz)
+    r02, _ = _n2_integrals(H, zero, u, kref, ns // 2, nz // 2)
+    err, err0 = abs(v - v2), abs(r0 - r02)
+    ratio = v / r0 if r0 > 0 else math.nan
+    ratio_err = abs(ratio) * (err / v + err0 / r0) if v > 0 and r0 > 0 else 0.0
+    return KacRiceResult(
+        value=v, stderr=err, log_value=math.log(v) if v > 0 else -math.inf,
+        ratio_to_phi0=ratio, ratio_stderr=ratio_err, phi0_value=r0, phi0_stderr=err0,
+        shifted_value=sh, shifted_stderr=abs(sh - sh2),
+        method=(f"quadrature: N = 2 deterministic ({ns} Gauss–Chebyshev nodes in s, {nz} Gauss–Legendre "
+                "nodes in R, closed-form GOE_1 moments); stderr = difference to half the nodes"),
+    )
+
+
+# -------------------------------------------------------------------------- theory §5.5
+
+
+def _stieltjes(y):
+    r"""Semicircle Stieltjes transform below the bulk (theory §5.5).
+
+    :math:`g(y) = \int \rho_{sc}(\lambda)/(\lambda - y)\,d\lambda = -y - \sqrt{y^2 - 2}` for
+    :math:`y \le -\sqrt2`, evaluated as :math:`2/(-y + \sqrt{y^2-2})` (no cancellation).
+    """
+    y = np.asarray(y, dtype=float)
+    return 2.0 / (-y + np.sqrt(np.maximum(y * y - 2.0, 0.0)))
+
+
+def _theta0_prime(u: np.ndarray, H: int) -> np.ndarray:
+    r"""Slope of the index-0 complexity below the threshold (theory §3).
+
+    :math:`\Theta_{0,H}'(u) = -\frac{(H-2)u}{2(H-1)} + \frac{2\sqrt{u^2-E_\infty^2}}{E_\infty^2}`,
+    using :math:`I_1'(u) = -2\sqrt{u^2-E_\infty^2}/E_\infty^2`.
+    """
+    E2 = 4.0 * (H - 1.0) / H
+    return -(H - 2.0) * u / (2.0 * (H - 1.0)) + 2.0 * np.sqrt(np.maximum(u * u - E2, 0.0)) / E2
+
+
+def _exponent_coeffs(u: np.ndarray, H: int, c: np.ndarray):
+    r"""Coefficients (ascending, one row per ``u``) of :math:`A(s)` and of the spike :math:`1 + \theta(s) g`."""
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    x = _SQRT2 * u / e_inf(H)
+    g = _stieltjes(x)
+    tp = _theta0_prime(u, H)
+    d1 = npoly.polyder(c)
+    d2 = npoly.polyder(c, 2) if c.size > 2 else np.zeros(1)
+    sq = npoly.polymul(d1, d1)
+    sd = npoly.polymulx(d1)
+    L = max(sq.size, c.size, sd.size, 3)
+    A = np.zeros((u.size, L))
+    A[:, : sq.size] -= sq / (2.0 * H)
+    A[:, : c.size] -= tp[:, None] * c
+    A[:, : sd.size] -= (g / a)[:, None] * sd
+    spike = (g / a)[:, None] * d2[None, :]
+    spike[:, 0] += 1.0
+    return A, spike
+
+
+def _prepare(u, H, coeffs):
+    H = _int_param(H, "H", 2, None, "depth")
+    c = _check_coeffs(coeffs, H)
+    uu = _check_u(u)
+    return H, c, uu
+
+
+def modulation_s2_coefficient(u, H: int, coeffs) -> np.ndarray:
+    r"""The :math:`s^2` coefficient of the exponent :math:`A(s)` of theory §5.5, vectorised over ``u``.
+
+    .. math::
+
+        A(s) = -\frac{\varphi'(s)^2}{2H} - \Theta_{0,H}'(u)\,\varphi(s)
+               - \frac{g(x_u)\,s\varphi'(s)}{\sqrt{2H(H-1)}},
+
+    so for :math:`\varphi = \kappa_1 s + \kappa_2 s^2` (and generally) the coefficient is
+    :math:`-2\kappa_2^2/H - \kappa_2(\Theta'_{0,H}(u) + 2g(x_u)/\sqrt{2H(H-1)})`.  ``nan`` for
+    ``u >= -E_inf(H)``.
+
+    >>> round(float(modulation_s2_coefficient(-1.7, 3, [0.5, -0.9])), 2)  # theory §5.5 example
+    0.71
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    flat = uu.ravel()
+    A, _ = _exponent_coeffs(flat, H, c)
+    out = np.where(flat < -e_inf(H), A[:, 2], np.nan)
+    return out.reshape(uu.shape)
+
+
+def modulation_diverges(u, H: int, coeffs) -> np.ndarray:
+    r"""Where the Gaussian average of theory §5.5 diverges (boolean array shaped like ``u``).
+
+    :math:`\int e^{A(s) - s^2/2}\,ds` converges unless :math:`\varphi` is exactly quadratic
+    (degree 2) and the :math:`s^2` coefficient of :math:`A` (:func:`modulation_s2_coefficient`)
+    is at least 1/2.  For degree :math:`\ge 3` the term :math:`-\varphi'^2/(2H)` of degree
+    :math:`2d - 2 > d` dominates; for degree :math:`\le 1`, :math:`A` is linear.  Always ``False``
+    for ``u >= -E_inf(H)`` (outside §5.5 altogether; see :func:`modulation_domain`).
+
+    In the divergent regime the §5.4 ratio to the :math:`\varphi \equiv 0` count grows
+    exponentially with N: the activation changes the leading-order complexity (theory §5.5–§5.6).
+
+    >>> bool(modulation_diverges(-1.7, 3, [0.5, -0.9])), bool(modulation_diverges(-1.7, 3, [0.0, 0.8]))
+    (True, False)
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    if _degree(c) != 2:
+        return np.zeros(uu.shape, dtype=bool)
+    c2 = modulation_s2_coefficient(uu, H, c[1:])
+    with np.errstate(invalid="ignore"):
+        return np.asarray(c2 >= 0.5)
+
+
+def pole_minima_below(u, H: int, coeffs) -> np.ndarray:
+    r"""Whether critical points near the poles :math:`s = \pm\sqrt N` lie below ``Nu`` (theory §5.4–§5.6).
+
+    As :math:`N \to \infty`, for the level ``u``.
+
+    At the poles :math:`w = \pm\mathbf 1` the tangential gradient of :math:`\varphi(s)` vanishes and
+    its Riemannian Hessian is :math:`-(s\varphi'(s)/N) I`, so ``L`` has critical points there with
+    loss per weight :math:`\varphi(\pm\sqrt N)/N + O(N^{-1/2})`.  For :math:`\deg\varphi = d \ge 3` this
+    tends to :math:`-\infty` at one pole (``d`` odd) or at both (``d`` even, :math:`\kappa_d < 0`), where
+    the Hessian term :math:`-s\varphi'/N \to +\infty` makes them minima: about one minimum per such
+    pole lies below ``Nu`` for every ``u``.  For ``d = 2`` the pole level tends to :math:`\kappa_2` and
+    the flag is :math:`\kappa_2 < u`; for ``d <= 1`` it tends to 0 and is never below ``u < 0``.
+    Boolean array shaped like ``u``.
+
+    >>> pole_minima_below([-1.9, -1.7], 4, [0.2, -1.0, 0.5]).tolist(), bool(pole_minima_below(-1.7, 3, [0.0, -2.5]))
+    ([True, True], True)
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    d = _degree(c)
+    if d >= 3:
+        flag = d % 2 == 1 or c[d] < 0.0
+        return np.full(uu.shape, flag, dtype=bool)
+    if d == 2:
+        return uu > c[2]
+    return np.zeros(uu.shape, dtype=bool)
+
+
+def modulation_domain(u, H: int, coeffs, k: int = 0) -> np.ndarray:
+    r"""Where :math:`K_k(u)` describes the ratio of the counts (theory §5.5, "Domain of validity").
+
+    True where ``u < -E_inf(H)`` and the Gaussian average converges
+    (:func:`modulation_diverges`), and, for ``k = 0``, not both :math:`u < -E_0(H)` and
+    :func:`pole_minima_below`: below the ground state :math:`-E_0` the :math:`\varphi \equiv 0`
+    count of minima vanishes like :math:`e^{N\Theta_{0,H}(u)}` while the minima near a pole stay
+    :math:`O(1)`, so the ratio grows without bound although :math:`K_0` is finite (it still
+    describes the minima at overlap :math:`s = O(1)`).  Boolean array shaped like ``u``; the UI
+    masks the rest.
+
+    >>> modulation_domain([-1.7, -1.0], 3, [0.6, 0.0]).tolist()
+    [True, False]
+    >>> modulation_domain([-1.9, -1.76], 4, [0.2, -1.0, 0.5]).tolist()  # -E_0(4) = -1.794
+    [False, True]
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    if isinstance(k, bool) or k not in (0, 1):
+        raise ValueError(f"k (Hessian index) must be 0 or 1, got {k!r}")
+    ok = (uu < -e_inf(H)) & ~modulation_diverges(uu, H, c[1:])
+    if k == 0:
+        e0 = float(ground_state_energies(H, 0)[0])
+        ok &= ~((uu < -e0) & pole_minima_below(uu, H, c[1:]))
+    return ok
+
+
+def _batched_real_roots(coef: np.ndarray) -> np.ndarray:
+    """Real roots of many polynomials (rows, ascending coefficients, nonzero leading term).
+
+    Degree 1 and 2 in closed form, higher degrees from companion-matrix eigenvalues (accurate
+    to about 1e-14 relative for the low degrees used here); complex roots become ``nan``.
+    """
+    m = coef.shape[1] - 1
+    if m < 1:
+        return np.empty((coef.shape[0], 0))
+    if m == 1:
+        return (-coef[:, 0] / coef[:, 1])[:, None]
+    if m == 2:
+        a, b, c = coef[:, 2], coef[:, 1], coef[:, 0]
+        disc = b * b - 4.0 * a * c
+        with np.errstate(invalid="ignore", divide="ignore"):
+            q = -0.5 * (b + np.copysign(np.sqrt(disc), b))
+            out = np.stack([q / a, c / q], axis=1)
+        return np.where((disc >= 0.0)[:, None], out, np.nan)
+    comp = np.zeros((coef.shape[0], m, m))
+    comp[:, np.arange(1, m), np.arange(m - 1)] = 1.0
+    comp[:, :, -1] = -coef[:, :-1] / coef[:, -1:]
+    z = np.linalg.eigvals(comp)
+    real = np.abs(z.imag) <= 1e-6 * (1.0 + np.abs(z.real))
+    return np.where(real, z.real, np.nan)
+
+
+def _rows_polyval(coef: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Row-wise Horner: ``coef`` (rows, m+1), ``x`` (rows, ...)."""
+    extra = (1,) * (x.ndim - 1)
+    out = np.broadcast_to(coef[:, -1].reshape(-1, *extra), x.shape).copy()
+    for j in range(coef.shape[1] - 2, -1, -1):
+        out = out * x + coef[:, j].reshape(-1, *extra)
+    return out
+
+
+def _numeric_average(A: np.ndarray, spike: np.ndarray, k: int) -> np.ndarray:
+    r""":math:`E_s[e^{A(s)} |1+\theta g|\,\mathbb 1\{\pm(1+\theta g) > 0\}]` by panel Gauss–Legendre.
+
+    ``P(s) = A(s) - s^2/2`` is a polynomial with negative leading term.  Panels break at the
+    real critical points of ``P``, at the kinks (real roots of the spike) and at the two points
+    where ``P`` falls :math:`60` nats below its maximum.
+    """
+    P = A.copy()
+    P[:, 2] -= 0.5
+    deg = P.shape[1] - 1
+    while deg > 0 and np.all(P[:, deg] == 0.0):
+        deg -= 1
+    P = P[:, : deg + 1]
+    dP = P[:, 1:] * np.arange(1, deg + 1)
+    crit = _batched_real_roots(dP)
+    with np.errstate(invalid="ignore"):
+        pc = np.where(np.isfinite(crit), _rows_polyval(P, np.nan_to_num(crit)), -np.inf)
+    pmax = np.max(pc, axis=1)
+    low = P.copy()
+    low[:, 0] -= pmax - _MOD_MARGIN
+    ends = _batched_real_roots(low)
+    lo = np.nanmin(ends, axis=1)
+    hi = np.nanmax(ends, axis=1)
+    sdeg = spike.shape[1] - 1
+    while sdeg > 0 and np.all(spike[:, sdeg] == 0.0):
+        sdeg -= 1
+    kinks = _batched_real_roots(spike[:, : sdeg + 1]) if sdeg >= 1 else np.empty((P.shape[0], 0))
+    inner = np.concatenate([crit, kinks], axis=1)
+    inside = (inner > lo[:, None]) & (inner < hi[:, None])
+    inner = np.where(inside, inner, hi[:, None])
+    br = np.sort(np.concatenate([lo[:, None], inner, hi[:, None]], axis=1), axis=1)
+    left, right = br[:, :-1], br[:, 1:]
+    gx, gw = _leggauss(_MOD_PANEL_NODES)
+    half = 0.5 * (right - left)
+    s = (0.5 * (left + right))[:, :, None] + half[:, :, None] * gx
+    val = _rows_polyval(P, s) - pmax[:, None, None]
+    sp = _rows_polyval(spike[:, : sdeg + 1], s)
+    factor = np.maximum(sp, 0.0) if k == 0 else np.maximum(-sp, 0.0)
+    total = np.sum(half[:, :, None] * gw * np.exp(val) * factor, axis=(1, 2))
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.exp(pmax + np.log(total) - _LOG_SQRT_2PI)
+
+
+def modulation_factor(u, H: int, coeffs, k: int = 0) -> np.ndarray:
+    r"""Large-N modulation :math:`K_k(u)` of the counts below ``Nu`` by the activation (theory §5.5).
+
+    For :math:`u < -E_\infty`, :math:`x_u = \sqrt2 u/E_\infty`,
+    :math:`g = -x_u - \sqrt{x_u^2-2}`, :math:`\theta(s) = \varphi''(s)/\sqrt{2H(H-1)}`,
+    :math:`A(s)` as in :func:`modulation_s2_coefficient` and :math:`s \sim N(0,1)`:
+
+    .. math::
+
+        K_0(u) = E_s\bigl[e^{A(s)}\,(1 + \theta(s) g)_+\bigr], \qquad
+        K_1(u) = E_s\bigl[e^{A(s)}\,(1 + \theta(s) g)_-\bigr],
+
+    and, as :math:`N \to \infty`,
+
+    .. math::
+
+        E\,\mathrm{Crt}^{\varphi}_{N,0}(L \le Nu) \sim K_0(u)\,E\,\mathrm{Crt}_{N,0}(L \le Nu),\qquad
+        E\,\mathrm{Crt}^{\varphi}_{N,1}(L \le Nu) = K_1(u)\,E\,\mathrm{Crt}_{N,0}(L \le Nu)\,(1 + o(1))
+            + O\bigl(E\,\mathrm{Crt}_{N,1}(L \le Nu)\bigr).
+
+    Both are normalised by the :math:`\varphi \equiv 0` count of **minima**: :math:`K_1` is the
+    number of index-1 saddles made from minima whose spike :math:`1 + \theta g` crossed zero
+    (per :math:`\varphi \equiv 0` minimum); the index-1 saddles of ``R`` itself are
+    :math:`e^{-N I_1(u)}` fewer and are not included.  The finite-N ratio
+    (:func:`expected_critical_points_phi` with ``phi0_k=0``) approaches :math:`K_k` with
+    corrections :math:`O(1/N)` and, for :math:`\varphi'' > 0`, a term
+    :math:`\propto e^{-N I_1(u)}` (index-1 points of ``R`` turned into minima).  Close to the
+    threshold the :math:`1/N` regime starts late (the outlier is within :math:`N^{-2/3}` of the
+    edge for moderate N).  :math:`K_0` describes the minima at overlap :math:`s = O(1)`; minima
+    near the poles :math:`s = \pm\sqrt N` (:func:`pole_minima_below`) add :math:`O(1)` to the count,
+    which dominates below the ground state :math:`-E_0` where the :math:`\varphi \equiv 0` count
+    vanishes: :func:`modulation_domain` (``k=0``) is False there.
+
+    Numerics: closed form for :math:`\deg\varphi \le 2`
+    (:math:`A = a_0 + a_1 s + a_2 s^2`, :math:`E e^{A} = e^{a_0 + a_1^2/(2(1-2a_2))}/\sqrt{1-2a_2}`,
+    constant spike); otherwise Gauss–Legendre panels split at the kinks of the spike and at the
+    critical points of :math:`A(s) - s^2/2` (:func:`_numeric_average`).
+
+    Parameters
+    ----------
+    u : array_like
+        Loss per weight, every entry ``< -E_inf(H)``.
+    H : int
+        Depth, ``H >= 2``.
+    coeffs : sequence of float
+        :math:`[\kappa_1, \dots, \kappa_{H-1}]` (at most ``H - 1`` numbers, zero-padded).
+    k : {0, 1}
+        Index.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`K_k(u)`, shaped like ``u``.
+
+    Raises
+    ------
+    OutsideDomainError
+        (a ``ValueError``) if some ``u >= -E_inf(H)`` or the average diverges there
+        (:func:`modulation_domain` is ``False``).
+    ValueError
+        For malformed ``H``, ``coeffs``, ``k`` or non-finite ``u``.
+
+    Examples
+    --------
+    >>> [round(float(v), 4) for v in modulation_factor([-1.7], 3, [0.6, 0.0])]  # theory §5.5: 1.165
+    [1.1646]
+    >>> round(float(modulation_factor(-1.7, 3, [0.0, 0.8])), 4)  # theory §5.5: 0.738
+    0.7379
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    if isinstance(k, bool) or k not in (0, 1):
+        raise ValueError(f"k (Hessian index) must be 0 or 1, got {k!r}")
+    flat = uu.ravel()
+    einf = e_inf(H)
+    if np.any(flat >= -einf):
+        bad = float(flat[flat >= -einf][0])
+        raise OutsideDomainError(
+            f"u (loss per weight) must be below -E_inf(H) = {-einf:.6g} for the large-N modulation "
+            f"(theory §5.5), got {bad:.6g}"
+        )
+    div = modulation_diverges(flat, H, c[1:])
+    if np.any(div):
+        bad = float(flat[div][0])
+        c2 = float(modulation_s2_coefficient(bad, H, c[1:]))
+        raise OutsideDomainError(
+            f"the Gaussian average of theory §5.5 diverges at u = {bad:.6g}: the s^2 coefficient "
+            f"of A(s) is {c2:.4g} >= 1/2 (quadratic phi); the dominant critical points sit at "
+            "macroscopic overlap and the activation changes the leading-order complexity"
+        )
+    A, spike = _exponent_coeffs(flat, H, c)
+    deg = _degree(c)
+    if deg <= 2:
+        a0, a1, a2 = A[:, 0], A[:, 1], A[:, 2]
+        den = 1.0 - 2.0 * a2
+        gauss = np.exp(a0 + a1 * a1 / (2.0 * den)) / np.sqrt(den)
+        sp = spike[:, 0]
+        factor = np.maximum(sp, 0.0) if k == 0 else np.maximum(-sp, 0.0)
+        out = gauss * factor
+    else:
+        out = _numeric_average(A, spike, k)
+    return out.reshape(uu.shape)
