@@ -128,6 +128,8 @@ __all__ = [
     "modulation_s2_coefficient",
     "modulation_diverges",
     "modulation_domain",
+    "modulation_peak",
+    "PEAK_S_MAX",
     "pole_minima_below",
     "MAX_N",
     "MAX_SAMPLES",
@@ -999,11 +1001,60 @@ def pole_minima_below(u, H: int, coeffs) -> np.ndarray:
     return np.zeros(uu.shape, dtype=bool)
 
 
+#: Largest |s| at which the §5.5 integrand may peak for K to count as an s = O(1) quantity.
+PEAK_S_MAX = 4.0
+
+
+def modulation_peak(u, H: int, coeffs) -> np.ndarray:
+    r"""Overlap :math:`s^*` at which the integrand of theory §5.5 peaks, vectorised over ``u``.
+
+    :math:`s^* = \arg\max_s\,[A(s) - s^2/2]` over real ``s`` (the spike factor, a polynomial
+    of degree at most H - 3, does not move it at the exponential scale).  §5.5 is an expansion
+    for overlaps :math:`s = O(1)`.  For :math:`\varphi = \kappa_3 s^3` the exponent is
+    :math:`-\kappa_3^{-2} q(\kappa_3 s)` with a quartic ``q`` that dips below zero once
+    :math:`b^2 > 9/H` (:math:`b = \Theta'_{0,H} + 3g/\sqrt{2H(H-1)}`); the average is then
+    dominated by :math:`s^* \sim 1/\kappa_3`, which grows without bound as
+    :math:`\kappa_3 \to 0`, so :math:`K_0` does not tend to 1 as the activation term is
+    switched off.  Those are critical points at a large overlap with the all-ones direction,
+    the regime of §5.6 rather than §5.5.  :func:`modulation_domain` excludes
+    :math:`|s^*| > ` :data:`PEAK_S_MAX`.  ``nan`` for ``u >= -E_inf``, ``inf`` where the
+    exponent is unbounded (the divergent regime).
+
+    >>> round(float(modulation_peak(-1.7, 3, [0.6, 0.0])), 3)
+    -0.652
+    >>> bool(abs(modulation_peak(-1.78, 4, [0.0, 0.0, 0.05])) > PEAK_S_MAX)
+    True
+    """
+    H, c, uu = _prepare(u, H, coeffs)
+    flat = uu.ravel()
+    out = np.full(flat.shape, np.nan)
+    below = flat < -e_inf(H)
+    if np.any(below):
+        A, _ = _exponent_coeffs(flat[below], H, c)
+        P = A.copy()
+        P[:, 2] -= 0.5
+        deg = P.shape[1] - 1
+        while deg > 0 and np.all(P[:, deg] == 0.0):
+            deg -= 1
+        P = P[:, : deg + 1]
+        if deg <= 1:  # linear exponent: unbounded unless constant
+            out[below] = np.where(P[:, 1] == 0.0, 0.0, np.inf) if deg == 1 else 0.0
+        else:
+            crit = _batched_real_roots(P[:, 1:] * np.arange(1, deg + 1))
+            with np.errstate(invalid="ignore", over="ignore"):
+                val = np.where(np.isfinite(crit), _rows_polyval(P, np.nan_to_num(crit)), -np.inf)
+            unbounded = P[:, deg] > 0.0 if deg % 2 == 0 else P[:, deg] != 0.0
+            best = np.take_along_axis(crit, np.argmax(val, axis=1)[:, None], axis=1)[:, 0]
+            out[below] = np.where(unbounded | ~np.isfinite(best), np.inf, best)
+    return out.reshape(uu.shape)
+
+
 def modulation_domain(u, H: int, coeffs, k: int = 0) -> np.ndarray:
     r"""Where :math:`K_k(u)` describes the ratio of the counts (theory §5.5, "Domain of validity").
 
-    True where ``u < -E_inf(H)`` and the Gaussian average converges
-    (:func:`modulation_diverges`), and, for ``k = 0``, not both :math:`u < -E_0(H)` and
+    True where ``u < -E_inf(H)``, the Gaussian average converges
+    (:func:`modulation_diverges`), its integrand peaks at an overlap :math:`|s^*| \le`
+    :data:`PEAK_S_MAX` (:func:`modulation_peak`), and, for ``k = 0``, not both :math:`u < -E_0(H)` and
     :func:`pole_minima_below`: below the ground state :math:`-E_0` the :math:`\varphi \equiv 0`
     count of minima vanishes like :math:`e^{N\Theta_{0,H}(u)}` while the minima near a pole stay
     :math:`O(1)`, so the ratio grows without bound although :math:`K_0` is finite (it still
@@ -1019,6 +1070,8 @@ def modulation_domain(u, H: int, coeffs, k: int = 0) -> np.ndarray:
     if isinstance(k, bool) or k not in (0, 1):
         raise ValueError(f"k (Hessian index) must be 0 or 1, got {k!r}")
     ok = (uu < -e_inf(H)) & ~modulation_diverges(uu, H, c[1:])
+    with np.errstate(invalid="ignore"):
+        ok &= np.abs(modulation_peak(uu, H, c[1:])) <= PEAK_S_MAX
     if k == 0:
         e0 = float(ground_state_energies(H, 0)[0])
         ok &= ~((uu < -e0) & pole_minima_below(uu, H, c[1:]))

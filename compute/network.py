@@ -27,6 +27,7 @@ __all__ = [
     "H_RANGE",
     "GAMMA_RANGE",
     "ALPHA_BAR_MIN",
+    "BETA_BAR_ROUNDING",
     "ActivationModel",
     "check_depth",
     "kappa_coefficients",
@@ -43,6 +44,8 @@ H_RANGE = (2, 64)
 GAMMA_RANGE = (0.0, 100.0)
 #: Smallest |ᾱ| accepted, relative to the largest |slope| of the PL activation.
 ALPHA_BAR_MIN = 1e-8
+#: |β̄| at or below this fraction of Σ ρ_ℓ |β_ℓ| is rounding error and is set to 0.
+BETA_BAR_ROUNDING = 1e-12
 
 
 def check_depth(H) -> int:
@@ -243,7 +246,11 @@ def describe_activation(
     stats = piece_statistics(fit.pl, fit.mu, fit.sigma)
     slope_scale = max(abs(a) for a in fit.pl.slopes)
     _check_alpha_bar(stats.alpha_bar, slope_scale)
-    kappa = kappa_coefficients(stats.alpha_bar, stats.beta_bar, H, g)
+    # An odd activation at μ = 0 has β̄ = 0 exactly (theory §5.3), but the sum Σ ρ_ℓ β_ℓ
+    # leaves a few 1e-16: that would give a tiny, meaningless φ.
+    beta_scale = sum(r * abs(b) for r, b in zip(stats.rho, fit.pl.intercepts))
+    beta_bar = 0.0 if abs(stats.beta_bar) <= BETA_BAR_ROUNDING * beta_scale else stats.beta_bar
+    kappa = kappa_coefficients(stats.alpha_bar, beta_bar, H, g)
     return ActivationModel(
         name=fit.name,
         param=fit.param,
@@ -255,7 +262,7 @@ def describe_activation(
         fit=fit,
         rho=stats.rho,
         alpha_bar=stats.alpha_bar,
-        beta_bar=stats.beta_bar,
+        beta_bar=beta_bar,
         kappa=kappa,
         loss_scale=loss_scale(stats.alpha_bar, H),
     )

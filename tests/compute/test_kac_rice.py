@@ -434,3 +434,32 @@ def test_divergent_regime_ratio_grows_with_n():
 def test_docstring_examples():
     res = doctest.testmod(kr, optionflags=doctest.ELLIPSIS)
     assert res.attempted > 5 and res.failed == 0
+
+
+# ---------------------------------------------------------------- overlap of the §5.5 peak
+
+
+@pytest.mark.parametrize("H,coeffs,u", [(3, [0.6, 0.0], -1.7), (3, [0.0, 0.8], -2.0), (3, [-0.3, 0.2], -1.8)])
+def test_modulation_peak_matches_closed_form_for_quadratic_phi(H, coeffs, u):
+    """For deg φ <= 2, A(s) - s²/2 is quadratic: the peak is -a_1 / (2 a_2 - 1)."""
+    A, _ = kr._exponent_coeffs(np.array([u]), H, kr._check_coeffs(coeffs, H))
+    a1, a2 = A[0, 1], A[0, 2]
+    assert kr.modulation_peak(u, H, coeffs) == pytest.approx(a1 / (1.0 - 2.0 * a2), rel=1e-12, abs=1e-14)
+
+
+def test_modulation_peak_flags_the_cubic_regime_where_k0_does_not_tend_to_one():
+    """φ = κ₃ s³ with b² > 9/H: the peak moves out like 1/κ₃ and K₀ grows as κ₃ → 0."""
+    H, u = 4, -1.78
+    a = math.sqrt(2 * H * (H - 1))
+    b = kr._theta0_prime(np.array([u]), H)[0] + 3 * kr._stieltjes(np.array([math.sqrt(2) * u / e_inf(H)]))[0] / a
+    assert b * b > 9 / H
+    peaks = [abs(float(kr.modulation_peak(u, H, [0, 0, k3]))) for k3 in (0.3, 0.1, 0.05, 0.02)]
+    assert peaks == sorted(peaks) and peaks[-1] > 1 / 0.02 * 0.5
+    assert not kr.modulation_domain(u, H, [0, 0, 0.05]) and kr.modulation_domain(u, H, [0, 0, 0.3])
+    K = [float(kr.modulation_factor(u, H, [0, 0, k3])) for k3 in (0.3, 0.1, 0.05)]
+    assert K[0] < K[1] < K[2] and K[2] > 10  # no continuity at φ = 0: excluded from the domain
+
+
+def test_modulation_peak_is_infinite_in_the_divergent_regime():
+    assert math.isinf(kr.modulation_peak(-1.7, 3, [0.5, -0.9]))
+    assert math.isnan(kr.modulation_peak(-1.0, 3, [0.5, -0.9]))

@@ -155,3 +155,12 @@ def test_custom_activation_through_describe_activation():
     p = special.ndtr(0.5)
     assert m.alpha_bar == pytest.approx(0.5 * (1 - p) + 2.0 * p, rel=1e-14)
     assert m.beta_bar == pytest.approx(0.0, abs=1e-15)
+
+
+def test_rounding_level_beta_bar_is_zero_for_odd_activations_at_mu_zero():
+    """tanh at μ = 0: Σ ρ_ℓ β_ℓ is a few 1e-16 in floating point; β̄ and κ must be exactly 0."""
+    for pieces in (3, 7, 8):
+        m = describe_activation("tanh", None, pieces, 0.0, 1.0, 4)
+        assert m.beta_bar == 0.0 and m.kappa == (0.0, 0.0, 0.0)
+    m = describe_activation("tanh", None, 7, 0.05, 1.0, 4)  # off-centre: a real β̄ survives
+    assert abs(m.beta_bar) > 1e-6 and any(k != 0.0 for k in m.kappa)
