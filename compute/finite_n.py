@@ -72,7 +72,6 @@ small on typical proposals and the estimator would degrade with N.
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +84,7 @@ from compute.goe import (
     kth_smallest_eigenvalue,
     tridiagonal_goe,
 )
+from compute.validation import int_param
 
 __all__ = [
     "CountResult",
@@ -135,19 +135,6 @@ class CountResult:
 
 
 # ----------------------------------------------------------------------------- input
-
-def _int_param(value, name: str, lo: int, hi: int | None, what: str) -> int:
-    allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
-    if isinstance(value, bool):
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}") from None
-    if v < lo or (hi is not None and v > hi):
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
-    return v
-
 
 def _check_u_max(u_max) -> float:
     try:
@@ -270,8 +257,8 @@ def log_expected_total_count(N: int, H: int, u_max) -> np.ndarray:
     >>> np.round(np.exp(log_expected_total_count(1, 5, [0.0, np.inf])), 12)  # N = 1
     array([1., 2.])
     """
-    N = _int_param(N, "N", 1, MAX_N, "number of weights")
-    H = _int_param(H, "H", 2, None, "depth")
+    N = int_param(N, "N", 1, MAX_N, "number of weights")
+    H = int_param(H, "H", 2, None, "depth")
     try:
         u = np.asarray(u_max, dtype=float)
     except (TypeError, ValueError):
@@ -486,13 +473,13 @@ def expected_critical_points(
     >>> round(r.value, 12), r.stderr   # sqrt(3H-2)
     (2.645751311065, 0.0)
     """
-    N = _int_param(N, "N", 1, MAX_N, "number of weights")
-    H = _int_param(H, "H", 2, None, "depth")
+    N = int_param(N, "N", 1, MAX_N, "number of weights")
+    H = int_param(H, "H", 2, None, "depth")
     u = _check_u_max(u_max)
     if k is not None:
-        k = _int_param(k, "k", 0, N - 1, "Hessian index")
-    samples = _int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
-    seed = _int_param(seed, "seed", 0, None, "random seed")
+        k = int_param(k, "k", 0, N - 1, "Hessian index")
+    samples = int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
+    seed = int_param(seed, "seed", 0, None, "random seed")
 
     log_pref = _log_prefactor(N, H)
     c = math.sqrt(H / (2.0 * (H - 1.0)))

@@ -107,7 +107,6 @@ average over ``s`` (:math:`s \sim N(0,1)`), which diverges for quadratic :math:`
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -118,6 +117,7 @@ from scipy.special import gammaln, ndtr, roots_jacobi
 
 from compute.complexity import e_inf, ground_state_energies
 from compute.goe import tridiagonal_goe
+from compute.validation import int_param, phi_coefficients
 
 __all__ = [
     "KacRiceResult",
@@ -205,38 +205,9 @@ class KacRiceResult:
 # ------------------------------------------------------------------------------------- input
 
 
-def _int_param(value, name: str, lo: int, hi: int | None, what: str) -> int:
-    allowed = f"an integer >= {lo}" if hi is None else f"an integer in [{lo}, {hi}]"
-    if isinstance(value, bool):
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}") from None
-    if v < lo or (hi is not None and v > hi):
-        raise ValueError(f"{name} ({what}) must be {allowed}, got {value!r}")
-    return v
-
-
 def _check_coeffs(coeffs, H: int) -> np.ndarray:
     """Power-series coefficients ``[0, κ_1, …, κ_{H-1}]`` of φ (zero-padded)."""
-    out = np.zeros(H)
-    if coeffs is None:
-        return out
-    try:
-        arr = np.asarray(coeffs, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"coeffs must be a sequence of at most H-1 = {H - 1} real numbers "
-            f"[kappa_1, ..., kappa_{H - 1}], got {coeffs!r}"
-        ) from None
-    if arr.ndim != 1 or arr.size > H - 1 or not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"coeffs must be a sequence of at most H-1 = {H - 1} finite real numbers "
-            f"[kappa_1, ..., kappa_{H - 1}], got {coeffs!r}"
-        )
-    out[1 : 1 + arr.size] = arr
-    return out
+    return np.concatenate([[0.0], phi_coefficients(coeffs, H)])
 
 
 def _check_u_max(u_max) -> float:
@@ -772,21 +743,21 @@ def expected_critical_points_phi(
     >>> round(r.value, 10), r.ratio_to_phi0
     (2.6457513111, 1.0)
     """
-    N = _int_param(N, "N", 1, MAX_N, "number of weights")
-    H = _int_param(H, "H", 2, None, "depth")
+    N = int_param(N, "N", 1, MAX_N, "number of weights")
+    H = int_param(H, "H", 2, None, "depth")
     c = _check_coeffs(coeffs, H)
     u = _check_u_max(u_max)
     if k is not None:
-        k = _int_param(k, "k", 0, N - 1, "Hessian index")
+        k = int_param(k, "k", 0, N - 1, "Hessian index")
     if isinstance(phi0_k, str):
         if phi0_k != "same":
             raise ValueError(f"phi0_k must be 'same', None or an integer in [0, {N - 1}], got {phi0_k!r}")
         kref = k
     else:
-        kref = None if phi0_k is None else _int_param(phi0_k, "phi0_k", 0, N - 1, "reference Hessian index")
-    samples = _int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
-    seed = _int_param(seed, "seed", 0, None, "random seed")
-    s_nodes = _int_param(s_nodes, "s_nodes", *_S_NODES_RANGE, "quadrature nodes in s")
+        kref = None if phi0_k is None else int_param(phi0_k, "phi0_k", 0, N - 1, "reference Hessian index")
+    samples = int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
+    seed = int_param(seed, "seed", 0, None, "random seed")
+    s_nodes = int_param(s_nodes, "s_nodes", *_S_NODES_RANGE, "quadrature nodes in s")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if method == "auto":
@@ -923,7 +894,7 @@ def _exponent_coeffs(u: np.ndarray, H: int, c: np.ndarray):
 
 
 def _prepare(u, H, coeffs):
-    H = _int_param(H, "H", 2, None, "depth")
+    H = int_param(H, "H", 2, None, "depth")
     c = _check_coeffs(coeffs, H)
     uu = _check_u(u)
     return H, c, uu

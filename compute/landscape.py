@@ -58,6 +58,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from compute.validation import phi_coefficients
+
 __all__ = [
     "MAX_TENSOR_ENTRIES",
     "Landscape",
@@ -116,22 +118,7 @@ def _range_text(lo: int, hi: int | None) -> str:
 
 def _check_coeffs(coeffs, H: int) -> np.ndarray:
     """``[kappa_1, ..., kappa_d]`` with ``d <= H - 1``, padded with zeros to length ``H - 1``."""
-    out = np.zeros(H - 1)
-    if coeffs is None:
-        return out
-    try:
-        arr = np.asarray(coeffs, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"coeffs must be a sequence of at most H-1 = {H - 1} real numbers [kappa_1, ...], got {coeffs!r}"
-        ) from None
-    if arr.ndim != 1 or arr.size > H - 1 or not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"coeffs must be a sequence of at most H-1 = {H - 1} finite real numbers "
-            f"[kappa_1, ...], got {coeffs!r}"
-        )
-    out[: arr.size] = arr
-    return out
+    return phi_coefficients(coeffs, H)
 
 
 def _check_points(w, N: int, name: str = "w", on_sphere: bool = True) -> tuple[np.ndarray, bool]:
