@@ -1,16 +1,22 @@
-"""Composition root: settings -> Dash app -> cache -> layout -> callbacks.
+"""Composition root: settings -> Dash app -> caches -> layout -> callbacks.
 
 ``server`` is the Flask application for gunicorn (``gunicorn app:server``);
 ``python app.py`` serves on HOST:PORT (default 127.0.0.1:8050).  Configuration is read
-from environment variables, see components/settings.py.
+from environment variables, see components/settings.py.  Long jobs of the "Landscapes"
+tab run as Dash background callbacks, queued in a disk cache under ``CACHE_DIR/jobs``.
 """
 
 from __future__ import annotations
 
-from dash import Dash
+import os
+
+import diskcache
+from dash import Dash, DiskcacheManager
 
 from components.cache import init_cache
 from components.callbacks import register_callbacks
+from components.effect import register_effect_callbacks
+from components.lab import register_lab_callbacks
 from components.layout import build_layout
 from components.routes import register_routes
 from components.settings import APP_NAME, Settings
@@ -19,10 +25,14 @@ from components.settings import APP_NAME, Settings
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard for ``settings`` (default: from the environment)."""
     settings = Settings.from_env() if settings is None else settings
-    app = Dash(__name__, title=APP_NAME, update_title=None)
+    jobs = diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))
+    manager = DiskcacheManager(jobs)
+    app = Dash(__name__, title=APP_NAME, update_title=None, background_callback_manager=manager)
     cache = init_cache(app.server, settings)
     app.layout = build_layout
     register_callbacks(app, cache)
+    register_effect_callbacks(app, cache)
+    register_lab_callbacks(app, cache, manager)
     register_routes(app.server)
     return app
 

@@ -1,17 +1,688 @@
-"""The "activation effect" view (theory §5.4–§5.5): placeholder until the view lands."""
+"""The "activation effect" view (theory §5.4–§5.5): what the activation's term φ(s) does to the
+sharp counts of critical points.
+
+Three parts, all for the validated settings in the store ``ids.SETTINGS``:
+
+* K_0(u), K_1(u) and the share K_1/(K_0 + K_1) of low-lying minima turned into index-1
+  saddles, against u below the threshold (theory §5.5), with the regions where the factor
+  does not describe the counts shaded and explained;
+* the same for ReLU, sigmoid and softplus (and the current activation) side by side;
+* expected counts at finite N with error bars (theory §5.4), computed on demand.
+
+The logic lives in plain functions (:func:`effect_outputs`, :func:`counts_outputs`,
+:func:`stale_notice`) that tests call directly; :func:`register_effect_callbacks` only wires
+them to Dash.  Every input is re-validated (a forged request can send anything): bad values
+are clamped or replaced with a visible message, and nothing raises to Dash.
+"""
 
 from __future__ import annotations
 
-from dash import html
+import logging
+import math
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import quote
 
-__all__ = ["effect_layout", "register_effect_callbacks"]
+import numpy as np
+from dash import Input, Output, State, dcc, html, no_update
+
+from components import effect_data as ed
+from components import ids
+from components.cache import memoize
+from components.effect_figures import comparison_figure, counts_figure, modulation_figure
+from components.figures import figure_style, message_figure
+
+__all__ = [
+    "ALERT",
+    "SUMMARY",
+    "MODULATION_GRAPH",
+    "MODULATION_NOTES",
+    "MODULATION_DATA",
+    "COMPARE_GRAPH",
+    "COMPARE_NOTES",
+    "COMPARE_DATA",
+    "N_INPUT",
+    "U_INPUT",
+    "RUN",
+    "RUN_STORE",
+    "COUNTS_ALERT",
+    "COUNTS_GRAPH",
+    "COUNTS_TABLE",
+    "COUNTS_STALE",
+    "RUN_KEYS",
+    "MODULATION_CAPTION",
+    "COMPARE_CAPTION",
+    "COUNTS_CAPTION",
+    "SOURCES_CAPTION",
+    "effect_layout",
+    "effect_outputs",
+    "counts_outputs",
+    "stale_notice",
+    "register_effect_callbacks",
+]
+
+logger = logging.getLogger(__name__)
+
+# Component ids (all prefixed "effect-").
+ALERT = "effect-alert"
+SUMMARY = "effect-summary"
+MODULATION_GRAPH = "effect-modulation-graph"
+MODULATION_NOTES = "effect-modulation-notes"
+MODULATION_DATA = "effect-modulation-data"
+COMPARE_GRAPH = "effect-compare-graph"
+COMPARE_NOTES = "effect-compare-notes"
+COMPARE_DATA = "effect-compare-data"
+N_INPUT = "effect-n"
+U_INPUT = "effect-u"
+RUN = "effect-run"
+RUN_STORE = "effect-run-store"
+COUNTS_ALERT = "effect-counts-alert"
+COUNTS_GRAPH = "effect-counts-graph"
+COUNTS_TABLE = "effect-counts-table"
+COUNTS_STALE = "effect-counts-stale"
+_LOADING = "effect-counts-loading"
+
+#: Settings a finite-N run depends on (a change of any of them makes shown counts stale).
+RUN_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma", "seed")
+
+MODULATION_CAPTION = (
+    "For large N and a level u below the threshold −E∞, the activation's term φ(s) multiplies the "
+    "expected number of minima below N·u by K₀(u) (1 means no effect). φ also adds a rank-one term "
+    "to the Hessian, which can push its lowest eigenvalue below zero: K₁(u) counts the index-1 "
+    "saddles made that way from spin-glass minima, per spin-glass minimum. The share "
+    "K₁/(K₀ + K₁) is therefore the fraction of the low-lying minima (those at overlap s = O(1) "
+    "with the all-ones direction) that the activation turns into index-1 saddles. Amber: the band "
+    "(−E₀, −E∞) where the low-lying minima live; other shading marks where no number is shown, "
+    "with the reason written under the plot. Theory §5.5."
+)
+COMPARE_CAPTION = (
+    "The same factors for several activations at the same μ, σ, L, H and γ (the current one "
+    "drawn thick): K₀ on top, the share of minima turned into index-1 saddles below (dashed). "
+    "ReLU has β̄ = 0, so φ ≡ 0, K₀ ≡ 1 and the share is 0. Gaps are regions where theory §5.5 "
+    "does not describe the counts (listed under the plot)."
+)
+COUNTS_CAPTION = (
+    "Expected numbers of minima and of index-1 saddles with loss below N·u at this finite N, for "
+    "the spin glass (φ ≡ 0, theory §4) and with the activation's φ (theory §5.4), by Monte Carlo "
+    f"over random matrices ({ed.SAMPLES} samples from the seed shown; deterministic quadrature at "
+    "N = 2). Both come from the same samples, so their ratio is precise. Error bars: one standard "
+    "error. Leave N empty for the lab's N (or 50), u empty for the middle of the band."
+)
+SOURCES_CAPTION = (
+    "What is published and what is ours. Published: the leading-order complexity and the energies "
+    "E₀, E∞ (theory §3–§4; Auffinger, Ben Arous & Černý 2013, read as a ReLU network by "
+    "Choromanska et al. 2015), which do not depend on the activation, and the statement of "
+    "Baskerville, Keating, Mezzadri & Najnudel (2021) that a general activation enters through a "
+    "low-rank deterministic term. This tool's own derivation: the finite-N Kac–Rice count with φ "
+    "(theory §5.4) and the large-N factors K₀, K₁ (theory §5.5), validated numerically against "
+    "each other and against direct counts of sampled landscapes (docs/theory.md, "
+    "docs/kac_rice_validation.md). Caveat: for φ of degree ≥ 3 (H ≥ 4 with β̄ ≠ 0) about one "
+    "minimum near a pole w = ±𝟏 lies below every level; below −E₀ it outnumbers the other minima, "
+    "so K₀ is not shown there, and at moderate N it still inflates the count of minima above −E₀."
+)
+
+_FONT = {"fontSize": "1rem"}
+
+
+# ---------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _messages(items: Sequence[str]):
+    return [html.P(m) for m in items] or None
+
+
+def _fmt(x: Any, digits: int = 5) -> str:
+    if x is None:
+        return "—"
+    x = float(x)
+    if not math.isfinite(x):
+        return "—"
+    return f"{x:.{digits}g}"
+
+
+def _pm(value: float, err: float) -> str:
+    return f"{_fmt(value)} ± {_fmt(err, 2)}"
+
+
+def _safe(func: Callable, what: str, *args) -> tuple[Any, str | None]:
+    """``(func(*args), None)``, or ``(None, message)`` for a ValueError or any other failure."""
+    try:
+        return func(*args), None
+    except ValueError as exc:
+        return None, f"The {what} cannot be computed: {exc}"
+    except Exception:  # noqa: BLE001 - the page must keep serving whatever happens
+        logger.exception("computing the %s failed for %r", what, args)
+        return None, f"The {what} could not be computed for these settings (internal error)."
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | None = None):
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in header]))
+    body = html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])
+    parts = ([html.Caption(caption, style={"textAlign": "left"})] if caption else []) + [head, body]
+    return html.Table(parts, className="energy-table effect-table")
+
+
+def _csv_link(text: str, filename: str):
+    return html.A(
+        "Download these values as CSV",
+        href="data:text/csv;charset=utf-8," + quote(text),
+        download=filename,
+        className="effect-csv",
+        style=_FONT,
+    )
+
+
+def _details(summary: str, table, csv: str, filename: str):
+    return html.Details(
+        [html.Summary(summary, style=_FONT), _csv_link(csv, filename),
+         html.Div(table, className="table-wrap")],
+        className="effect-details",
+    )
+
+
+def _knots(state: Mapping) -> tuple[tuple | None, str | None]:
+    try:
+        return ed.knots_of(state), None
+    except ValueError as exc:
+        return None, f"The custom activation's knot table is invalid: {exc}"
+
+
+def _look(state: Mapping):
+    """The page's figure style (theme, lecture mode) for a validated state."""
+    return figure_style(str(state.get("theme", "light")), bool(state.get("lecture", False)))
+
+
+def _model_args(state: Mapping, knots) -> tuple:
+    return (state["activation"], state["param"], state["pieces"], state["mu"], state["sigma"],
+            state["H"], state["gamma"], knots)
+
+
+def _header(state: Mapping, extra: Mapping | None = None) -> dict:
+    head = {key: state[key] for key in ("activation", "param", "pieces", "mu", "sigma", "H", "gamma")}
+    if state["activation"] == "custom":
+        head["knots"] = state["knots"].replace("\n", "; ")
+    head["units"] = "u = loss per weight in spin-glass units (theory §2)"
+    head.update(extra or {})
+    return head
+
+
+# ---------------------------------------------------------------------------------------
+# Layout
+# ---------------------------------------------------------------------------------------
+
+
+def _graph(graph_id: str, height: int, text: str, look=None):
+    return dcc.Graph(
+        id=graph_id,
+        figure=message_figure(text, look),
+        config={"displaylogo": False, "responsive": True},
+        style={"height": f"{height}px"},
+        className="graph",
+    )
+
+
+def _number_input(input_id: str, label: str, hint: str, lo: float, hi: float, step, placeholder: str):
+    return html.Label(
+        [
+            html.Span(label, className="name", style={"fontWeight": 600}),
+            dcc.Input(
+                id=input_id, type="number", min=lo, max=hi, step=step, value=None,
+                placeholder=placeholder, debounce=True,
+                style={**_FONT, "width": "11rem", "marginLeft": "0.5rem"},
+            ),
+            html.Span(hint, className="control-hint", style={"marginLeft": "0.5rem"}),
+        ],
+        style={"display": "block", "margin": "0.4rem 0"},
+    )
 
 
 def effect_layout(state: dict):
-    """Content of the "Activation effect" tab for the validated settings ``state``."""
-    return html.Div("The activation-effect view is not available yet.", className="caption")
+    """Content of the "Activation effect" tab for the validated settings ``state``.
+
+    Figures start as a short message and are filled by the callbacks; nothing heavy runs here.
+    """
+    clean, _ = ed.effect_settings(state)
+    look = _look(clean)
+    n_default = min(max(int(clean["lab_N"]), ed.N_RANGE[0]), ed.N_RANGE[1])
+    return html.Div(
+        [
+            html.Div(id=ALERT, className="alert", role="alert"),
+            html.Div(id=SUMMARY, className="effect-summary", **{"aria-live": "polite"}),
+            html.H3("Modulation of the counts by the activation"),
+            _graph(MODULATION_GRAPH, 620, "Computing K₀(u) and K₁(u)…", look),
+            html.Ul(id=MODULATION_NOTES, className="effect-notes"),
+            html.Div(id=MODULATION_DATA),
+            html.P(MODULATION_CAPTION, className="caption"),
+            html.H3("Activations side by side"),
+            _graph(COMPARE_GRAPH, 560, "Computing the comparison…", look),
+            html.Ul(id=COMPARE_NOTES, className="effect-notes"),
+            html.Div(id=COMPARE_DATA),
+            html.P(COMPARE_CAPTION, className="caption"),
+            html.H3("Expected counts at finite N"),
+            html.Div(
+                [
+                    _number_input(N_INPUT, "N", f"number of weights, {ed.N_RANGE[0]}–{ed.N_RANGE[1]} "
+                                  "(empty: the lab's N, else 50)",
+                                  ed.N_RANGE[0], ed.N_RANGE[1], 1, str(n_default)),
+                    _number_input(U_INPUT, "u", "level: loss per weight, spin-glass units "
+                                  "(empty: middle of the band)",
+                                  ed.U_RANGE[0], ed.U_RANGE[1], "any",
+                                  f"{ed.default_level(clean['H']):.4f}"),
+                    html.Button(
+                        "Run", id=RUN, n_clicks=0, className="effect-run",
+                        title=f"Monte Carlo with {ed.SAMPLES} samples (about a second)",
+                        style={**_FONT, "padding": "0.35rem 1.4rem", "fontWeight": 600},
+                    ),
+                ],
+                className="effect-controls",
+            ),
+            html.Div(id=COUNTS_STALE, className="alert notice", role="status"),
+            html.Div(id=COUNTS_ALERT, className="alert", role="alert"),
+            dcc.Loading(
+                id=_LOADING,
+                type="circle",
+                children=[
+                    _graph(COUNTS_GRAPH, 460, "Press Run to compute the expected counts at finite N.", look),
+                    html.Div(id=COUNTS_TABLE, className="table-wrap"),
+                ],
+            ),
+            dcc.Store(id=RUN_STORE, data=None),
+            html.P(COUNTS_CAPTION, className="caption"),
+            html.P(SOURCES_CAPTION, className="caption effect-sources"),
+        ],
+        className="effect-view",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Modulation and comparison (live)
+# ---------------------------------------------------------------------------------------
+
+
+def _regions(d: Mapping) -> list[tuple[int, float, float]]:
+    u = d["u"]
+    out = []
+    for code, mask in (
+        (ed.DIVERGES, d["reason0"] == ed.DIVERGES),
+        (ed.POLE, d["reason0"] == ed.POLE),
+        (ed.NONFINITE, (d["reason0"] == ed.NONFINITE) | (d["reason1"] == ed.NONFINITE)),
+    ):
+        out.extend((code, lo, hi) for lo, hi in ed.spans(u, mask))
+    return out
+
+
+_WHAT = {ed.DIVERGES: "K₀ and K₁ are", ed.POLE: "K₀ is", ed.NONFINITE: "the factors are"}
+_AFTER = {
+    ed.POLE: " K₁ is still drawn there, but finite-N counts approach it slowly (compare with the "
+             "counts at finite N below).",
+}
+
+
+def _region_notes(curves: Sequence[Mapping], named: bool = False) -> list[str]:
+    """One sentence per masked region, naming the activations it concerns when ``named``."""
+    who: dict[tuple, list[str]] = {}
+    for d in curves:
+        for code, lo, hi in _regions(d):
+            who.setdefault((code, round(lo, 4), round(hi, 4)), []).append(d["label"])
+    notes = []
+    for (code, lo, hi), labels in who.items():
+        prefix = f"{', '.join(labels)}: " if named else ""
+        notes.append(
+            f"{prefix}for u from {lo:.4f} to {hi:.4f}, {_WHAT[code]} not shown: {ed.REASONS[code]}."
+            + _AFTER.get(code, "")
+        )
+    return notes
+
+
+def _zero_notes(d: Mapping, log: bool) -> list[str]:
+    notes = []
+    for key, name in (("K0", "K₀"), ("K1", "K₁")):
+        y = d[key]
+        zero = np.isfinite(y) & (y == 0.0)
+        if not zero.any() or d["spin_glass"]:
+            continue
+        where = "everywhere" if zero.all() else "on part of the range"
+        notes.append(
+            f"{name} = 0 to double precision {where}"
+            + (" (not drawn on the logarithmic axis; see the table)." if log else ".")
+        )
+    return notes
+
+
+def _band_range(d: Mapping, key: str) -> tuple[float, float] | None:
+    inside = (d["u"] > -d["e0"]) & np.isfinite(d[key])
+    if not inside.any():
+        return None
+    vals = d[key][inside]
+    return float(vals.min()), float(vals.max())
+
+
+def _summary(d: Mapping):
+    kappa = ", ".join(_fmt(k, 4) for k in d["kappa"])
+    items = []
+    if d["spin_glass"]:
+        why = "γ = 0" if d["gamma"] == 0.0 else f"β̄ = 0 for {d['label']} at these μ, σ"
+        items.append(html.P(
+            f"φ ≡ 0 ({why}): the activation does not change the counts — K₀ ≡ 1 and K₁ ≡ 0, "
+            "Choromanska's spin glass."
+        ))
+    else:
+        items.append(html.P([
+            "φ(s) = Σ κ", html.Sub("d"), " s", html.Sup("d"),
+            f" with κ = ({kappa}), from ᾱ = {_fmt(d['alpha_bar'], 4)}, "
+            f"β̄ = {_fmt(d['beta_bar'], 4)}, γ = {_fmt(d['gamma'], 4)} (theory §5.3). The "
+            "exponential growth rate of the counts is the spin glass's (theory §3); φ changes the "
+            "prefactor by K and moves indices by at most one.",
+        ]))
+    if d["H"] == 2:
+        items.append(html.P("H = 2 is degenerate: E₀ = E∞, so the band of low-lying minima is empty."))
+    elif not d["spin_glass"]:
+        k0, sh = _band_range(d, "K0"), _band_range(d, "share")
+        if k0 is None:
+            items.append(html.P("In the band (−E₀, −E∞) K₀ is not available (see the notes)."))
+        elif k0[1] == 0.0:
+            items.append(html.P(
+                "In the band (−E₀, −E∞) K₀ is 0 to double precision: φ suppresses the minima at "
+                "overlap s = O(1) almost entirely."
+            ))
+        else:
+            text = f"In the band (−E₀, −E∞): K₀ from {_fmt(k0[0], 4)} to {_fmt(k0[1], 4)}"
+            if sh is not None:
+                text += (f"; share of minima turned into index-1 saddles from {_fmt(sh[0], 3)} "
+                         f"to {_fmt(sh[1], 3)}")
+            items.append(html.P(text + "."))
+    return items
+
+
+_TABLE_ROWS = 51
+_TABLE_NOTE = "{n} of the {total} grid points; the CSV has all of them. — : not shown."
+
+
+def _table_rows(n: int) -> np.ndarray:
+    """At most ``_TABLE_ROWS`` evenly spread row indices (first and last included)."""
+    return np.unique(np.linspace(0, n - 1, min(n, _TABLE_ROWS)).round().astype(int))
+
+
+def _modulation_table(d: Mapping, state: Mapping):
+    short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima", ed.NONFINITE: "overflow"}
+    notes = []
+    for r0, r1 in zip(d["reason0"], d["reason1"]):
+        code = r0 or r1
+        notes.append(short.get(int(code), ""))
+    rows = [
+        [_fmt(d["u"][i], 6), _fmt(d["K0"][i]), _fmt(d["K1"][i]), _fmt(d["share"][i], 4), notes[i]]
+        for i in _table_rows(len(d["u"]))
+    ]
+    table = _table(["u", "K₀", "K₁", "share K₁/(K₀+K₁)", "not shown because"], rows,
+                   _TABLE_NOTE.format(n=len(rows), total=len(d["u"])))
+    csv = ed.csv_text(
+        _header(state, {"kappa": d["kappa"], "E0": d["e0"], "E_inf": d["e_inf"],
+                        "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
+                        "empty cells": "not shown: see the note column"}),
+        {"u": d["u"], "K0": d["K0"], "K1": d["K1"], "share": d["share"], "note": notes},
+    )
+    return _details("Table of the plotted values", table, csv, "activation_effect_modulation.csv")
+
+
+def _compare_table(curves: Sequence[Mapping], state: Mapping):
+    u = curves[0]["u"]
+    header = ["u"]
+    cols: dict[str, Any] = {"u": u}
+    for c in curves:
+        header += [f"K₀ {c['label']}", f"share {c['label']}"]
+        cols[f"K0 {c['label']}"] = c["K0"]
+        cols[f"share {c['label']}"] = c["share"]
+    keys = list(cols)
+    rows = [[_fmt(cols[k][i], 6 if k == "u" else 5) for k in keys] for i in _table_rows(len(u))]
+    table = _table(header, rows, _TABLE_NOTE.format(n=len(rows), total=len(u)))
+    head = _header(state, {"compared": ", ".join(c["label"] for c in curves),
+                           "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
+                           "empty cells": "not shown (outside the domain of theory §5.5)"})
+    for key in ("activation", "param", "knots"):
+        head.pop(key, None)
+    head["current activation"] = state["activation"]
+    csv = ed.csv_text(head, cols)
+    return _details("Table of the plotted values", table, csv, "activation_effect_comparison.csv")
+
+
+def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_data) -> dict:
+    """Everything the live part of the view shows, for (possibly forged) settings ``raw``.
+
+    Returns a dict with ``alert``, ``summary``, ``modulation_figure``, ``modulation_notes``,
+    ``modulation_data``, ``compare_figure``, ``compare_notes``, ``compare_data``,
+    ``n_placeholder`` and ``u_placeholder``; ``modulation`` is
+    :func:`components.effect_data.modulation_data` (memoized in the running app).  Never
+    raises: bad settings are repaired with a message, failures become a message figure.
+    """
+    state, messages = ed.effect_settings(raw)
+    look = _look(state)
+    n_default = min(max(int(state["lab_N"]), ed.N_RANGE[0]), ed.N_RANGE[1])
+    out: dict[str, Any] = {
+        "n_placeholder": str(n_default),
+        "u_placeholder": f"{ed.default_level(state['H']):.4f}",
+    }
+    knots, error = _knots(state)
+    main = None
+    if error is None:
+        main, error = _safe(modulation, "activation effect", *_model_args(state, knots))
+    if error is not None:
+        messages.append(error)
+        out.update(
+            summary=None,
+            modulation_figure=message_figure(error, look),
+            modulation_notes=None,
+            modulation_data=None,
+        )
+    else:
+        fig = modulation_figure(main["u"], main["K0"], main["K1"], main["share"], _regions(main), main["e0"],
+                  main["e_inf"], main["label"], main["H"], main["spin_glass"], look)
+        is_log = fig.layout.yaxis.type == "log"
+        notes = _region_notes([main]) + _zero_notes(main, is_log)
+        out.update(
+            summary=_summary(main),
+            modulation_figure=fig,
+            modulation_notes=[html.Li(n) for n in notes] or None,
+            modulation_data=_modulation_table(main, state),
+        )
+
+    curves, cmp_notes = [], []
+    names = list(ed.COMPARE)
+    if state["activation"] not in names:
+        names.append(state["activation"])
+    for name in names:
+        current = name == state["activation"]
+        if current:
+            d, err = (main, error) if main is not None else (None, error or "not available")
+        else:
+            d, err = _safe(modulation, f"{ed.activation_label(name)} curve", name, None,
+                           state["pieces"], state["mu"], state["sigma"], state["H"],
+                           state["gamma"], None)
+        if d is None:
+            cmp_notes.append(f"{ed.activation_label(name)} is not shown: {err}")
+            continue
+        curves.append({**d, "highlight": current})
+    cmp_notes.extend(_region_notes(curves, named=True))
+    if curves:
+        first = curves[0]
+        out["compare_figure"] = comparison_figure(curves, first["e0"], first["e_inf"], first["H"], look)
+        out["compare_data"] = _compare_table(curves, state)
+    else:
+        out["compare_figure"] = message_figure("No activation could be compared at these settings.", look)
+        out["compare_data"] = None
+    out["compare_notes"] = [html.Li(n) for n in cmp_notes] or None
+    out["alert"] = _messages(messages)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Finite-N counts (on demand)
+# ---------------------------------------------------------------------------------------
+
+
+def _run_key(state: Mapping) -> dict:
+    return {key: state[key] for key in RUN_KEYS}
+
+
+def _counts_table(c: Mapping, state: Mapping):
+    m, s = c["minima"], c["saddles"]
+    large_n = _fmt(c["K0"], 4) if c["K0"] is not None else "—"
+    rows = [
+        ["minima (index 0)", _pm(m["phi0_value"], m["phi0_stderr"]), _pm(m["value"], m["stderr"]),
+         _pm(m["ratio"], m["ratio_stderr"]), _pm(m["shifted_value"], m["shifted_stderr"]), large_n],
+        ["index-1 saddles", _pm(s["phi0_value"], s["phi0_stderr"]), _pm(s["value"], s["stderr"]),
+         _pm(s["ratio"], s["ratio_stderr"]), _pm(s["shifted_value"], s["shifted_stderr"]), "—"],
+    ]
+    header = ["critical points below N·u", "φ ≡ 0 (spin glass)", f"{c['label']} (with φ)",
+              "ratio", "of which index moved by φ", "large-N K₀ (§5.5)"]
+    caption = (f"N = {c['N']}, u = {c['u']:.6g}, H = {c['H']}, {c['samples']} samples, "
+               f"seed {c['seed']}. Estimator: {m['method']}.")
+    table = _table(header, rows, caption)
+    notes = []
+    if c["K0"] is None and c["K0_reason"]:
+        notes.append(html.P(f"No large-N value: {c['K0_reason']}.", className="caption"))
+    if c["spin_glass"]:
+        notes.append(html.P("φ ≡ 0 for this activation: both columns are the same count.",
+                            className="caption"))
+    csv = ed.csv_text(
+        _header(state, {"N": c["N"], "u": c["u"], "seed": c["seed"], "samples": c["samples"],
+                        "kappa": c["kappa"], "estimator": m["method"],
+                        "source": "theory §4 and §5.4 (compute.kac_rice.expected_critical_points_phi)"}),
+        {
+            "index": [0, 1],
+            "phi0_count": [m["phi0_value"], s["phi0_value"]],
+            "phi0_stderr": [m["phi0_stderr"], s["phi0_stderr"]],
+            "count": [m["value"], s["value"]],
+            "stderr": [m["stderr"], s["stderr"]],
+            "ratio": [m["ratio"], s["ratio"]],
+            "ratio_stderr": [m["ratio_stderr"], s["ratio_stderr"]],
+            "index_moved": [m["shifted_value"], s["shifted_value"]],
+            "index_moved_stderr": [m["shifted_stderr"], s["shifted_stderr"]],
+            "large_N_K0": [c["K0"], None],
+        },
+    )
+    return [
+        html.P(f"Seed {c['seed']} · N = {c['N']} · u = {c['u']:.6g}", className="effect-seed",
+               style={**_FONT, "fontWeight": 600}),
+        _details("Table of the counts", table, csv, "activation_effect_counts.csv"),
+        *notes,
+    ]
+
+
+def counts_outputs(
+    n_clicks: Any,
+    raw: Any,
+    n_value: Any = None,
+    u_value: Any = None,
+    compute: Callable[..., dict] = ed.finite_n_counts,
+) -> dict:
+    """Bar chart, table, alert and run key of the finite-N counts for a Run click.
+
+    ``raw`` are the (possibly forged) settings, ``n_value`` and ``u_value`` the panel's inputs
+    (empty: the lab's N or 50, and the middle of the band); ``compute`` is
+    :func:`components.effect_data.finite_n_counts` (memoized in the running app).  Returns a dict
+    with ``figure``, ``table``, ``alert`` and ``run_key`` (the settings the counts belong to, or
+    ``None``).  Never raises.
+    """
+    state, messages = ed.effect_settings(raw)
+    N, u, more = ed.clean_run_inputs(n_value, u_value, state)
+    messages.extend(more)
+    lab_n = state["lab_N"]
+    if (n_value is None or n_value == "") and not ed.N_RANGE[0] <= lab_n <= ed.N_RANGE[1]:
+        messages.append(f"The lab's N = {lab_n} is outside {ed.N_RANGE[0]}–{ed.N_RANGE[1]}; N = {N} is used.")
+    knots, error = _knots(state)
+    counts = None
+    if error is None:
+        counts, error = _safe(compute, "finite-N counts", *_model_args(state, knots), N, u,
+                              state["seed"], ed.SAMPLES)
+    look = _look(state)
+    if error is not None:
+        messages.append(error)
+        return {"figure": message_figure(error, look), "table": None, "alert": _messages(messages),
+                "run_key": None}
+    return {
+        "figure": counts_figure(counts, look),
+        "table": _counts_table(counts, state),
+        "alert": _messages(messages),
+        "run_key": _run_key(state),
+    }
+
+
+def stale_notice(raw: Any, run_key: Any):
+    """A notice when the settings changed since the shown counts were computed, else ``None``."""
+    if not isinstance(run_key, Mapping):
+        return None
+    state, _ = ed.effect_settings(raw)
+    changed = [key for key in RUN_KEYS if run_key.get(key) != state[key]]
+    if not changed:
+        return None
+    return (f"The settings changed since these counts were computed ({', '.join(changed)}); "
+            "press Run to update them.")
+
+
+# ---------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------
 
 
 def register_effect_callbacks(app, cache) -> None:
-    """Register the view's callbacks (reads the settings store ``ids.SETTINGS``)."""
-    return None
+    """Register the view's callbacks (reads the settings store ``ids.SETTINGS``).
+
+    The two computations are memoized in ``cache`` (``None``: no cache).
+    """
+    modulation = memoize(cache, ed.modulation_data)
+    counts = memoize(cache, ed.finite_n_counts)
+
+    @app.callback(
+        output=dict(
+            alert=Output(ALERT, "children"),
+            summary=Output(SUMMARY, "children"),
+            modulation_figure=Output(MODULATION_GRAPH, "figure"),
+            modulation_notes=Output(MODULATION_NOTES, "children"),
+            modulation_data=Output(MODULATION_DATA, "children"),
+            compare_figure=Output(COMPARE_GRAPH, "figure"),
+            compare_notes=Output(COMPARE_NOTES, "children"),
+            compare_data=Output(COMPARE_DATA, "children"),
+            n_placeholder=Output(N_INPUT, "placeholder"),
+            u_placeholder=Output(U_INPUT, "placeholder"),
+        ),
+        inputs=dict(settings=Input(ids.SETTINGS, "data")),
+    )
+    def _effect(settings):
+        try:
+            return effect_outputs(settings, modulation)
+        except Exception:  # a figure that cannot be built must not become an HTTP 500
+            logger.exception("activation-effect view failed")
+            text = "The activation-effect view could not be drawn for these settings."
+            fig = message_figure(text, _look(ed.effect_settings(settings)[0]))
+            return dict(alert=_messages([text]), summary=None, modulation_figure=fig,
+                        modulation_notes=None, modulation_data=None, compare_figure=fig,
+                        compare_notes=None, compare_data=None, n_placeholder=no_update,
+                        u_placeholder=no_update)
+
+    @app.callback(
+        output=dict(
+            figure=Output(COUNTS_GRAPH, "figure"),
+            table=Output(COUNTS_TABLE, "children"),
+            alert=Output(COUNTS_ALERT, "children"),
+            run_key=Output(RUN_STORE, "data"),
+        ),
+        inputs=dict(n_clicks=Input(RUN, "n_clicks")),
+        state=dict(
+            settings=State(ids.SETTINGS, "data"),
+            n_value=State(N_INPUT, "value"),
+            u_value=State(U_INPUT, "value"),
+        ),
+        prevent_initial_call=True,
+    )
+    def _run(n_clicks, settings, n_value, u_value):
+        if not n_clicks:
+            return {"figure": no_update, "table": no_update, "alert": no_update, "run_key": no_update}
+        return counts_outputs(n_clicks, settings, n_value, u_value, counts)
+
+    @app.callback(
+        Output(COUNTS_STALE, "children"),
+        inputs=dict(settings=Input(ids.SETTINGS, "data"), run_key=Input(RUN_STORE, "data")),
+    )
+    def _stale(settings, run_key):
+        return stale_notice(settings, run_key)

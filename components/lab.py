@@ -1,17 +1,829 @@
-"""The landscapes lab (theory §6): placeholder until the view lands."""
+"""The landscapes lab (theory §4, §6): the N = 3 globe, charts through minima, and the
+descent experiment of Choromanska et al.
+
+Layout: :func:`lab_layout` (the content of the "Landscapes" tab).  Callbacks:
+:func:`register_lab_callbacks`.  The logic lives in plain functions
+(:func:`lab_settings`, :func:`globe_outputs`, :func:`count_table_outputs`,
+:func:`chart_outputs`, :func:`descent_outputs`) that take the raw settings store and
+return plain dicts, so tests call them directly; the Dash wrappers only unpack the
+callback context.
+
+Flow: one small callback copies the lab's slice of the settings store
+(``components.ids.SETTINGS``; :data:`LAB_KEYS`) into the lab's own store, only while the
+lab is the view shown and only when the slice changed (:func:`lab_slice`); the globe, the
+count table and the charts listen to that store, and the descent experiment reads the
+settings store when its button is pressed.  Every view re-validates what it reads
+(:func:`lab_settings`): a forged request can send anything, so values are repaired with a
+visible message, errors become a figure that says what went wrong, and nothing raises to
+Dash.  The heavy parts (charts at large N, the average over many seeds, the descent
+experiment) run as Dash background callbacks with a progress bar and a cancel button.
+"""
 
 from __future__ import annotations
 
-from dash import html
+import logging
+import math
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 
-__all__ = ["lab_layout", "register_lab_callbacks"]
+import numpy as np
+from dash import Input, Output, State, ctx, dcc, html, no_update
+
+from compute.activations import PRESETS, parse_knots
+from compute.network import GAMMA_RANGE
+from components import ids, lab_data
+from components import validation
+from components.cache import memoize
+from components.figures import figure_style, message_figure
+from components.lab_figures import (
+    chart_heatmap_figure,
+    chart_surface_figure,
+    descent_figure,
+    globe_figure,
+    profile_figure,
+)
+from components.validation import CUSTOM, NumberField, sanitize
+
+__all__ = [
+    "LAB_FIELDS",
+    "LabData",
+    "LabSettings",
+    "LAB_KEYS",
+    "lab_slice",
+    "lab_settings",
+    "globe_outputs",
+    "count_table_outputs",
+    "chart_outputs",
+    "descent_outputs",
+    "quantile_rows",
+    "lab_layout",
+    "register_lab_callbacks",
+]
+
+logger = logging.getLogger(__name__)
+
+# Component ids of the lab (all prefixed "lab-").
+LAB_STATE = "lab-state-store"
+GLOBE_ALERT = "lab-globe-alert"
+CHART_ALERT = "lab-chart-alert"
+DESCENT_ALERT = "lab-descent-alert"
+GLOBE_GRAPH = "lab-globe-graph"
+GLOBE_INFO = "lab-globe-info"
+COUNT_TABLE = "lab-count-table"
+AVERAGE_RUN = "lab-average-run"
+AVERAGE_CANCEL = "lab-average-cancel"
+AVERAGE_PROGRESS = "lab-average-progress"
+CHART_HEATMAP = "lab-chart-heatmap"
+CHART_SURFACE = "lab-chart-surface"
+PROFILE_GRAPH = "lab-profile-graph"
+CHART_INFO = "lab-chart-info"
+CHART_CANCEL = "lab-chart-cancel"
+CHART_PROGRESS = "lab-chart-progress"
+DESCENT_RUN = "lab-descent-run"
+DESCENT_CANCEL = "lab-descent-cancel"
+DESCENT_PROGRESS = "lab-descent-progress"
+DESCENT_PROGRESS_LABEL = "lab-descent-progress-label"
+DESCENT_GRAPH = "lab-descent-graph"
+DESCENT_STATUS = "lab-descent-status"
+QUANTILE_TABLE = "lab-quantile-table"
+INDEX_TABLE = "lab-index-table"
+
+#: The experiment's settings (their controls live in the settings panel; the permalink
+#: carries them).  Used when the settings store does not validate them itself.
+LAB_FIELDS: dict[str, NumberField] = {
+    "seed": NumberField("seed", "Seed", 0, 999_999, 1, integer=True),
+    "lab_N": NumberField("lab_N", "Lab size N", 5, 500, 50, integer=True),
+    "runs": NumberField("runs", "Descent runs", 10, 500, 100, integer=True),
+    "gamma": NumberField("gamma", "Strength γ", GAMMA_RANGE[0], GAMMA_RANGE[1], 1.0),
+}
+#: Highest index whose level −E_k is drawn when the settings carry none.
+_DEFAULT_K = 5
+#: The settings the globe, the count table and the charts depend on (their slice of the
+#: settings store); the descent experiment reads the whole store when it is started.
+LAB_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma", "seed", "lab_N",
+            "theme", "lecture")
+#: The value of the settings' "tab" key when the lab is the view shown.
+LAB_TAB = "lab"
+
+
+# ---------------------------------------------------------------------------------------
+# Settings
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """The validated settings of the lab, what was repaired, and φ for this activation.
+
+    ``messages`` lists the repaired settings, ``size_messages`` what limits the lab size
+    (shown by the views that use it); ``N`` is ``lab_N`` capped so that the tensor fits
+    (``N^H <= 2^27``), ``None`` when no N >= 5 fits; ``kappa`` the coefficients of φ (empty
+    for φ ≡ 0) or ``None`` when the activation cannot be used (``activation_error`` says why).
+    """
+
+    state: dict
+    messages: list[str]
+    size_messages: list[str]
+    N: int | None
+    kappa: tuple | None
+    spin_glass: bool
+    activation_error: str | None = None
+
+    @property
+    def seed(self) -> int:
+        return self.state["seed"]
+
+    @property
+    def H(self) -> int:
+        return self.state["H"]
+
+    def describe(self) -> str:
+        """One line naming the sample: depth, activation, φ, seed."""
+        name = self.state["activation"]
+        label = PRESETS[name].label if name in PRESETS else name
+        phi = "φ ≡ 0" if self.spin_glass else "φ ≠ 0"
+        return f"H = {self.H}, {label} ({phi}), seed {self.seed}"
+
+
+@dataclass(frozen=True)
+class LabData:
+    """The data functions of the lab (memoized ones in the running app)."""
+
+    phi: Callable[..., dict] = lab_data.phi_coefficients
+    globe: Callable[..., dict] = lab_data.globe_data
+    seed_counts: Callable[..., np.ndarray] = lab_data.seed_counts
+    theory: Callable[..., dict] = lab_data.theory_counts
+    levels: Callable[..., dict] = lab_data.band_levels
+    chart: Callable[..., dict] = lab_data.chart_data
+    descent: Callable[..., dict] = lab_data.descent_data
+
+
+def _field(key: str) -> NumberField:
+    """The page's definition of a lab setting (:data:`LAB_FIELDS` if the page has none)."""
+    return validation.FIELDS.get(key, LAB_FIELDS[key])
+
+
+def _clean_extra(raw: Mapping, state: dict, key: str, messages: list[str]) -> None:
+    """Validate ``key`` of :data:`LAB_FIELDS` unless ``sanitize`` already did."""
+    if key in state:
+        return
+    f = _field(key)
+    if key not in raw:
+        state[key] = int(f.default) if f.integer else float(f.default)
+        return
+    state[key] = validation._clean_number(  # noqa: SLF001 - the one number cleaner of the page
+        raw[key], f.label, f.minimum, f.maximum, f.default, f.integer, messages
+    )
+
+
+def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
+    """Validate a (possibly forged) settings store for the lab.
+
+    The common keys go through :func:`components.validation.sanitize`; ``seed``,
+    ``lab_N``, ``runs`` and ``gamma`` are validated the same way (defaults 1, 50, 100,
+    1.0).  ``lab_N`` is then capped so that the landscape's tensor fits, ``N^H <= 2^27``
+    (theory §2; e.g. N <= 107 at H = 4), with a message; and φ is computed for the
+    activation (theory §5.3).  Never raises.
+    """
+    data = data or LabData()
+    state, messages = sanitize(raw)
+    given = raw if isinstance(raw, Mapping) else {}
+    for key in LAB_FIELDS:
+        _clean_extra(given, state, key, messages)
+    H = state["H"]
+    cap = min(int(_field("lab_N").maximum), lab_data.max_lab_n(H))
+    N: int | None = state["lab_N"]
+    size_messages: list[str] = []
+    if cap < _field("lab_N").minimum:
+        size_messages.append(
+            f"At depth H = {H} no lab size N ≥ 5 fits in memory (N^H ≤ 2^27); "
+            "the charts and the descent experiment need a smaller H."
+        )
+        N = None
+    elif N > cap:
+        size_messages.append(f"Lab size N = {N} is too large at depth H = {H} (N^H ≤ 2^27), so N = {cap} is used.")
+        N = cap
+
+    kappa: tuple | None = None
+    spin_glass = True
+    error = None
+    try:
+        knots = parse_knots(state["knots"]) if state["activation"] == CUSTOM else None
+        phi = data.phi(
+            state["activation"], state["param"], state["pieces"], state["mu"], state["sigma"],
+            H, state["gamma"], knots,
+        )
+        kappa, spin_glass = tuple(phi["kappa"]), bool(phi["spin_glass"])
+    except ValueError as exc:
+        error = f"The activation cannot be used: {exc}"
+    except Exception:  # noqa: BLE001 - the page must keep serving
+        logger.exception("φ failed for %r", state)
+        error = "The activation could not be evaluated (internal error)."
+    if error:
+        messages.append(error)
+    return LabSettings(state=state, messages=messages, size_messages=size_messages, N=N, kappa=kappa, spin_glass=spin_glass,
+                       activation_error=error)
+
+
+def _style(state: Mapping):
+    """The figure look of the page (theme, lecture mode) for a validated state."""
+    return figure_style(state.get("theme", "light"), bool(state.get("lecture", False)))
+
+
+def lab_slice(raw: Any, previous: Any = None) -> Any:
+    """The lab's slice of the settings store, or ``no_update`` if nothing the lab shows changed.
+
+    While the settings name another view (key ``tab``), nothing is computed: the slice is
+    written when the lab is shown.  A store that is not a mapping is passed on as it is
+    (the views then show what was wrong with it).
+    """
+    if not isinstance(raw, Mapping):
+        return raw if raw != previous else no_update
+    if "tab" in raw:
+        state, _ = sanitize(raw)
+        if state.get("tab", LAB_TAB) != LAB_TAB:
+            return no_update
+    new = {key: raw[key] for key in LAB_KEYS if key in raw}
+    return no_update if new == previous else new
+
+
+def _alert(messages: list[str]):
+    return [html.P(m) for m in messages] or None
+
+
+def _fail(what: str, exc: BaseException, args) -> str:
+    if isinstance(exc, ValueError):
+        return f"The {what} cannot be drawn: {exc}"
+    if isinstance(exc, MemoryError):
+        return f"The {what} needs more memory than this server has; lower N."
+    logger.error("the %s failed for %r", what, args, exc_info=exc)
+    return f"The {what} could not be computed for these settings (internal error)."
+
+
+def _fmt(x: float, digits: int = 5) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _table(header: list, rows: list[list], caption: str | None = None, table_id: str | None = None):
+    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in header]))
+    body = html.Tbody(
+        [html.Tr([html.Th(r[0], scope="row")] + [html.Td(c, className="num") for c in r[1:]]) for r in rows]
+    )
+    parts = ([html.Caption(caption)] if caption else []) + [head, body]
+    kwargs = {"id": table_id} if table_id else {}
+    return html.Table(parts, className="energy-table lab-table", **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# Globe (N = 3)
+# ---------------------------------------------------------------------------------------
+
+_INDEX_NAMES = ("minima (k = 0)", "saddles (k = 1)", "maxima (k = 2)")
+
+
+def globe_outputs(raw: Any, data: LabData | None = None) -> dict:
+    """Globe of the N = 3 landscape with its critical points (theory §6), for raw settings.
+
+    Returns ``figure``, ``info`` (the seed and the counts by index of this sample, with
+    Morse's check minima − saddles + maxima = 2) and ``alert`` (repaired settings).
+    """
+    data = data or LabData()
+    lab = lab_settings(raw, data)
+    messages = list(lab.messages)
+    style = _style(lab.state)
+    if lab.kappa is None:
+        return {"figure": message_figure(lab.activation_error, style), "info": None, "alert": _alert(messages)}
+    args = (lab.H, lab.seed, lab.kappa)
+    try:
+        g = data.globe(*args)
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        error = _fail("globe", exc, args)
+        return {"figure": message_figure(error, style), "info": None, "alert": _alert(messages + [error])}
+    title = f"N = 3 landscape · {lab.describe()}"
+    fig = globe_figure(g["x"], g["y"], g["z"], g["u"], g["points"], g["point_u"], g["point_index"], title, style)
+    c = g["counts"]
+    info = (
+        f"Seed {lab.seed}: {int(c.sum())} critical points — {c[0]} minima, {c[1]} saddles, "
+        f"{c[2]} maxima (minima − saddles + maxima = {g['euler']}); "
+        f"u from {_fmt(float(np.min(g['u'])), 4)} to {_fmt(float(np.max(g['u'])), 4)}."
+    )
+    return {"figure": fig, "info": info, "alert": _alert(messages)}
+
+
+def count_table_outputs(
+    raw: Any,
+    average: bool,
+    set_progress: Callable | None = None,
+    data: LabData | None = None,
+) -> dict:
+    """The table of critical points by index at N = 3 (theory §4, §6), as ``{"table": ...}``.
+
+    Columns: this sample (its seed); with ``average``, the mean over the
+    :data:`~components.lab_data.AVERAGE_SEEDS` landscapes with seeds seed … seed + 199
+    (± one standard error); and, for φ ≡ 0, the expectation of theory §4 (± its Monte
+    Carlo error; the total is exact) with the deviation in standard errors.  For φ ≠ 0
+    the §4 reference does not apply and is not shown.
+    """
+    data = data or LabData()
+    lab = lab_settings(raw, data)
+    if lab.kappa is None:
+        return {"table": html.P(lab.activation_error, className="caption")}
+    H, seed, kappa = lab.H, lab.seed, lab.kappa
+    try:
+        sample = data.globe(H, seed, kappa)["counts"]
+        theory = data.theory(H) if lab.spin_glass else None
+        counts = None
+        if average:
+            n, chunk = lab_data.AVERAGE_SEEDS, lab_data.SEED_CHUNK
+            parts = []
+            for start in range(0, n, chunk):
+                if set_progress is not None:
+                    set_progress(int(round(100 * start / n)))
+                parts.append(data.seed_counts(H, kappa, seed + start, min(chunk, n - start)))
+            counts = np.vstack(parts)
+            if set_progress is not None:
+                set_progress(100)
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        error = _fail("count table", exc, (H, seed, kappa))
+        return {"table": html.P(error, className="caption")}
+
+    header = ["index", f"this sample (seed {seed})"]
+    if counts is not None:
+        header.append(f"mean over seeds {seed}…{seed + len(counts) - 1}")
+    else:
+        header.append(f"mean over {lab_data.AVERAGE_SEEDS} seeds")
+    if theory is not None:
+        header += ["theory §4 expectation", "deviation"]
+    rows = []
+    for k in range(4):
+        is_total = k == 3
+        row = ["all (total)" if is_total else _INDEX_NAMES[k]]
+        row.append(str(int(sample.sum() if is_total else sample[k])))
+        mean = se = None
+        if counts is not None:
+            col = counts.sum(axis=1) if is_total else counts[:, k]
+            mean, se = float(col.mean()), float(col.std(ddof=1) / math.sqrt(len(col)))
+            row.append(f"{mean:.3f} ± {se:.3f}")
+        else:
+            row.append("press “Average”")
+        if theory is not None:
+            t = theory["total"] if is_total else float(theory["mean"][k])
+            t_se = 0.0 if is_total else float(theory["stderr"][k])
+            row.append(f"{t:.4f}" if is_total else f"{t:.4f} ± {t_se:.4f}")
+            if mean is not None:
+                scale = math.hypot(se, t_se)
+                row.append(f"{(mean - t) / scale:+.1f} σ" if scale > 0 else ("0" if mean == t else "—"))
+            else:
+                row.append("—")
+        rows.append(row)
+    note = (
+        "Expectation of theory §4 (Kac–Rice with GOE_3): the index counts by Monte Carlo over "
+        f"{lab_data.THEORY_SAMPLES:,} GOE matrices, the total exactly."
+        if theory is not None
+        else "φ ≠ 0 for this activation: the reference of theory §4 (φ ≡ 0) does not apply; "
+        "the sample mean is shown alone."
+    )
+    table = html.Div(
+        [_table(header, rows, caption=f"Critical points of N = 3 landscapes · {lab.describe()}"),
+         html.P(note, className="caption")]
+    )
+    return {"table": table}
+
+
+# ---------------------------------------------------------------------------------------
+# Charts (N up to 500)
+# ---------------------------------------------------------------------------------------
+
+
+def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData | None = None) -> dict:
+    """Heatmap, surface and profile figures through a minimum found by descent (theory §6).
+
+    ``N`` is the settings' lab size (capped so that N^H <= 2^27); ``set_progress(percent)``
+    receives the progress of the descents.  Returns ``heatmap``, ``surface``, ``profile``,
+    ``info`` and ``alert``.
+    """
+    data = data or LabData()
+    lab = lab_settings(raw, data)
+    messages = lab.messages + lab.size_messages
+    style = _style(lab.state)
+
+    def failed(text: str) -> dict:
+        fig = message_figure(text, style)
+        return {"heatmap": fig, "surface": fig, "profile": fig, "info": None, "alert": _alert(messages)}
+
+    if lab.kappa is None:
+        return failed(lab.activation_error)
+    if lab.N is None:
+        return failed(f"No lab size N ≥ 5 fits at depth H = {lab.H}: lower H.")
+    N, H, seed, kappa = lab.N, lab.H, lab.seed, lab.kappa
+    progress = None
+    if set_progress is not None:
+        def progress(f: float) -> None:
+            set_progress(int(round(100 * f)))
+    try:
+        with lab_data.reporting(progress):
+            c = data.chart(N, H, seed, kappa)
+        levels = data.levels(H, 0)
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        error = _fail("chart", exc, (N, H, seed, kappa))
+        messages.append(error)
+        return failed(error)
+    name = f"N = {N}, {lab.describe()}"
+    heat = chart_heatmap_figure(c["theta1"], c["theta2"], c["chart_u"],
+                                f"Chart through minimum A (u = {c['u_a']:.5f})<br><sub>{name}</sub>", style)
+    surf = chart_surface_figure(c["theta1"], c["theta2"], c["chart_u"],
+                                f"The same chart as a surface<br><sub>{name}</sub>", style)
+    if c["profile_angle"] is None:
+        profile = message_figure(
+            f"Only one minimum was found by the {c['runs']} descents at N = {N} (seed {seed}): "
+            "no second minimum to join by a great circle.", style,
+        )
+    else:
+        profile = profile_figure(
+            c["profile_angle"], c["profile_u"], levels["energies"], levels["e_inf"],
+            f"Great circle from A to the nearest other minimum B ({c['omega']:.3f} rad)<br>"
+            f"<sub>u(A) = {c['u_a']:.5f}, u(B) = {c['u_b']:.5f} · {name}</sub>", style,
+        )
+    info = (
+        f"{c['runs']} seeded descents on the landscape N = {N}, {lab.describe()}: {c['converged']} converged, "
+        f"{c['minima']} distinct minima, lowest u = {c['u_a']:.5f} (−E_0 = {-levels['energies'][0]:.5f}, "
+        f"−E_∞ = {-levels['e_inf']:.5f} for φ ≡ 0)."
+    )
+    return {"heatmap": heat, "surface": surf, "profile": profile, "info": info, "alert": _alert(messages)}
+
+
+# ---------------------------------------------------------------------------------------
+# Descent experiment
+# ---------------------------------------------------------------------------------------
+
+_QUANTILES = (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0)
+
+
+def quantile_rows(results: list[dict], e0: float, e_inf: float) -> list[dict]:
+    """Per N: runs, converged, quantiles of the final u, and where they fall against the band.
+
+    ``below`` counts end points below −E_0 (none expected beyond finite-size fluctuations),
+    ``in_band`` the fraction in [−E_0, −E_∞].
+    """
+    out = []
+    for r in results:
+        u = np.asarray(r["u"], dtype=float)
+        q = np.quantile(u, _QUANTILES)
+        out.append({
+            "N": int(r["N"]),
+            "runs": int(u.size),
+            "converged": int(np.count_nonzero(r["converged"])),
+            "q": q,
+            "iqr": float(q[4] - q[2]),
+            "below": int(np.count_nonzero(u < -e0)),
+            "in_band": float(np.mean((u >= -e0) & (u <= -e_inf))) if u.size else 0.0,
+        })
+    return out
+
+
+def _quantile_table(rows: list[dict]):
+    header = ["N", "runs", "converged", "min", "10 %", "25 %", "median", "75 %", "90 %", "max",
+              "IQR", "below −E₀", "in band"]
+    body = [
+        [str(r["N"]), str(r["runs"]), str(r["converged"]), *(_fmt(x) for x in r["q"]), _fmt(r["iqr"]),
+         str(r["below"]), f"{100 * r['in_band']:.0f} %"]
+        for r in rows
+    ]
+    return _table(header, body, caption="Final loss per weight u of the descents: quantiles per N")
+
+
+def _index_table(results: list[dict]):
+    header = ["N", "index 0 (minima)", "index 1", "index ≥ 2", "not converged"]
+    body = []
+    for r in results:
+        idx, conv = np.asarray(r["index"]), np.asarray(r["converged"], dtype=bool)
+        body.append([
+            str(r["N"]),
+            str(int(np.count_nonzero(conv & (idx == 0)))),
+            str(int(np.count_nonzero(conv & (idx == 1)))),
+            str(int(np.count_nonzero(conv & (idx >= 2)))),
+            str(int(np.count_nonzero(~conv))),
+        ])
+    return _table(header, body, caption="Hessian index of the end points (converged runs) per N")
+
+
+def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabData | None = None) -> dict:
+    """Histograms, quantile and index tables of the descent experiment (theory §6).
+
+    For each N of :func:`components.lab_data.experiment_plan` (25, 50, 100, 250 up to
+    lab_N, and lab_N), ``runs`` descents on the landscape with the settings' seed.
+    ``set_progress((percent, label))`` receives the progress over all N, each N weighted
+    by its cost ``runs × N^H``.
+    """
+    data = data or LabData()
+    lab = lab_settings(raw, data)
+    messages = lab.messages + lab.size_messages
+    style = _style(lab.state)
+
+    def failed(text: str) -> dict:
+        return {"figure": message_figure(text, style), "quantiles": None, "indices": None, "status": text,
+                "alert": _alert(messages)}
+
+    if lab.kappa is None:
+        return failed(lab.activation_error)
+    if lab.N is None:
+        return failed(f"No lab size N ≥ 5 fits at depth H = {lab.H}: lower H.")
+    H, seed, kappa, runs = lab.H, lab.seed, lab.kappa, lab.state["runs"]
+    plan, notes = lab_data.experiment_plan(lab.N, H, runs)
+    messages += notes
+    if not plan:
+        return failed(f"No size N ≤ {lab.N} is affordable at depth H = {H}.")
+    weights = np.array([r * n**H for n, r in plan], dtype=float)
+    weights /= weights.sum()
+    done = 0.0
+    results = []
+    t0 = time.perf_counter()
+    try:
+        for (n, r), w in zip(plan, weights):
+            def progress(f: float, n=n, w=w, base=done) -> None:
+                if set_progress is not None:
+                    total = base + w * f
+                    set_progress((int(round(100 * total)), f"N = {n}: {100 * f:.0f} % · all sizes {100 * total:.0f} %"))
+            progress(0.0)
+            with lab_data.reporting(progress):
+                results.append(data.descent(n, H, r, seed, kappa))
+            done += w
+        levels = data.levels(H, int(lab.state.get("K", _DEFAULT_K)))
+    except Exception as exc:  # noqa: BLE001 - shown as a message
+        error = _fail("descent experiment", exc, (plan, H, seed, kappa))
+        messages.append(error)
+        return failed(error)
+    elapsed = time.perf_counter() - t0
+    energies, e_inf = levels["energies"], levels["e_inf"]
+    title = f"Descent end points · {lab.describe()}"
+    fig = descent_figure(results, energies, e_inf, title, style)
+    rows = quantile_rows(results, float(energies[0]), e_inf)
+    total_runs = sum(r for _, r in plan)
+    status = (
+        f"{total_runs} descents on {len(plan)} landscapes ({lab.describe()}) in {elapsed:.1f} s; "
+        f"band (−E_0, −E_∞) = ({-energies[0]:.5f}, {-e_inf:.5f})."
+    )
+    return {"figure": fig, "quantiles": _quantile_table(rows), "indices": _index_table(results),
+            "status": status, "alert": _alert(messages)}
+
+
+# ---------------------------------------------------------------------------------------
+# Layout
+# ---------------------------------------------------------------------------------------
+
+GLOBE_CAPTION = (
+    "The whole loss landscape of one sampled spin glass with N = 3 weights (theory §2, §6): "
+    "the sphere |w|² = 3, drawn as a unit globe, coloured by the loss per weight u = L/N. "
+    "Every critical point is marked by its Hessian index: minima (white circles), saddles "
+    "(orange diamonds) and maxima (red squares), found by Newton's method from a dense set of "
+    "starts and deduplicated; Morse theory requires minima − saddles + maxima = 2. The table "
+    "compares the counts with the exact expectation of theory §4 (Auffinger, Ben Arous & "
+    "Černý 2013): averaged over many landscapes they must agree within the error bars. With "
+    "an activation for which φ ≠ 0 (theory §5.3) that formula does not apply and only the "
+    "sample mean is shown. Drag to rotate; the view is kept when the settings change."
+)
+
+CHART_CAPTION = (
+    "A landscape with N weights cannot be drawn whole, but its restriction to the span of a "
+    "few orthonormal directions is again a spin glass with the same covariance (theory §6). "
+    "Seeded descents find minima; A is the lowest. The heatmap (with contours) and the surface "
+    "show u on the geodesic chart through A along the two softest directions of the Hessian "
+    "at A; θ is the angle from A in radians (the whole sphere is within π). The profile "
+    "follows the great circle from A to the nearest other minimum B that the descents found: "
+    "the barrier between two neighbouring minima. Large N takes long (N = 500 at H = 3: about "
+    "a minute and 2 GB); the progress bar shows the descents."
+)
+
+DESCENT_CAPTION = (
+    "Choromanska et al.'s spin-glass experiment (AISTATS 2015; theory §6): for each N, many "
+    "projected-gradient descents from uniformly random starts on one sampled landscape, run "
+    "until the gradient per weight is below 10⁻⁸. The histograms show the final loss per "
+    "weight; the shaded band is (−E₀, −E_∞) and the dotted lines are −E_k, the levels of "
+    "theory §3 below which, for large N, no critical points of index k are expected. "
+    "Choromanska et al. report end points that concentrate in a narrow low band as N grows. "
+    "At the moderate N affordable here that concentration is far from complete: the expected "
+    "number of minima grows only like e^{NΘ₀} with Θ₀,₃(−E_∞) ≈ 0.013, so descents end at "
+    "minima spread above −E_∞; the spread shrinks and the median moves toward the band as N "
+    "grows, but most end points stay above it. Nothing should end below −E₀ beyond "
+    "finite-size fluctuations. The levels are those of φ ≡ 0; with an activation (φ ≠ 0, "
+    "theory §5) they are shown for reference. The table gives the Hessian index of the end "
+    "points (0 = minimum). Loss per weight in spin-glass units (theory §2)."
+)
+
+_ROW = {"display": "flex", "flexWrap": "wrap", "gap": "1rem", "alignItems": "center"}
+_HALF = {"flex": "1 1 420px", "minWidth": 0}
+
+
+def _graph(graph_id: str, height: int, text: str, style: dict | None = None):
+    return dcc.Graph(
+        id=graph_id, figure=message_figure(text),
+        config={"displaylogo": False, "responsive": True},
+        style={"height": f"{height}px", **(style or {})}, className="graph",
+    )
+
+
+def _progress(progress_id: str, label: str):
+    return html.Label(
+        [html.Span(label, style={"marginRight": "0.5rem"}),
+         html.Progress(id=progress_id, value="0", max="100", style={"width": "14rem"})],
+    )
 
 
 def lab_layout(state: dict):
-    """Content of the "Landscapes" tab for the validated settings ``state``."""
-    return html.Div("The landscapes lab is not available yet.", className="caption")
+    """Content of the "Landscapes" tab for the validated settings ``state``.
+
+    The views fill themselves from the settings store (seed, lab_N, runs, H, activation);
+    the layout only holds the graphs, tables, buttons and progress bars.
+    """
+    state = state if isinstance(state, Mapping) else {}
+    seed = state.get("seed", LAB_FIELDS["seed"].default)
+    return html.Div(
+        [
+            dcc.Store(id=LAB_STATE),
+            html.Article(
+                [
+                    html.H2("The whole landscape at N = 3"),
+                    html.Div(id=GLOBE_ALERT, className="alert", role="alert"),
+                    _graph(GLOBE_GRAPH, 560, "Drawing the globe…"),
+                    html.P(id=GLOBE_INFO, className="caption"),
+                    html.Div(
+                        [
+                            html.Button("Average over 200 seeds", id=AVERAGE_RUN, n_clicks=0,
+                                        title="count the critical points of 200 landscapes (seed … seed + 199)"),
+                            html.Button("Cancel", id=AVERAGE_CANCEL, n_clicks=0, disabled=True),
+                            _progress(AVERAGE_PROGRESS, "progress"),
+                        ],
+                        style=_ROW,
+                    ),
+                    html.Div(id=COUNT_TABLE, className="table-wrap"),
+                    html.P(GLOBE_CAPTION, className="caption"),
+                ],
+                className="card", id="lab-globe-card",
+            ),
+            html.Article(
+                [
+                    html.H2("Charts through a minimum (N up to 500)"),
+                    html.Div(id=CHART_ALERT, className="alert", role="alert"),
+                    html.Div(
+                        [_progress(CHART_PROGRESS, "descents"),
+                         html.Button("Cancel", id=CHART_CANCEL, n_clicks=0, disabled=True)],
+                        style=_ROW,
+                    ),
+                    html.P(id=CHART_INFO, className="caption"),
+                    html.Div(
+                        [_graph(CHART_HEATMAP, 520, "Finding minima by descent…", _HALF),
+                         _graph(CHART_SURFACE, 520, "Finding minima by descent…", _HALF)],
+                        style=_ROW,
+                    ),
+                    _graph(PROFILE_GRAPH, 380, "Finding minima by descent…"),
+                    html.P(CHART_CAPTION, className="caption"),
+                ],
+                className="card", id="lab-chart-card",
+            ),
+            html.Article(
+                [
+                    html.H2("Descent experiment"),
+                    html.Div(id=DESCENT_ALERT, className="alert", role="alert"),
+                    html.Div(
+                        [
+                            html.Button("Run descents", id=DESCENT_RUN, n_clicks=0,
+                                        title="descents for N = 25, 50, 100, 250 up to the lab size"),
+                            html.Button("Cancel", id=DESCENT_CANCEL, n_clicks=0, disabled=True),
+                            _progress(DESCENT_PROGRESS, "progress"),
+                            html.Span(id=DESCENT_PROGRESS_LABEL, className="caption"),
+                        ],
+                        style=_ROW,
+                    ),
+                    html.P(
+                        id=DESCENT_STATUS, className="caption",
+                        children=f"Press “Run descents” (seed {seed}, sizes up to the lab size N).",
+                    ),
+                    _graph(DESCENT_GRAPH, 640, "Press “Run descents” to start the experiment."),
+                    html.Div(
+                        [html.Div(id=QUANTILE_TABLE, className="table-wrap"),
+                         html.Div(id=INDEX_TABLE, className="table-wrap")],
+                    ),
+                    html.P(DESCENT_CAPTION, className="caption"),
+                ],
+                className="card", id="lab-descent-card",
+            ),
+        ],
+        className="views lab",
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Registration
+# ---------------------------------------------------------------------------------------
+
+
+def _memoized(cache) -> LabData:
+    return LabData(
+        phi=memoize(cache, lab_data.phi_coefficients),
+        globe=memoize(cache, lab_data.globe_data),
+        seed_counts=memoize(cache, lab_data.seed_counts),
+        theory=memoize(cache, lab_data.theory_counts),
+        levels=memoize(cache, lab_data.band_levels),
+        chart=memoize(cache, lab_data.chart_data),
+        descent=memoize(cache, lab_data.descent_data),
+    )
 
 
 def register_lab_callbacks(app, cache, background_manager) -> None:
-    """Register the lab's callbacks; heavy jobs run through ``background_manager``."""
+    """Register the lab's callbacks; heavy jobs run through ``background_manager``.
+
+    With ``background_manager=None`` the heavy callbacks run in the request (no progress
+    bar, no cancel); the page still works.
+    """
+    data = _memoized(cache)
+    settings = Input(LAB_STATE, "data")
+
+    @app.callback(
+        output=dict(data=Output(LAB_STATE, "data")),
+        inputs=dict(raw=Input(ids.SETTINGS, "data")),
+        state=dict(previous=State(LAB_STATE, "data")),
+    )
+    def _slice(raw, previous):
+        return {"data": lab_slice(raw, previous)}
+
+    @app.callback(
+        output=dict(
+            figure=Output(GLOBE_GRAPH, "figure"),
+            info=Output(GLOBE_INFO, "children"),
+            alert=Output(GLOBE_ALERT, "children"),
+        ),
+        inputs=dict(raw=settings),
+        prevent_initial_call=True,
+    )
+    def _globe(raw):
+        return globe_outputs(raw, data)
+
+    bg = background_manager is not None
+
+    def background(progress_outputs, cancel_id, running, progress_default):
+        if not bg:
+            return {}
+        return dict(
+            background=True, manager=background_manager, interval=400,
+            progress=progress_outputs, progress_default=progress_default,
+            cancel=[Input(cancel_id, "n_clicks")], running=running,
+        )
+
+    @app.callback(
+        output=dict(table=Output(COUNT_TABLE, "children")),
+        inputs=dict(raw=settings, clicks=Input(AVERAGE_RUN, "n_clicks")),
+        prevent_initial_call=True,
+        **background(
+            [Output(AVERAGE_PROGRESS, "value")], AVERAGE_CANCEL,
+            [(Output(AVERAGE_RUN, "disabled"), True, False), (Output(AVERAGE_CANCEL, "disabled"), False, True)],
+            ["0"],
+        ),
+    )
+    def _counts(*args, **kwargs):
+        set_progress = args[0] if args else None
+        average = ctx.triggered_id == AVERAGE_RUN
+        return count_table_outputs(kwargs["raw"], average, set_progress, data)
+
+    @app.callback(
+        output=dict(
+            heatmap=Output(CHART_HEATMAP, "figure"),
+            surface=Output(CHART_SURFACE, "figure"),
+            profile=Output(PROFILE_GRAPH, "figure"),
+            info=Output(CHART_INFO, "children"),
+            alert=Output(CHART_ALERT, "children"),
+        ),
+        inputs=dict(raw=settings),
+        prevent_initial_call=True,
+        **background(
+            [Output(CHART_PROGRESS, "value")], CHART_CANCEL,
+            [(Output(CHART_CANCEL, "disabled"), False, True)], ["0"],
+        ),
+    )
+    def _charts(*args, **kwargs):
+        set_progress = args[0] if args else None
+        return chart_outputs(kwargs["raw"], set_progress, data)
+
+    @app.callback(
+        output=dict(
+            figure=Output(DESCENT_GRAPH, "figure"),
+            quantiles=Output(QUANTILE_TABLE, "children"),
+            indices=Output(INDEX_TABLE, "children"),
+            status=Output(DESCENT_STATUS, "children"),
+            alert=Output(DESCENT_ALERT, "children"),
+        ),
+        inputs=dict(clicks=Input(DESCENT_RUN, "n_clicks")),
+        state=dict(raw=State(ids.SETTINGS, "data")),
+        prevent_initial_call=True,
+        **background(
+            [Output(DESCENT_PROGRESS, "value"), Output(DESCENT_PROGRESS_LABEL, "children")],
+            DESCENT_CANCEL,
+            [(Output(DESCENT_RUN, "disabled"), True, False), (Output(DESCENT_CANCEL, "disabled"), False, True)],
+            ["0", ""],
+        ),
+    )
+    def _descents(*args, **kwargs):
+        set_progress = args[0] if args else None
+        return descent_outputs(kwargs["raw"], set_progress, data)
+
     return None

@@ -7,20 +7,32 @@ out-of-range values are clamped -- and returns one readable message per repair, 
 the page shows in its notice area.
 
 The state is a flat dict (JSON-serialisable, so it can live in a ``dcc.Store`` or a
-query string):
+query string, see components/permalink.py):
 
-==========  =====================================================  ===================
+==========  =====================================================  =========================
 key         meaning                                                 allowed
-==========  =====================================================  ===================
+==========  =====================================================  =========================
 H           depth = number of weight layers (theory §2)              integer 2..12
 K           highest Hessian index drawn (theory §3)                  integer 0..10
+N           number of weights (theory §2, §4)                        integer 10..10^6
 activation  activation preset name (theory §5.1)                     see ``activation_names()``
 param       the preset's parameter, ``None`` if it has none           preset's range
 pieces      number L of linear pieces of the fit (theory §5.1)       integer 2..32
 mu          mean μ of the pre-activations Z ~ N(μ, σ²) (theory §5.1)  -3..3
 sigma       standard deviation σ of the pre-activations              0.1..5
+gamma       strength γ of the deterministic part φ (theory §5.3)     0..5
 knots       knot table of the custom activation, one "z, f" a line   text, <= 10000 chars
-==========  =====================================================  ===================
+seed        seed of every random sample (theory §6)                  integer 0..999999
+lab_N       N of the landscape chart and descents (theory §6)        integer 5..500
+runs        number of descent runs (theory §6)                       integer 10..500
+u_auto      fit the loss range shown to the band (-E_0, -E_∞)        true / false
+u_min       left end of the loss range shown (spin-glass u)          -3..0.5
+u_max       right end of the loss range shown (spin-glass u)         -3..0.5, > u_min
+units       loss units: ``spin`` (u) or ``network`` (ᾱ^{H−1} u)      see ``CHOICES``
+theme       ``light`` or ``dark``                                    see ``CHOICES``
+lecture     lecture mode (full-screen plots, large fonts)            true / false
+tab         the view shown                                           see ``TABS``
+==========  =====================================================  =========================
 """
 
 from __future__ import annotations
@@ -34,11 +46,14 @@ from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS
 __all__ = [
     "NumberField",
     "FIELDS",
+    "CHOICES",
+    "FLAGS",
+    "TABS",
+    "VIEWS",
     "CUSTOM",
     "DEFAULT_KNOTS",
     "MAX_KNOTS_CHARS",
-    "COMPLEXITY_KEYS",
-    "ACTIVATION_KEYS",
+    "SCALE_KEYS",
     "activation_names",
     "param_spec",
     "default_state",
@@ -67,16 +82,54 @@ class NumberField:
 FIELDS: dict[str, NumberField] = {
     "H": NumberField("H", "Depth H", 2, 12, 3, integer=True),
     "K": NumberField("K", "Highest index K", 0, 10, 5, integer=True),
+    "N": NumberField("N", "Number of weights N", 10, 1_000_000, 1000, integer=True),
     "pieces": NumberField("pieces", "Pieces L", PIECES_RANGE[0], PIECES_RANGE[1], 8, integer=True),
     "mu": NumberField("mu", "Mean μ", -3.0, 3.0, 0.0),
     "sigma": NumberField("sigma", "Spread σ", 0.1, 5.0, 1.0),
+    "gamma": NumberField("gamma", "Strength γ", 0.0, 5.0, 1.0),
+    "seed": NumberField("seed", "Seed", 0, 999_999, 1, integer=True),
+    "lab_N": NumberField("lab_N", "Landscape N", 5, 500, 50, integer=True),
+    "runs": NumberField("runs", "Descent runs", 10, 500, 100, integer=True),
+    "u_min": NumberField("u_min", "Loss range start u_min", -3.0, 0.5, -1.8),
+    "u_max": NumberField("u_max", "Loss range end u_max", -3.0, 0.5, -1.5),
 }
 
-# The slice of the state each view depends on (a view re-renders only when its slice changes).
-COMPLEXITY_KEYS = ("H", "K")
-ACTIVATION_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots")
+#: Settings that take one of a few strings: key -> (label, allowed values, default).
+CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "units": ("Units", ("spin", "network"), "spin"),
+    "theme": ("Theme", ("light", "dark"), "light"),
+    "tab": (
+        "View",
+        ("complexity", "layered", "finite", "activation", "effect", "lab"),
+        "complexity",
+    ),
+}
+
+#: On/off settings: key -> (label, default).
+FLAGS: dict[str, tuple[str, bool]] = {
+    "u_auto": ("Automatic loss range", True),
+    "lecture": ("Lecture mode", False),
+}
+
+TABS = CHOICES["tab"][1]
+#: The views this module's callbacks render (the other tabs render themselves).
+VIEWS = ("complexity", "layered", "finite", "activation")
+
+#: Keys that fix the mean slope ᾱ, hence the network units ᾱ^{H−1} (theory §5.3).
+SCALE_KEYS = ("activation", "param", "pieces", "mu", "sigma", "knots")
+_STYLE_KEYS = ("theme", "lecture")
+_VIEW_KEYS: dict[str, tuple[str, ...]] = {
+    "complexity": ("H", "K", "units", "u_auto"),
+    "layered": ("H", "K", "units"),
+    "finite": ("H", "K", "N", "seed", "units", "u_auto"),
+    "activation": ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma"),
+}
+_RANGE_VIEWS = ("complexity", "finite")
 
 DEFAULT_ACTIVATION = "relu"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def activation_names() -> list[str]:
@@ -97,14 +150,17 @@ def param_spec(activation: str):
 
 def default_state() -> dict:
     """The state the page opens with."""
-    state = {key: field.default for key, field in FIELDS.items()}
+    state: dict[str, Any] = {}
     for key, field in FIELDS.items():
-        if field.integer:
-            state[key] = int(field.default)
+        state[key] = int(field.default) if field.integer else float(field.default)
     state["activation"] = DEFAULT_ACTIVATION
     spec = param_spec(DEFAULT_ACTIVATION)
     state["param"] = None if spec is None else float(spec.param_default)
     state["knots"] = DEFAULT_KNOTS
+    for key, (_, _, default) in CHOICES.items():
+        state[key] = default
+    for key, (_, default) in FLAGS.items():
+        state[key] = default
     return state
 
 
@@ -164,13 +220,38 @@ def _clean_number(
     return int(x) if integer else float(x)
 
 
+def _clean_flag(value: Any, label: str, default: bool, messages: list[str]) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    messages.append(
+        f"{label} must be on or off (1/0, true/false); got {_shown(value)}, so "
+        f"{'on' if default else 'off'} is used."
+    )
+    return default
+
+
+def _clean_choice(value: Any, label: str, allowed: tuple[str, ...], default: str,
+                  messages: list[str]) -> str:
+    if isinstance(value, str) and value in allowed:
+        return value
+    messages.append(
+        f"{label} must be one of {', '.join(allowed)}; got {_shown(value)}, so {default} is used."
+    )
+    return default
+
+
 def sanitize(raw: Any) -> tuple[dict, list[str]]:
     """Return ``(state, messages)``: a valid state built from ``raw`` and what was repaired.
 
     ``raw`` may be anything (a forged payload need not even be a dict).  Known keys
     are validated one by one; unknown keys are ignored; a missing key takes its
     default silently only if ``raw`` is a dict that simply lacks it -- a value that
-    is present but invalid is always reported.
+    is present but invalid is always reported.  The loss range must satisfy
+    ``u_min < u_max``; a reversed range is swapped, an empty one replaced by the default.
 
     >>> sanitize({"H": "7"})[0]["H"]
     7
@@ -194,6 +275,18 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
             raw[key], field.label, field.minimum, field.maximum, field.default,
             field.integer, messages,
         )
+    if state["u_min"] > state["u_max"]:
+        messages.append(
+            f"The loss range must run from u_min to a larger u_max; {_fmt(state['u_min'])} > "
+            f"{_fmt(state['u_max'])}, so the two ends are swapped."
+        )
+        state["u_min"], state["u_max"] = state["u_max"], state["u_min"]
+    elif state["u_min"] == state["u_max"]:
+        messages.append(
+            f"The loss range must not be empty (u_min = u_max = {_fmt(state['u_min'])}); "
+            "the default range is used."
+        )
+        state["u_min"], state["u_max"] = defaults["u_min"], defaults["u_max"]
 
     names = activation_names()
     activation = raw.get("activation", DEFAULT_ACTIVATION)
@@ -233,9 +326,26 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
         )
         knots = DEFAULT_KNOTS
     state["knots"] = knots
+
+    for key, (label, allowed, default) in CHOICES.items():
+        state[key] = (
+            _clean_choice(raw[key], label, allowed, default, messages) if key in raw else default
+        )
+    for key, (label, default) in FLAGS.items():
+        state[key] = _clean_flag(raw[key], label, default, messages) if key in raw else default
     return state, messages
 
 
-def view_slice(state: Mapping, keys: tuple[str, ...]) -> dict:
-    """The part of a (valid) state a view depends on."""
+def view_slice(state: Mapping, view: str) -> dict:
+    """The part of a (valid) state the view ``view`` depends on.
+
+    A view re-renders only when its slice changes.  Every slice carries the display
+    keys (theme, lecture); the loss range only when it is not automatic; the keys of
+    the activation's mean slope ᾱ only when losses are shown in network units.
+    """
+    keys = list(_VIEW_KEYS[view]) + list(_STYLE_KEYS)
+    if view in _RANGE_VIEWS and not state["u_auto"]:
+        keys += ["u_min", "u_max"]
+    if state["units"] == "network":
+        keys += [k for k in SCALE_KEYS if k not in keys]
     return {key: state[key] for key in keys}

@@ -35,3 +35,35 @@ def make_app(tmp_path):
         return create_app(settings)
 
     return factory
+
+
+@pytest.fixture(scope="module")
+def shared_duo(request, tmp_path_factory):
+    """One dashboard server and one headless Chromium for a whole test module.
+
+    Like ``dash_duo`` (same options, downloads into ``shared_duo.download_path``) but
+    started once per module: tests navigate with ``shared_duo.wait_for_page(url)``.
+    """
+    from dash.testing.application_runners import ThreadedRunner
+    from dash.testing.composite import DashComposite
+
+    from app import create_app
+    from components.settings import Settings
+
+    app = create_app(Settings(cache_dir=str(tmp_path_factory.mktemp("cache"))))
+    config = request.config
+    with ThreadedRunner() as server:
+        with DashComposite(
+            server,
+            browser=config.getoption("webdriver"),
+            remote=config.getoption("remote"),
+            remote_url=config.getoption("remote_url"),
+            headless=config.getoption("headless"),
+            options=config.hook.pytest_setup_options(),
+            download_path=str(tmp_path_factory.mktemp("download")),
+            percy_assets_root=config.getoption("percy_assets"),
+            percy_finalize=config.getoption("nopercyfinalize"),
+            pause=config.getoption("pause"),
+        ) as duo:
+            duo.start_server(app)
+            yield duo

@@ -47,9 +47,11 @@ def make_payload(
         ]
 
     inputs = fill(dep["inputs"])
+    outputs = _outputs(dep)
     return {
         "output": dep["output"],
-        "outputs": _outputs(dep),
+        # a callback with one (non-dict) output gets it alone, as the renderer sends it
+        "outputs": outputs if dep["output"].startswith("..") else outputs[0],
         "inputs": inputs,
         "changedPropIds": changed or [f"{inputs[0]['id']}.{inputs[0]['property']}"],
         "state": fill(dep["state"]),

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 
+import numpy as np
 import pytest
 from dash import html, no_update
 
 from compute import complexity
 from components import ids
 from components.callbacks import (
+    Renderers,
     activation_outputs,
     complexity_outputs,
     energy_table,
+    finite_outputs,
     format_value,
-    sync_settings,
+    layered_outputs,
 )
-from components.validation import ACTIVATION_KEYS, COMPLEXITY_KEYS, default_state, view_slice
+from components.data import loss_window
+from components.layout import resolve_range
+from components.sync import CONTROLS, control_values, sync_settings
+from components.validation import SCALE_KEYS, default_state, view_slice
 
 
 def _walk(component):
@@ -40,62 +48,164 @@ def _text(component) -> str:
     return _text(getattr(component, "children", None))
 
 
-def _by_id(component, cid):
-    return next(c for c in _walk(component) if getattr(c, "id", None) == cid)
+def _cell(table, cid) -> str:
+    """Text of the cell with id ``cid`` in an HTML-markup table component."""
+    match = re.search(rf'id="{cid}">([^<]*)<', table.children)
+    assert match, f"no cell {cid}"
+    return match.group(1)
+
+
+def _state(**changes) -> dict:
+    return resolve_range({**default_state(), **changes})
+
+
+def _stores(state) -> dict:
+    """View stores as the page holds them after showing ``state`` (only the visible view)."""
+    return {view: view_slice(state, view) if state["tab"] == view else None
+            for view in ("complexity", "layered", "finite", "activation")}
+
+
+def _sync(state_before: dict, trigger: str, **control_changes):
+    """Move controls from ``state_before`` and run the sync as the page would.
+
+    ``out["settings"]`` is filled in when the state did not change (``no_update``).
+    """
+    values = {**control_values(state_before), **control_changes}
+    out = sync_settings(values, trigger, search="", previous=state_before,
+                        stores=_stores(state_before))
+    if out["settings"] is no_update:
+        out["settings"] = state_before
+    return out
+
+
+def _array(value) -> np.ndarray:
+    """A data array of a serialised figure (plain list or plotly's base64 typed array)."""
+    if isinstance(value, dict) and "bdata" in value:
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return data.reshape(value["shape"]) if "shape" in value else data
+    return np.asarray(value)
 
 
 # ---------------------------------------------------------------------------------------
-# sync_settings
+# sync_settings: controls
 # ---------------------------------------------------------------------------------------
 
 
 def test_valid_controls_pass_through_silently():
-    values = {**default_state(), "H": 5}
-    out = sync_settings(values, default_state(), ids.DEPTH)
-    assert out["settings"] == values
+    before = _state()
+    out = _sync(before, ids.DEPTH, H=5)
+    expected = _state(H=5)
+    assert out["settings"] == expected
     assert out["notice"] is None
-    assert out["complexity_state"] == view_slice(values, COMPLEXITY_KEYS)
-    assert out["activation_state"] == view_slice(values, ACTIVATION_KEYS)  # H is in both
-    assert all(out[f"value_{k}"] is no_update for k in values)
+    assert out["view_complexity"] == view_slice(expected, "complexity")
+    for view in ("layered", "finite", "activation"):  # hidden views wait for their tab
+        assert out[f"view_{view}"] is no_update
+    assert out["search"] == "?H=5"
+    echoed = {k for k in CONTROLS if out[f"value_{k}"] is not no_update}
+    assert echoed == {"u_range"}  # only the automatic loss range follows the depth
+    assert out["value_u_range"] == [round(x, 4) for x in loss_window(5)]
 
 
-def test_only_changed_slices_are_sent():
-    values = {**default_state(), "mu": 1.0}
-    out = sync_settings(values, default_state(), ids.MU)
-    assert out["complexity_state"] is no_update
-    assert out["activation_state"]["mu"] == 1.0
-    values = {**default_state(), "K": 2}
-    out = sync_settings(values, default_state(), ids.MAX_INDEX)
-    assert out["activation_state"] is no_update and out["complexity_state"]["K"] == 2
+def test_unchanged_slice_is_not_sent_again():
+    before = _state()
+    out = _sync(before, ids.MU, mu=1.0)  # the complexity view does not depend on μ
+    assert out["settings"]["mu"] == 1.0
+    assert out["view_complexity"] is no_update
+    assert out["search"] == "?mu=1"
+
+
+def test_hidden_view_catches_up_when_its_tab_opens():
+    before = _state()
+    moved = _sync(before, ids.DEPTH, H=6)["settings"]
+    out = _sync(moved, ids.TABS, tab="activation")
+    assert out["view_activation"] == view_slice(_state(H=6, tab="activation"), "activation")
+    assert out["view_complexity"] is no_update
+    assert out["search"] == "?H=6&tab=activation"
 
 
 @pytest.mark.parametrize("bad", [99, "abc", None, math.nan, [1, 2], {"x": 1}, True])
 def test_forged_depth_is_repaired_echoed_and_reported(bad):
-    values = {**default_state(), "H": bad}
-    out = sync_settings(values, default_state(), ids.DEPTH)
+    out = _sync(_state(), ids.DEPTH, H=bad)
     expected = 12 if bad == 99 else 3
     assert out["settings"]["H"] == expected
     assert out["value_H"] == expected  # the slider is moved to the value in use
     notice = _text(out["notice"])
     assert "Depth H" in notice and "2 to 12" in notice
+    assert "repaired" not in notice  # that heading is for links
 
 
-def test_forged_previous_state_is_ignored():
-    out = sync_settings(default_state(), previous="garbage", trigger=None)
-    assert out["complexity_state"] == view_slice(default_state(), COMPLEXITY_KEYS)
-    out = sync_settings(default_state(), previous={"H": 3}, trigger=None)
-    assert out["activation_state"] == view_slice(default_state(), ACTIVATION_KEYS)
+def test_forged_previous_state_and_stores_are_ignored():
+    values = control_values(_state())
+    out = sync_settings(values, ids.DEPTH, search="", previous="garbage", stores="junk")
+    assert out["settings"] == _state()
+    assert out["view_complexity"] == view_slice(_state(), "complexity")
 
 
 @pytest.mark.parametrize("values", [None, "x", 5, []])
 def test_non_mapping_values_give_defaults(values):
-    out = sync_settings(values, None, None)
-    assert out["settings"] == default_state()
+    out = sync_settings(values, ids.DEPTH, search="", previous=None)
+    assert out["settings"]["H"] == 3 and out["settings"]["activation"] == "relu"
 
 
-def test_switching_preset_resets_its_parameter_and_shows_its_slider():
-    values = {**default_state(), "activation": "elu", "param": 0.3}  # 0.3: the old slider value
-    out = sync_settings(values, default_state(), ids.ACTIVATION)
+def test_log_slider_sets_n_and_the_box_follows():
+    out = _sync(_state(), ids.N_SLIDER, N_log=2.5)
+    assert out["settings"]["N"] == round(10**2.5) == 316
+    assert out["value_N_box"] == 316 and out["value_N_log"] is no_update
+    assert out["search"] == "?N=316"
+
+
+def test_number_box_sets_exact_n_and_the_slider_follows():
+    out = _sync(_state(), ids.N_INPUT, N_box=1234)
+    assert out["settings"]["N"] == 1234
+    assert out["value_N_log"] == pytest.approx(3.1)  # log10 1234 = 3.09, on the 0.05 grid
+    assert out["value_N_box"] is no_update
+
+
+def test_empty_number_boxes_keep_the_previous_values():
+    before = _state(N=777, seed=42)
+    out = _sync(before, ids.N_INPUT, N_box=None)
+    assert out["settings"]["N"] == 777 and out["notice"] is None
+    out = _sync(before, ids.SEED, seed=None)
+    assert out["settings"]["seed"] == 42 and out["notice"] is None
+
+
+@pytest.mark.parametrize("N,expected", [(5, 10), (10**7, 10**6), ("12x", 1000)])
+def test_out_of_range_n_is_repaired(N, expected):
+    out = _sync(_state(), ids.N_INPUT, N_box=N)
+    assert out["settings"]["N"] == expected
+    assert "Number of weights N" in _text(out["notice"])
+
+
+def test_range_slider_switches_the_automatic_range_off():
+    out = _sync(_state(), ids.U_RANGE, u_range=[-1.7, -1.6])
+    state = out["settings"]
+    assert state["u_auto"] is False and (state["u_min"], state["u_max"]) == (-1.7, -1.6)
+    assert out["value_u_auto"] == []
+    assert view_slice(state, "complexity")["u_min"] == -1.7
+    assert out["search"] == "?u_min=-1.7&u_max=-1.6&u_auto=0"
+    # ticking "automatic" again fits the band of the current depth
+    back = _sync(state, ids.U_AUTO, u_auto=["auto"])["settings"]
+    assert back["u_auto"] is True
+    assert (back["u_min"], back["u_max"]) == tuple(round(x, 4) for x in loss_window(3))
+
+
+def test_reversed_range_is_swapped_with_a_notice():
+    out = _sync(_state(), ids.U_RANGE, u_range=[-1.5, -1.9])
+    assert (out["settings"]["u_min"], out["settings"]["u_max"]) == (-1.9, -1.5)
+    assert "swapped" in _text(out["notice"])
+    assert out["value_u_range"] == [-1.9, -1.5]
+
+
+def test_network_units_add_the_activation_to_the_analytic_slices():
+    out = _sync(_state(), ids.UNITS, units="network")
+    sl = out["view_complexity"]
+    assert sl["units"] == "network" and all(k in sl for k in SCALE_KEYS)
+    spin = view_slice(_state(), "complexity")
+    assert not any(k in spin for k in SCALE_KEYS)
+
+
+def test_switching_activation_resets_its_parameter_and_shows_its_slider():
+    out = _sync(_state(), ids.ACTIVATION, activation="elu", param=0.3)  # 0.3: the old slider value
     assert out["settings"]["param"] == 1.0  # ELU's default alpha
     assert out["value_param"] == 1.0
     assert out["param_row_style"] is None and out["param_max"] == 5.0
@@ -105,30 +215,129 @@ def test_switching_preset_resets_its_parameter_and_shows_its_slider():
 
 
 def test_parameter_moves_keep_the_slider_props():
-    prev = {**default_state(), "activation": "leaky_relu", "param": 0.01}
-    out = sync_settings({**prev, "param": 0.2}, prev, ids.ACTIVATION_PARAM)
+    before = _state(activation="leaky_relu", param=0.01)
+    out = _sync(before, ids.ACTIVATION_PARAM, param=0.2)
     assert out["settings"]["param"] == 0.2 and out["value_param"] is no_update
     assert out["param_max"] is no_update and out["param_row_style"] is no_update
 
 
 def test_out_of_range_parameter_is_clamped():
-    prev = {**default_state(), "activation": "leaky_relu", "param": 0.01}
-    out = sync_settings({**prev, "param": 7}, prev, ids.ACTIVATION_PARAM)
+    before = _state(activation="leaky_relu", param=0.01)
+    out = _sync(before, ids.ACTIVATION_PARAM, param=7)
     assert out["settings"]["param"] == 1.0 and out["value_param"] == 1.0
     assert "Leaky ReLU" in _text(out["notice"])
 
 
-def test_preset_without_parameter_hides_the_slider():
-    prev = {**default_state(), "activation": "elu", "param": 1.0}
-    out = sync_settings({**prev, "activation": "tanh"}, prev, ids.ACTIVATION)
+def test_activation_without_parameter_hides_the_slider():
+    before = _state(activation="elu", param=1.0)
+    out = _sync(before, ids.ACTIVATION, activation="tanh")
     assert out["settings"]["param"] is None
     assert out["param_row_style"] == {"display": "none"}
     assert out["value_param"] is no_update
 
 
 def test_custom_activation_shows_the_knot_table():
-    out = sync_settings({**default_state(), "activation": "custom"}, default_state(), ids.ACTIVATION)
+    out = _sync(_state(), ids.ACTIVATION, activation="custom")
     assert out["knots_row_style"] is None
+
+
+# ---------------------------------------------------------------------------------------
+# sync_settings: the address bar
+# ---------------------------------------------------------------------------------------
+
+
+def test_link_sets_every_control():
+    before = _state()
+    out = sync_settings(control_values(before), ids.URL, search="?H=7&N=50&theme=dark&tab=finite",
+                        previous=before, stores=_stores(before))
+    state = out["settings"]
+    assert (state["H"], state["N"], state["tab"], state["theme"]) == (7, 50, "finite", "dark")
+    assert out["value_H"] == 7 and out["value_N_box"] == 50 and out["value_tab"] == "finite"
+    assert out["value_theme"] == "dark"
+    assert out["view_finite"] == view_slice(state, "finite")
+    assert out["notice"] is None and out["search"] is no_update
+
+
+def test_bad_link_is_repaired_with_a_notice_and_rewritten():
+    before = _state()
+    out = sync_settings(control_values(before), None, search="?H=abc&K=99&zzz=1",
+                        previous=before, stores=_stores(before))
+    notice = _text(out["notice"])
+    assert "repaired" in notice and "Depth H" in notice and "zzz" in notice
+    assert out["settings"]["K"] == 10 and out["settings"]["H"] == 3
+    assert out["search"] == "?K=10"
+
+
+def test_the_address_bar_echoing_our_own_query_is_a_no_op():
+    state = _state(H=7)
+    assert sync_settings(control_values(state), ids.URL, search="?H=7", previous=state) is None
+
+
+def test_page_load_waits_for_the_address_bar():
+    assert sync_settings({}, None, search=None, previous=_state()) is None
+
+
+def test_empty_key_store_on_page_load_reads_the_link():
+    before = _state()
+    out = sync_settings(control_values(before), ids.KEY_EVENT, search="?H=9", previous=before,
+                        key_event=None)
+    assert out["settings"]["H"] == 9
+
+
+# ---------------------------------------------------------------------------------------
+# sync_settings: presets and keys
+# ---------------------------------------------------------------------------------------
+
+
+def test_choosing_a_preset_applies_its_model_settings():
+    before = _state(theme="dark", tab="layered", u_auto=False, u_min=-2.0, u_max=-1.0)
+    values = control_values(before)
+    out = sync_settings(values, ids.PRESET, search="", previous=before, preset="deep-relu",
+                        stores=_stores(before))
+    state = out["settings"]
+    assert state["H"] == 10 and state["activation"] == "relu"
+    assert state["theme"] == "dark" and state["tab"] == "layered"  # display kept
+    assert state["u_auto"] is True  # the band moved: the range follows it again
+    assert out["preset"] is no_update  # the dropdown shows it already
+    assert "deep" in out["preset_note"]
+
+
+@pytest.mark.parametrize(
+    "trigger,key,H",
+    [(ids.PRESET_NEXT, None, 5), (ids.KEY_EVENT, "next", 5), (ids.PRESET_PREV, None, 3),
+     (ids.KEY_EVENT, "prev", 3)],
+)
+def test_stepping_through_presets(trigger, key, H):
+    from components.presets import PRESETS
+
+    before = _state()  # the first preset (Choromanska, H = 3)
+    out = sync_settings(control_values(before), trigger, search="", previous=before,
+                        preset="choromanska", key_event={"action": key, "n": 1} if key else None)
+    expected = PRESETS[1] if H == 5 else PRESETS[-1]
+    assert out["settings"]["H"] == expected.values["H"]
+    assert out["preset"] == expected.name
+
+
+@pytest.mark.parametrize(
+    "action,key,before,after",
+    [("lecture", "lecture", False, True), ("lecture", "lecture", True, False),
+     ("exit", "lecture", True, False), ("theme", "theme", "light", "dark"),
+     ("theme", "theme", "dark", "light")],
+)
+def test_keys_toggle_lecture_mode_and_theme(action, key, before, after):
+    state = _state(**{key: before})
+    out = sync_settings(control_values(state), ids.KEY_EVENT, search="", previous=state,
+                        key_event={"action": action, "n": 3})
+    assert out["settings"][key] == after
+    shown = out[f"value_{key}"]
+    assert shown == (["on"] if after is True else [] if after is False else after)
+
+
+def test_leaving_a_preset_clears_the_dropdown():
+    before = _state()
+    out = sync_settings({**control_values(before), "H": 4}, ids.DEPTH, search="", previous=before,
+                        preset="choromanska")
+    assert out["preset"] is None and out["preset_note"] is None
 
 
 # ---------------------------------------------------------------------------------------
@@ -136,19 +345,23 @@ def test_custom_activation_shows_the_knot_table():
 # ---------------------------------------------------------------------------------------
 
 
+def _slice(view: str, **changes) -> dict:
+    return view_slice(_state(**changes), view)
+
+
 @pytest.mark.parametrize("H,K", [(2, 0), (3, 5), (12, 10)])
 def test_complexity_view_shows_energies_to_six_digits(H, K):
-    out = complexity_outputs({"H": H, "K": K})
+    out = complexity_outputs(_slice("complexity", H=H, K=K))
     assert out["alert"] is None
-    assert len(out["figure"]["data"]) == K + 2
+    assert len(out["figure_complexity"]["data"]) == K + 2
     energies = complexity.ground_state_energies(H, K)
-    cell = _by_id(out["table"], ids.E0_VALUE)
-    assert cell.children == format_value(energies[0])
-    assert abs(float(cell.children) - energies[0]) <= 5e-6
-    einf = _by_id(out["table"], ids.EINF_VALUE)
-    assert float(einf.children) == pytest.approx(2 * math.sqrt((H - 1) / H), abs=5e-6)
-    rows = [c for c in _walk(out["table"]) if isinstance(c, html.Tr)]
-    assert len(rows) == 1 + (K + 1) + 1  # header, E_0..E_K, E_inf
+    cell = _cell(out["energy_table"], ids.E0_VALUE)
+    assert cell == format_value(energies[0])
+    assert abs(float(cell) - energies[0]) <= 5e-6
+    einf = _cell(out["energy_table"], ids.EINF_VALUE)
+    assert float(einf) == pytest.approx(2 * math.sqrt((H - 1) / H), abs=5e-6)
+    assert out["energy_table"].children.count("<tr") == 1 + (K + 1) + 1  # header, E_0..E_K, E_inf
+    assert isinstance(out["table_complexity"], html.Details)
 
 
 @pytest.mark.parametrize(
@@ -158,9 +371,9 @@ def test_complexity_view_shows_energies_to_six_digits(H, K):
 )
 def test_complexity_view_repairs_forged_state(forged, H):
     out = complexity_outputs(forged)
-    assert len(out["figure"]["data"]) >= 2  # never blank
-    cell = _by_id(out["table"], ids.E0_VALUE)
-    assert float(cell.children) == pytest.approx(complexity.ground_state_energies(H, 0)[0], abs=5e-6)
+    assert len(out["figure_complexity"]["data"]) >= 2  # never blank
+    cell = _cell(out["energy_table"], ids.E0_VALUE)
+    assert float(cell) == pytest.approx(complexity.ground_state_energies(H, 0)[0], abs=5e-6)
     if forged is not None:
         assert out["alert"]
 
@@ -171,30 +384,97 @@ def test_format_value_keeps_six_significant_digits():
     assert format_value(12.3456789) == "12.3457"
 
 
-def test_energy_table_marks_e0():
+def test_energy_table_marks_e0_and_shows_network_units():
     table = energy_table([1.7, 1.65], 1.6)
-    assert _by_id(table, ids.E0_VALUE).children == "1.70000"
+    assert _cell(table, ids.E0_VALUE) == "1.70000"
+    table = energy_table([1.7, 1.65], 1.6, scale=0.25)
+    assert "0.425000" in _text(table) and "0.400000" in _text(table)  # 0.25 × E
+
+
+def test_network_units_scale_the_loss_axis_by_alpha_bar_to_the_h_minus_1():
+    """ReLU at μ = 0: ᾱ = P(Z > 0) = 1/2, so at H = 3 network loss = u / 4 (theory §5.3)."""
+    spin = complexity_outputs(_slice("complexity", H=3, K=1))
+    net = complexity_outputs(_slice("complexity", H=3, K=1, units="network"))
+    assert net["alert"] is None
+    x_spin = _array(spin["figure_complexity"]["data"][0]["x"])
+    x_net = _array(net["figure_complexity"]["data"][0]["x"])
+    np.testing.assert_allclose(x_net, 0.25 * x_spin, rtol=1e-12)
+    e0 = complexity.ground_state_energies(3, 0)[0]
+    assert format_value(0.25 * e0) in _text(net["energy_table"])
+
+
+def test_unavailable_network_units_fall_back_to_spin_glass_units():
+    """ReLU with all pre-activations far below 0: ᾱ ≈ 0, no network units."""
+    out = complexity_outputs(_slice("complexity", units="network", mu=-3.0, sigma=0.1))
+    assert "Network units are not available" in _text(out["alert"])
+    assert "spin-glass units" in out["figure_complexity"]["layout"]["xaxis"]["title"]["text"]
 
 
 def test_compute_error_becomes_message_figure():
-    def failing(H, K):
+    def failing(*args):
         raise ValueError("H (depth) must be an integer >= 2")
 
-    out = complexity_outputs({"H": 3, "K": 1}, failing)
-    assert out["table"] is None
+    out = complexity_outputs(_slice("complexity"), Renderers(complexity=failing))
+    assert out["energy_table"] is None and out["table_complexity"] is None
     assert "depth" in _text(out["alert"])
-    fig = out["figure"]
+    fig = out["figure_complexity"]
     assert len(fig.data) == 0 and "depth" in fig.layout.annotations[0].text
 
 
 def test_unexpected_error_is_contained(caplog):
-    def broken(H, K):
+    def broken(*args):
         raise ZeroDivisionError("boom")
 
-    out = complexity_outputs({"H": 3, "K": 1}, broken)
+    out = complexity_outputs(_slice("complexity"), Renderers(complexity=broken))
     assert "internal error" in _text(out["alert"])
     assert "boom" not in _text(out["alert"])  # no internals on the page
     assert any("complexity plot" in r.getMessage() for r in caplog.records)
+
+
+def test_dark_lecture_figures_come_from_the_slice():
+    out = complexity_outputs(_slice("complexity", theme="dark", lecture=True))
+    layout = out["figure_complexity"]["layout"]
+    assert layout["template"]["layout"]["paper_bgcolor"] != "white"
+    assert layout["template"]["layout"]["font"]["size"] > 16
+
+
+# ---------------------------------------------------------------------------------------
+# Layered and finite-N views
+# ---------------------------------------------------------------------------------------
+
+
+def test_layered_view_draws_the_energies_of_every_depth():
+    out = layered_outputs(_slice("layered", H=5, K=3))
+    assert out["alert"] is None
+    e_k = _array(out["figure_layered_k"]["data"][0]["y"])
+    np.testing.assert_allclose(e_k, complexity.ground_state_energies(5, 3), rtol=1e-14)
+    traces = out["figure_layered_h"]["data"]
+    assert [t["name"].split(" ")[0] for t in traces[:3]] == ["E<sub>0</sub>", "E<sub>1</sub>", "E<sub>∞</sub>"]
+    np.testing.assert_allclose(_array(traces[2]["y"]),
+                               [2 * math.sqrt((H - 1) / H) for H in range(2, 13)], rtol=1e-14)
+    assert "chosen depth H = 5" in traces[3]["name"]
+
+
+@pytest.mark.parametrize(
+    "N,exact,mc",
+    [(50, True, True), (1000, True, False), (20000, False, False)],
+)
+def test_finite_view_says_what_is_exact(N, exact, mc):
+    out = finite_outputs(_slice("finite", N=N, K=2))
+    assert out["alert"] is None
+    names = [t["name"] for t in out["figure_finite"]["data"]]
+    assert any("exact" in n for n in names) == exact
+    assert any("Monte Carlo" in n for n in names) == mc
+    notes = _text(out["notes"])
+    assert ("not computed live" in notes) == (not exact)
+    assert ("seed 1" in notes) == mc
+
+
+def test_finite_view_repairs_forged_state():
+    out = finite_outputs({"N": 10**9, "H": 3, "seed": -4})
+    alert = _text(out["alert"])
+    assert "Number of weights N" in alert and "Seed" in alert
+    assert out["figure_finite"]["data"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -202,27 +482,27 @@ def test_unexpected_error_is_contained(caplog):
 # ---------------------------------------------------------------------------------------
 
 
-def _activation_state(**kw):
-    return {**view_slice(default_state(), ACTIVATION_KEYS), **kw}
-
-
 def test_activation_view_for_relu():
-    out = activation_outputs(_activation_state())
+    out = activation_outputs(_slice("activation"))
     assert out["alert"] is None
-    names = [t["name"] for t in out["figure"]["data"]]
+    names = [t["name"] for t in out["figure_activation"]["data"]]
     assert any(n.startswith("f(z)") for n in names)
     text = _text(out["stats"])
     assert "0.500000" in text  # alpha_bar of ReLU at mu = 0
+    rho = _array(out["figure_pieces"]["data"][0]["y"])
+    assert list(rho) == pytest.approx([0.5, 0.5], abs=1e-12)
+    assert "≡ 0" in out["figure_phi"]["data"][1]["name"]  # β̄ = 0: Choromanska's model
 
 
 def test_activation_view_reports_bad_knots_with_line_number():
-    out = activation_outputs(_activation_state(activation="custom", knots="z, f\n0, 0\n1, oops\n"))
+    out = activation_outputs(_slice("activation", activation="custom", knots="z, f\n0, 0\n1, oops\n"))
     assert "line 3" in _text(out["alert"])
-    assert out["stats"] is None and len(out["figure"].data) == 0
+    assert out["stats"] is None and len(out["figure_activation"].data) == 0
 
 
 def test_activation_view_never_evaluates_knot_text():
-    out = activation_outputs(_activation_state(activation="custom", knots="__import__('os').system('true'), 1"))
+    out = activation_outputs(_slice("activation", activation="custom",
+                                    knots="__import__('os').system('true'), 1"))
     assert "line 1" in _text(out["alert"])
 
 
@@ -235,9 +515,10 @@ def test_activation_view_repairs_forged_state():
 
 def test_flat_activation_gives_a_message_not_a_crash():
     """ReLU with all pre-activations far below 0: mean slope ᾱ ≈ 0 (theory §5.3)."""
-    out = activation_outputs(_activation_state(mu=-3.0, sigma=0.1))
+    out = activation_outputs(_slice("activation", mu=-3.0, sigma=0.1))
     assert "mean slope" in _text(out["alert"])
-    assert out["stats"] is None and len(out["figure"].data) == 0
+    assert out["stats"] is None and len(out["figure_activation"].data) == 0
+    assert len(out["figure_phi"].data) == 0
 
 
 @pytest.mark.parametrize("name", ["leaky_relu", "tanh", "sigmoid", "softplus", "elu", "gelu", "silu"])
@@ -245,6 +526,9 @@ def test_every_preset_renders(name):
     from compute.activations import PRESETS
 
     param = PRESETS[name].param_default
-    out = activation_outputs(_activation_state(activation=name, param=param, pieces=3))
+    out = activation_outputs(_slice("activation", activation=name, param=param, pieces=3))
     assert out["alert"] is None
-    assert len(out["figure"]["data"]) == 4  # density, f, fit, breakpoints
+    assert len(out["figure_activation"]["data"]) == 4  # density, f, fit, breakpoints
+    rho = _array(out["figure_pieces"]["data"][0]["y"])
+    assert len(rho) == (2 if name == "leaky_relu" else 3)  # leaky ReLU is exact with 2 pieces
+    assert rho.sum() == pytest.approx(1.0, abs=1e-12)

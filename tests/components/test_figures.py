@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from compute import complexity
-from components.data import activation_data, complexity_data, complexity_grid
+from components.data import U_SPAN, activation_data, complexity_data, complexity_grid
 from components.figures import activation_figure, complexity_figure, label_rows, message_figure
 from components.views import render_activation, render_complexity
 
@@ -90,7 +90,8 @@ def test_grid_is_sorted_and_dense_in_the_window():
     u, (lo, hi), width = complexity_grid(energies, complexity.e_inf(5))
     assert np.all(np.diff(u) > 0)
     inside = (u >= lo) & (u <= hi)
-    assert inside.sum() > 300 and u[-1] == pytest.approx(0.1)
+    assert inside.sum() > 300
+    assert u[0] <= U_SPAN[0] and u[-1] == pytest.approx(U_SPAN[1])  # the range control's span
     assert width == pytest.approx(energies[0] - complexity.e_inf(5))
 
 
@@ -141,7 +142,9 @@ def test_renderers_return_serialisable_figures():
     c = render_complexity(3, 2)
     assert c["energies"][0] == pytest.approx(complexity.ground_state_energies(3, 0)[0])
     a = render_activation("relu", None, 2, 0.0, 1.0, 3, None)
-    for fig in (c["figure"], a["figure"]):
+    figures = [*c["figures"].values(), *a["figures"].values()]
+    assert len(figures) == 4
+    for fig in figures:
         text = pio.to_json(fig)
         assert json.loads(text)["data"]
 
@@ -196,3 +199,147 @@ def test_custom_knots_are_drawn_through_the_knots():
     np.testing.assert_allclose(d["f"][inside], np.interp(d["z"][inside], zk, fk), atol=1e-12)
     np.testing.assert_allclose(d["fit"], d["f"], atol=1e-12)
     assert list(d["breakpoints"]) == [-0.5, 0.5]
+
+
+# ---------------------------------------------------------------------------------------
+# Themes, layered structure, finite N, pieces and φ
+# ---------------------------------------------------------------------------------------
+
+
+def _arr(value) -> np.ndarray:
+    """A data array of a figure (plotly may keep it as a base64 typed array)."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return data.reshape(value["shape"]) if "shape" in value else data
+    return np.asarray(value, dtype=float)
+
+
+def test_styles_differ_by_theme_and_lecture_mode():
+    from components.figures import figure_style, figure_template
+
+    light, dark = figure_style("light"), figure_style("dark")
+    assert light.paper != dark.paper and light.ink != dark.ink
+    assert figure_style("dark", lecture=True).font_size > dark.font_size
+    assert figure_template("nonsense") == figure_template("light")
+    d = complexity_data(3, 2)
+    fig = complexity_figure(d["u"], d["theta_k"], d["theta_total"], d["energies"], d["e_inf"], 3,
+                            style=dark)
+    assert fig.layout.template.layout.paper_bgcolor == dark.paper
+    assert fig.data[-1].line.color == dark.total  # the dashed total stays visible on dark
+
+
+def test_layered_figures_carry_the_energies():
+    from components.data import layered_data
+    from components.figures import layered_h_figure, layered_k_figure
+
+    d = layered_data(10)
+    assert list(d["H"]) == list(range(2, 13))
+    for i, H in enumerate(d["H"]):
+        np.testing.assert_allclose(d["energies"][i], complexity.ground_state_energies(H, 10), rtol=0)
+    assert np.all(d["energies"][0] == pytest.approx(math.sqrt(2)))  # H = 2: every E_k = √2
+    fig = layered_k_figure(d["energies"][1, :4], d["e_inf"][1], 3, scale=0.5)
+    np.testing.assert_allclose(_arr(fig.data[0].y), 0.5 * complexity.ground_state_energies(3, 3))
+    assert _arr(fig.data[1].y)[0] == pytest.approx(0.5 * 2 * math.sqrt(2 / 3))
+    fig = layered_h_figure(d["H"], d["energies"], d["e_inf"], 7)
+    chosen = fig.data[-1]
+    assert list(_arr(chosen.x)) == [7, 7, 7]
+    np.testing.assert_allclose(
+        _arr(chosen.y), [*complexity.ground_state_energies(7, 1), complexity.e_inf(7)], rtol=1e-15
+    )
+
+
+def test_finite_n_curves_are_n_theta_and_the_exact_total():
+    """Leading order log10 e^{NΘ} = NΘ/ln 10 (theory §3); exact total from theory §4."""
+    from compute.finite_n import log_expected_total_count
+    from components.data import finite_data, loss_window
+
+    H, K, N = 4, 2, 150
+    d = finite_data(H, K, N, 5, loss_window(H))
+    u = d["u"]
+    for k in range(K + 1):
+        np.testing.assert_allclose(d["leading"][k], N * complexity.theta(u, H, k) / math.log(10),
+                                   rtol=1e-13)
+    np.testing.assert_allclose(d["exact_total"], log_expected_total_count(N, H, u) / math.log(10),
+                               rtol=1e-13)
+    # the exact count is below the leading order in the band, by a sub-exponential prefactor
+    inside = (u > -d["energies"][0]) & (u < -d["e_inf"])
+    gap = (d["leading_total"] - d["exact_total"])[inside]
+    assert np.all(gap > 0) and np.all(gap < 3)
+    # the Monte Carlo levels are grid points, and each index has a value per level
+    assert set(d["mc_u"]) <= set(u) and [m[0] for m in d["mc"]] == [0, 1]
+    assert all(len(m[1]) == len(d["mc_u"]) for m in d["mc"])
+
+
+def test_monte_carlo_index_zero_agrees_with_the_exact_total_below_the_bulk():
+    """Near −E_0 minima dominate: E Crt_N,0 ≈ E Crt_N (theory §4).
+
+    The index-0 estimate there is the exact total minus sampled higher-index terms
+    (compute/finite_n.py), so this checks that the Monte Carlo levels land on the grid
+    points they belong to, and that the higher-index part is small (seeded).
+    """
+    from components.data import finite_data
+
+    H, N = 3, 60
+    e0 = complexity.ground_state_energies(H, 0)[0]
+    d = finite_data(H, 1, N, 11, (-e0 - 0.02, -e0 + 0.01))
+    k0 = d["mc"][0]
+    at = np.searchsorted(d["u"], d["mc_u"])
+    exact = 10 ** d["exact_total"][at]
+    np.testing.assert_allclose(k0[1], exact, rtol=0.05)
+
+
+def test_finite_figure_hides_unreliable_monte_carlo_points():
+    from components.figures import MC_MAX_RELATIVE_ERROR, finite_figure
+
+    u = np.linspace(-1.7, -1.6, 5)
+    leading = np.vstack([np.linspace(-2, 1, 5)] * 2)
+    mc = [(0, np.array([0.1, 0.2, 0.0, 0.4, 0.5]), np.array([0.01, 0.2, 0.0, 0.04, 0.05]), "mc")]
+    fig = finite_figure(u, leading, leading[0], None, mc, u, [1.66], 1.63, 3, 50, 7, (-1.7, -1.6))
+    marks = [t for t in fig.data if t.mode == "markers"]
+    assert len(marks) == 1 and "seed 7" in marks[0].name
+    kept = [0, 3, 4]  # 0.2 ± 0.2 is above MC_MAX_RELATIVE_ERROR, 0.0 was never reached
+    assert MC_MAX_RELATIVE_ERROR == 0.5
+    np.testing.assert_allclose(_arr(marks[0].x), u[kept])
+    np.testing.assert_allclose(_arr(marks[0].y), np.log10([0.1, 0.4, 0.5]))
+    assert not any("exact" in (t.name or "") for t in fig.data)
+
+
+def test_piece_probabilities_are_normal_masses_of_the_pieces():
+    """Theory §5.2: ρ_ℓ = P(a_{ℓ−1} < Z ≤ a_ℓ), ᾱ = Σ ρ_ℓ α_ℓ, β̄ = Σ ρ_ℓ β_ℓ (scipy reference)."""
+    from scipy.stats import norm
+
+    mu, sigma = 0.3, 1.7
+    d = activation_data("softplus", None, 5, mu, sigma, 4)
+    edges = np.concatenate(([-np.inf], d["all_breakpoints"], [np.inf]))
+    rho = np.diff(norm.cdf(edges, loc=mu, scale=sigma))
+    np.testing.assert_allclose(d["rho"], rho, atol=1e-14)
+    assert d["alpha_bar"] == pytest.approx(float(np.dot(rho, d["slopes"])), rel=1e-12)
+    assert d["beta_bar"] == pytest.approx(float(np.dot(rho, d["intercepts"])), rel=1e-12)
+
+
+@pytest.mark.parametrize("H,gamma", [(3, 1.0), (5, 0.4), (2, 2.0)])
+def test_phi_is_the_polynomial_of_theory_5_3(H, gamma):
+    """φ(s) = γ Σ_{d=1}^{H−1} β̄ ᾱ^{d−1}/ᾱ^{H−1} s^d, evaluated here independently."""
+    d = activation_data("sigmoid", None, 6, 0.2, 1.0, H, None, gamma)
+    a, b, s = d["alpha_bar"], d["beta_bar"], d["s"]
+    expected = sum(gamma * b * a ** (dd - 1) / a ** (H - 1) * s**dd for dd in range(1, H))
+    np.testing.assert_allclose(d["phi"], expected, rtol=1e-12, atol=1e-12)
+    assert d["gamma"] == gamma and len(d["kappa"]) == H - 1
+
+
+def test_pieces_and_phi_figures():
+    from components.figures import phi_figure, pieces_figure
+
+    d = activation_data("tanh", None, 4, 0.0, 1.0, 3)
+    fig = pieces_figure(d["rho"], d["slopes"], d["intercepts"], d["all_breakpoints"],
+                        d["alpha_bar"], d["beta_bar"])
+    assert list(fig.data[0].x) == ["ℓ = 1", "ℓ = 2", "ℓ = 3", "ℓ = 4"]
+    np.testing.assert_allclose(_arr(fig.data[1].y), d["slopes"])
+    assert f"{d['alpha_bar']:.4f}" in fig.layout.title.text
+    zero = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)  # tanh at μ = 0: β̄ = 0, φ ≡ 0
+    assert "≡ 0" in zero.data[1].name
+    d = activation_data("sigmoid", None, 4, 0.0, 1.0, 3)
+    fig = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)
+    assert "≡ 0" not in fig.data[1].name and "s<sup>2</sup>" in fig.layout.title.text

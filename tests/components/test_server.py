@@ -60,7 +60,7 @@ def test_complexity_callback_over_http(client, deps):
     resp = r.get_json()["response"]
     assert len(resp[ids.COMPLEXITY_GRAPH]["figure"]["data"]) == 5
     e0 = format(complexity.ground_state_energies(4, 0)[0], "#.6g")
-    assert e0 in _strings(resp[ids.ENERGY_TABLE])
+    assert f'id="{ids.E0_VALUE}">{e0}<' in " ".join(_strings(resp[ids.ENERGY_TABLE]))
 
 
 FORGED = [99, "abc", None, math.nan, [1, 2], {"a": 1}, -5, 1e300, "12; DROP TABLE", True]
@@ -124,3 +124,97 @@ def test_results_are_cached_on_disk(make_app, tmp_path):
     assert len(after - before) >= 1
     second = post_callback(client, dep, {f"{ids.COMPLEXITY_STATE}.data": {"H": 6, "K": 2}})
     assert json.loads(first.data) == json.loads(second.data)
+
+
+# ---------------------------------------------------------------------------------------
+# The views, the address bar and the exports over HTTP
+# ---------------------------------------------------------------------------------------
+
+VIEW_OUTPUTS = [
+    (ids.LAYERED_STATE, "layered-k-graph", ids.LAYERED_ALERT),
+    (ids.FINITE_STATE, "finite-graph", ids.FINITE_ALERT),
+    (ids.ACTIVATION_STATE, ids.ACTIVATION_GRAPH, ids.ACTIVATION_ALERT),
+]
+
+
+@pytest.mark.parametrize("store,graph,alert", VIEW_OUTPUTS)
+@pytest.mark.parametrize("bad", [99, "abc", None, [1, 2], -5, True])
+def test_forged_payload_of_every_view_gives_200_and_a_message(client, deps, store, graph, alert, bad):
+    dep = find_callback(deps, graph)
+    r = post_callback(client, dep, {f"{store}.data": {"H": bad, "N": bad, "seed": bad}})
+    assert r.status_code == 200
+    resp = r.get_json()["response"]
+    assert any("Depth H" in s for s in _strings(resp[alert]))
+    assert resp[graph]["figure"]["data"]
+
+
+def test_forged_address_bar_gives_200_and_a_notice(client, deps):
+    dep = find_callback(deps, ids.SETTINGS)
+    for search in ("?H=abc&K=-4&x=1", "?" + "H=1&" * 5000, "not a query", 12345):
+        r = post_callback(client, dep, {f"{ids.URL}.search": search}, [f"{ids.URL}.search"])
+        assert r.status_code == 200
+        resp = r.get_json()["response"]
+        assert resp[ids.NOTICE]["children"]
+        assert 2 <= resp[ids.SETTINGS]["data"]["H"] <= 12
+
+
+def test_the_address_bar_opens_the_linked_state(client, deps):
+    dep = find_callback(deps, ids.SETTINGS)
+    r = post_callback(client, dep, {f"{ids.URL}.search": "?H=7&tab=layered"}, [f"{ids.URL}.search"])
+    resp = r.get_json()["response"]
+    assert resp[ids.SETTINGS]["data"]["H"] == 7
+    assert resp[ids.LAYERED_STATE]["data"]["H"] == 7  # the visible view gets its slice
+    assert ids.COMPLEXITY_STATE not in resp  # the hidden one does not
+
+
+def test_forged_export_requests_give_200(client, deps):
+    for plot in ("complexity", "finite"):
+        button, download = f"{plot}-export-csv", f"{plot}-download-csv"
+        dep = find_callback(deps, download)
+        r = post_callback(client, dep, {f"{button}.n_clicks": 1, f"{ids.SETTINGS}.data": {"H": "x", "N": 1e12}})
+        assert r.status_code == 200
+        content = r.get_json()["response"][download]["data"]["content"]
+        assert "# Depth H = 3" in content
+        assert ("# Number of weights N = 1000000" in content) == (plot == "finite")
+
+
+def _layout_values(client) -> dict:
+    """``"id.prop" -> value`` of every component prop in the initial layout."""
+    values = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and isinstance(props.get("id"), str):
+                for key, value in props.items():
+                    values[f"{props['id']}.{key}"] = value
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(client.get("/_dash-layout").get_json())
+    return values
+
+
+def _server_callbacks_reading_settings(deps):
+    return [d for d in deps if not d.get("clientside_function")
+            and any(i["id"] == ids.SETTINGS and i["property"] == "data" for i in d["inputs"])]
+
+
+@pytest.mark.parametrize("preset", [p.name for p in __import__("components.presets", fromlist=["PRESETS"]).PRESETS])
+def test_every_tab_serves_every_preset(client, deps, preset):
+    """Each callback that reads the settings store (all tabs) answers 200 for each preset."""
+    from components.layout import resolve_range
+    from components.presets import apply_preset
+    from components.validation import default_state, sanitize
+
+    state = resolve_range(sanitize(apply_preset(default_state(), preset))[0])
+    callbacks = _server_callbacks_reading_settings(deps)
+    assert len(callbacks) >= 2
+    initial = _layout_values(client)
+    for dep in callbacks:
+        values = {**initial, f"{ids.SETTINGS}.data": state}
+        r = post_callback(client, dep, values, [f"{ids.SETTINGS}.data"])
+        assert r.status_code in (200, 204), f"{dep['output'][:60]} answered {r.status_code} for {preset}"

@@ -8,12 +8,17 @@ import pytest
 
 from compute.activations import PRESETS
 from components.validation import (
+    CHOICES,
     DEFAULT_KNOTS,
     FIELDS,
+    FLAGS,
+    SCALE_KEYS,
+    VIEWS,
     MAX_KNOTS_CHARS,
     activation_names,
     default_state,
     sanitize,
+    view_slice,
 )
 
 
@@ -65,7 +70,7 @@ def test_depth_is_validated(raw, expected, words):
         assert len(messages[0]) < 200  # long forged values are shortened
 
 
-@pytest.mark.parametrize("key", list(FIELDS))
+@pytest.mark.parametrize("key", [k for k in FIELDS if k not in ("u_min", "u_max")])
 @pytest.mark.parametrize("side", ["low", "high"])
 def test_every_number_is_clamped_to_its_range(key, side):
     field = FIELDS[key]
@@ -126,3 +131,74 @@ def test_non_mapping_settings_give_defaults(raw):
 def test_several_repairs_give_several_messages():
     _, messages = sanitize({"H": 99, "K": -3, "mu": "abc", "activation": "??"})
     assert len(messages) == 4
+
+
+# ---------------------------------------------------------------------------------------
+# Loss range, choices, flags, view slices
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw,expected,count,word",
+    [
+        ({"u_min": -5}, (-3.0, -1.5), 1, "out of range"),
+        ({"u_max": 2}, (-1.8, 0.5), 1, "out of range"),
+        ({"u_min": 2}, (-1.5, 0.5), 2, "swapped"),  # clamped to 0.5, then above u_max
+        ({"u_min": -1.6, "u_max": -1.7}, (-1.7, -1.6), 1, "swapped"),
+        ({"u_min": -1.6, "u_max": "-1.6"}, (-1.8, -1.5), 1, "empty"),
+    ],
+)
+def test_loss_range_is_ordered(raw, expected, count, word):
+    state, messages = sanitize(raw)
+    assert (state["u_min"], state["u_max"]) == expected
+    assert len(messages) == count and word in messages[-1]
+
+
+@pytest.mark.parametrize("key", list(CHOICES))
+def test_choices_accept_their_values_and_repair_others(key):
+    label, allowed, default = CHOICES[key]
+    for value in allowed:
+        assert sanitize({key: value}) == ({**default_state(), key: value}, [])
+    for bad in ("nope", 3, None, ["light"], allowed[0].upper()):
+        state, messages = sanitize({key: bad})
+        assert state[key] == default and len(messages) == 1 and label in messages[0]
+
+
+@pytest.mark.parametrize("key", list(FLAGS))
+@pytest.mark.parametrize(
+    "raw,expected",
+    [(True, True), (False, False), ("1", True), ("0", False), ("true", True), ("Off", False),
+     (1, True), (0, False)],
+)
+def test_flags_read_links_and_booleans(key, raw, expected):
+    state, messages = sanitize({key: raw})
+    assert state[key] is expected and messages == []
+
+
+@pytest.mark.parametrize("bad", ["maybe", 2, None, [True]])
+def test_bad_flags_are_reported(bad):
+    state, messages = sanitize({"lecture": bad})
+    assert state["lecture"] is False and "Lecture mode" in messages[0]
+
+
+def test_new_fields_have_the_agreed_ranges():
+    """Ranges the other tabs rely on (they read these keys from the settings store)."""
+    assert (FIELDS["N"].minimum, FIELDS["N"].maximum, FIELDS["N"].default) == (10, 10**6, 1000)
+    assert (FIELDS["gamma"].minimum, FIELDS["gamma"].maximum, FIELDS["gamma"].default) == (0, 5, 1)
+    assert (FIELDS["seed"].minimum, FIELDS["seed"].maximum, FIELDS["seed"].default) == (0, 999_999, 1)
+    assert (FIELDS["lab_N"].minimum, FIELDS["lab_N"].maximum, FIELDS["lab_N"].default) == (5, 500, 50)
+    assert (FIELDS["runs"].minimum, FIELDS["runs"].maximum, FIELDS["runs"].default) == (10, 500, 100)
+    assert all(FIELDS[k].integer for k in ("N", "seed", "lab_N", "runs"))
+
+
+def test_view_slices_carry_only_what_each_view_depends_on():
+    state = default_state()
+    assert set(view_slice(state, "complexity")) == {"H", "K", "units", "u_auto", "theme", "lecture"}
+    assert "N" in view_slice(state, "finite") and "seed" in view_slice(state, "finite")
+    assert "gamma" in view_slice(state, "activation")
+    manual = {**state, "u_auto": False}
+    assert {"u_min", "u_max"} <= set(view_slice(manual, "finite"))
+    assert "u_min" not in view_slice(manual, "layered")
+    network = {**state, "units": "network"}
+    for view in VIEWS:
+        assert set(SCALE_KEYS) <= set(view_slice(network, view))

@@ -1,0 +1,106 @@
+/* Spin-glass loss landscapes: the small browser-side part.
+ *
+ * - clientside callbacks (namespace "spinglass"): page classes for theme and lecture
+ *   mode, the live value of the log-scale N slider, the permalink box,
+ *   PNG / SVG export of a figure;
+ * - keyboard: n / p (and PageDown / PageUp, arrows in lecture mode) step through the
+ *   presets, l toggles lecture mode, t the theme, Esc leaves lecture mode.  A key is
+ *   sent to the settings callback through the key-event store, which applies it.
+ */
+(function () {
+  "use strict";
+
+  function formatN(n) {
+    return Math.round(n).toLocaleString("en-US");
+  }
+
+  window.dccFunctions = window.dccFunctions || {};
+  window.dccFunctions.spinglassN = function (value) {
+    return "N = " + formatN(Math.pow(10, value));
+  };
+
+  function noUpdate() {
+    return window.dash_clientside.no_update;
+  }
+
+  function triggered() {
+    var c = window.dash_clientside.callback_context;
+    return (c && c.triggered ? c.triggered : []).map(function (t) { return t.prop_id; });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    spinglass: {
+      pageClass: function (settings) {
+        if (!settings || typeof settings !== "object") { return noUpdate(); }
+        var theme = settings.theme === "dark" ? "dark" : "light";
+        document.documentElement.setAttribute("data-theme", theme);
+        return "page theme-" + theme + (settings.lecture === true ? " lecture" : "");
+      },
+      nLabel: function (dragValue, boxValue) {
+        // While the log-scale slider is dragged, 10^value; once the settings are applied
+        // the exact N of the number box (the slider then sits within a step of it).
+        var box = typeof boxValue === "number" && isFinite(boxValue) && boxValue > 0;
+        var drag = typeof dragValue === "number" && isFinite(dragValue);
+        if (box && (!drag || Math.abs(Math.log10(boxValue) - dragValue) < 0.026)) {
+          return "N = " + formatN(boxValue);
+        }
+        if (drag) { return "N = " + formatN(Math.pow(10, dragValue)); }
+        return noUpdate();
+      },
+      permalink: function (href) {
+        return href || window.location.href;
+      },
+      exportImage: function (nPng, nSvg, graphId) {
+        var svg = triggered().some(function (p) { return p.indexOf("-export-svg.") >= 0; });
+        var format = svg ? "svg" : "png";
+        var root = document.getElementById(graphId);
+        var gd = root ? root.querySelector(".js-plotly-plot") : null;
+        if (!gd || !window.Plotly) { return "The figure is not drawn yet."; }
+        window.Plotly.downloadImage(gd, {
+          format: format,
+          filename: "spinglass-" + graphId.replace(/-graph$/, ""),
+          width: gd.offsetWidth,
+          height: gd.offsetHeight,
+          scale: svg ? 1 : 2
+        });
+        return "";
+      }
+    }
+  });
+
+  var count = 0;
+
+  function typing(el) {
+    if (!el || !el.closest) { return false; }
+    return Boolean(el.closest(
+      "input, textarea, select, [contenteditable=true], [role=slider], [role=combobox], " +
+      "[role=listbox], [role=option], .dash-dropdown"
+    ));
+  }
+
+  function lecture() {
+    var page = document.getElementById("page");
+    return Boolean(page && page.classList.contains("lecture"));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (typing(event.target)) { return; }
+    var action = null;
+    switch (event.key) {
+      case "n": case "N": action = "next"; break;
+      case "p": case "P": action = "prev"; break;
+      case "PageDown": case "ArrowRight": if (lecture()) { action = "next"; } break;
+      case "PageUp": case "ArrowLeft": if (lecture()) { action = "prev"; } break;
+      case "l": case "L": action = "lecture"; break;
+      case "t": case "T": action = "theme"; break;
+      case "Escape": if (lecture()) { action = "exit"; } break;
+      default: break;
+    }
+    var dc = window.dash_clientside;
+    if (!action || !dc || typeof dc.set_props !== "function") { return; }
+    event.preventDefault();
+    count += 1;
+    dc.set_props("key-event-store", {data: {action: action, n: count}});
+  });
+}());

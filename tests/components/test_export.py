@@ -1,0 +1,175 @@
+"""Exports: CSV with a parameter header, PDF through kaleido, the table views."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import math
+
+import numpy as np
+import pytest
+from dash import html, no_update
+
+from compute import complexity
+from compute.finite_n import log_expected_total_count
+from components.callbacks import Renderers, export_csv, export_parameters, export_pdf
+from components.export import (
+    ExportUnavailable,
+    csv_text,
+    find_chromium,
+    format_cell,
+    table_view,
+)
+from components.layout import resolve_range
+from components.validation import default_state
+from components.views import PLOTS
+
+
+def _state(**changes):
+    return resolve_range({**default_state(), **changes})
+
+
+def _parse(text: str) -> tuple[dict, list[str], np.ndarray]:
+    header = {}
+    lines = text.splitlines()
+    body = [line for line in lines if not line.startswith("#")]
+    for line in lines:
+        if line.startswith("# ") and " = " in line:
+            key, value = line[2:].split(" = ", 1)
+            header[key] = value
+    rows = list(csv.reader(io.StringIO("\n".join(body))))
+    return header, rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("plot", list(PLOTS))
+def test_every_plot_exports_its_data(plot):
+    out = export_csv(plot, _state(N=100))
+    assert out["message"] is None
+    download = out["download"]
+    assert download["filename"] == f"spinglass-{plot}.csv" and download["type"] == "text/csv"
+    header, columns, rows = _parse(download["content"])
+    assert header["Plot"].startswith(PLOTS[plot].title)
+    assert header["Link"] == "?N=100"
+    assert rows and all(len(r) == len(columns) for r in rows)
+    assert download["content"].startswith("# Spin-glass loss landscapes")
+    assert "# Columns:" in download["content"]
+
+
+def test_complexity_csv_matches_theta():
+    header, columns, rows = _parse(export_csv("complexity", _state(H=5, K=3))["download"]["content"])
+    assert header["Depth H"] == "5" and header["Highest index K"] == "3"
+    assert header["Units"] == "spin-glass loss per weight u"
+    assert columns == ["u", "Theta_k0", "Theta_k1", "Theta_k2", "Theta_k3", "Theta_total"]
+    data = np.array(rows, dtype=float)
+    for k in range(4):
+        np.testing.assert_array_equal(data[:, 1 + k], complexity.theta(data[:, 0], 5, k))
+    np.testing.assert_array_equal(data[:, -1], complexity.theta(data[:, 0], 5))
+
+
+def test_finite_csv_has_the_exact_total_and_monte_carlo_columns():
+    state = _state(N=40, K=1, seed=9)
+    header, columns, rows = _parse(export_csv("finite", state)["download"]["content"])
+    assert header["Seed"] == "9" and header["Number of weights N"] == "40"
+    assert columns[-4:] == ["mc_count_k0", "mc_stderr_k0", "mc_count_k1", "mc_stderr_k1"]
+    u = np.array([float(r[0]) for r in rows])
+    exact = np.array([float(r[columns.index("log10_exact_total")]) for r in rows])
+    np.testing.assert_allclose(exact, log_expected_total_count(40, 3, u) / math.log(10), rtol=1e-13)
+    filled = [r for r in rows if r[columns.index("mc_count_k0")] != ""]
+    assert len(filled) == 7  # the Monte Carlo levels; empty cells elsewhere
+
+
+def test_network_units_add_a_column_and_say_so():
+    header, columns, rows = _parse(export_csv("complexity", _state(units="network"))["download"]["content"])
+    assert columns[:2] == ["u", "loss_network"]
+    assert "network units" in header["Units"]
+    data = np.array(rows, dtype=float)
+    np.testing.assert_allclose(data[:, 1], 0.25 * data[:, 0], rtol=1e-15)  # ReLU: ᾱ² = 1/4
+
+
+def test_forged_settings_still_export_the_repaired_state():
+    header, _, _ = _parse(export_csv("layered-k", {"H": 99, "K": "x"})["download"]["content"])
+    assert header["Depth H"] == "12" and header["Highest index K"] == "5"
+    out = export_csv("nope", {})
+    assert out["download"] is no_update and "Unknown plot" in out["message"]
+
+
+def test_bad_knots_give_a_message_not_a_file():
+    out = export_csv("activation", _state(activation="custom", knots="1, oops"))
+    assert out["download"] is no_update and "line 1" in out["message"]
+
+
+def test_csv_text_quotes_and_blanks():
+    text = csv_text({"columns": ["a,b", "c"], "rows": [[1.5, math.nan], [np.inf, "x"]]}, "t",
+                    {"multi": "line1\nline2"})
+    lines = text.splitlines()
+    assert "# multi = line1; line2" in lines
+    assert lines[-3:] == ['"a,b",c', "1.5,", "inf,x"]
+
+
+def test_pdf_export_uses_the_converter_and_reports_failures():
+    seen = {}
+
+    def fake(figure):
+        seen["figure"] = figure
+        return b"%PDF-1.4 fake"
+
+    out = export_pdf("complexity", _state(theme="dark", lecture=True), to_pdf=fake)
+    assert out["message"] is None and out["download"]["base64"] is True
+    assert base64.b64decode(out["download"]["content"]) == b"%PDF-1.4 fake"
+    assert out["download"]["filename"] == "spinglass-complexity.pdf"
+    template = seen["figure"]["layout"]["template"]["layout"]
+    assert template["paper_bgcolor"] == "white" and template["font"]["size"] == 16  # made for print
+
+    def missing(figure):
+        raise ExportUnavailable("PDF export needs Chromium on the server")
+
+    out = export_pdf("complexity", _state(), to_pdf=missing)
+    assert out["download"] is no_update and "Chromium" in out["message"]
+
+    def broken(figure):
+        raise RuntimeError("segfault")
+
+    out = export_pdf("phi", _state(), to_pdf=broken)
+    assert out["download"] is no_update and "failed" in out["message"]
+    assert "segfault" not in out["message"]
+
+
+def test_pdf_without_chromium_is_a_message(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    assert find_chromium() is None
+    out = export_pdf("complexity", _state())
+    assert out["download"] is no_update and "Chromium" in out["message"]
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium on this machine")
+def test_real_pdf_with_kaleido():
+    out = export_pdf("layered-h", _state())
+    assert out["message"] is None
+    pdf = base64.b64decode(out["download"]["content"])
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    again = export_pdf("phi", _state())  # each export runs its own short-lived Chromium
+    assert base64.b64decode(again["download"]["content"]).startswith(b"%PDF")
+
+
+def test_table_view_shows_evenly_spaced_rows_and_formats_numbers():
+    rows = [[i, i / 3, math.nan] for i in range(100)]
+    details = table_view({"columns": ["i", "<third>", "none"], "rows": rows, "note": "n"}, "Plot")
+    assert isinstance(details, html.Details)
+    summary = details.children[0].children
+    assert "Plot" in summary and "of 100 rows" in summary
+    markup = details.children[-1].children
+    assert "&lt;third&gt;" in markup and "<third>" not in markup  # escaped
+    body = markup.split("<tbody>")[1]
+    cells = [row.split("</td><td>") for row in body.split("<tr><td>")[1:]]
+    assert len(cells) <= 41 and cells[-1][0] == "99"  # the last row is kept
+    assert cells[1][1] == format_cell(rows[3][1])
+    assert format_cell(math.nan) == "—" and format_cell(-1.5) == "−1.5" and format_cell(-math.inf) == "−∞"
+
+
+def test_export_parameters_name_every_setting_of_the_plot():
+    params = export_parameters("activation", _state(activation="elu", param=2.0, gamma=0.5))
+    assert params["Activation"] == "elu" and params["ELU: α"] == 2.0 and params["Strength γ"] == 0.5
+    assert "Knot table (z, f)" not in params and "Theme" not in params
+    params = export_parameters("finite", _state(u_auto=False, u_min=-2.0, u_max=-1.0))
+    assert params["Loss range"] == "[-2.0, -1.0]"
