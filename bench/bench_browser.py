@@ -16,7 +16,7 @@ anything is measured) and drives headless Chromium through selenium:
 3. Callback round trips seen by the browser (Resource Timing of
    ``/_dash-update-component``: request start → response end) during the moves.
 
-Target (issue: the dashboard): p95 < 300 ms for the analytic views, first load < 2 s.
+Targets: p95 < 300 ms for the analytic views, first load < 2 s.
 """
 
 from __future__ import annotations
