@@ -1,11 +1,24 @@
 # Spin-glass loss landscapes dashboard: gunicorn serving app:server on port 8050.
-FROM python:3.11-slim
+# BASE selects the base image (a Python 3.11 Debian image with python/pip on PATH);
+# .ci/image.sh builds with a stand-in made from Debian's packages.
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    CACHE_DIR=/tmp/spinglass-landscapes-cache
+    CACHE_DIR=/tmp/spinglass-landscapes-cache \
+    BROWSER_PATH=/usr/bin/chromium-headless-shell
 
 WORKDIR /app
+
+# Chromium's headless shell renders the server-side PDF export (kaleido); it lacks the
+# desktop browser's GTK and GL stack, which keeps the image smaller. Debian's package
+# follows its security updates, so it is not pinned to one version.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation \
+    && apt-get clean \
+    && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
 
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt \

@@ -59,9 +59,38 @@ def test_hadolint_does_flag_a_bad_dockerfile(tmp_path):
     assert "DL3006" in result.stdout  # untagged image
 
 
-def test_base_image_is_python_311_slim():
+def _arg_defaults() -> dict[str, str]:
+    """Build arguments declared before the first FROM, with their default values."""
+    defaults = {}
+    for word, args in _instructions():
+        if word == "FROM":
+            break
+        if word == "ARG" and "=" in args:
+            name, _, value = args.partition("=")
+            defaults[name.strip()] = value.strip().strip('"')
+    return defaults
+
+
+def test_base_image_is_python_311_slim_by_default():
+    """The public build uses the official image; a build argument may select another base."""
+    defaults = _arg_defaults()
     froms = [args for word, args in _instructions() if word == "FROM"]
-    assert froms == ["python:3.11-slim"]
+    resolved = [re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: defaults[m.group(1) or m.group(2)], f) for f in froms]
+    assert resolved == ["python:3.11-slim"]
+    assert defaults.get("BASE") == "python:3.11-slim" and froms == ["${BASE}"]
+
+
+def test_chromium_for_pdf_export_is_installed_and_found():
+    runs = " ".join(args for word, args in _instructions() if word == "RUN")
+    envs = " ".join(args for word, args in _instructions() if word == "ENV")
+    assert "apt-get install" in runs and "chromium" in runs and "rm -rf /var/lib/apt/lists/*" in runs
+    assert "BROWSER_PATH=/usr/bin/chromium" in envs
+
+
+def test_image_script_is_valid_bash():
+    script = ROOT / ".ci" / "image.sh"
+    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 def test_runs_as_non_root_user():
