@@ -252,11 +252,24 @@ def _alert(messages: list[str]):
     return [html.P(m) for m in messages] or None
 
 
-def _fail(what: str, exc: BaseException, args) -> str:
+#: What a user changes for each setting a compute budget names (compute.budget).
+_SETTING_HINTS = {
+    "coeffs": "φ dwarfs the random part here: choose an activation, μ or σ with a larger ᾱ, or lower γ.",
+    "H": "Lower the depth H.",
+    "N": "Lower the lab size N.",
+    "runs": "Lower the number of descent runs or the lab size N.",
+}
+
+
+def _fail(what: str, exc: BaseException, args, size_setting: str = "N") -> str:
+    """The message shown when the ``what`` failed; ``size_setting`` is the setting that
+    sets its size (``"H"`` for the N = 3 globe, whose N cannot change)."""
+    setting = getattr(exc, "setting", None)
     if isinstance(exc, ValueError):
-        return f"The {what} cannot be drawn: {exc}"
+        hint = _SETTING_HINTS.get(setting, "")
+        return f"The {what} cannot be drawn: {exc}" + (f" {hint}" if hint else "")
     if isinstance(exc, MemoryError):
-        return f"The {what} needs more memory than this server has; lower N."
+        return f"The {what} needs more memory than this server has. {_SETTING_HINTS[size_setting]}"
     logger.error("the %s failed for %r", what, args, exc_info=exc)
     return f"The {what} could not be computed for these settings (internal error)."
 
@@ -298,7 +311,7 @@ def globe_outputs(raw: Any, data: LabData | None = None) -> dict:
     try:
         g = data.globe(*args)
     except Exception as exc:  # noqa: BLE001 - shown as a message
-        error = _fail("globe", exc, args)
+        error = _fail("globe", exc, args, "H")
         return {"figure": message_figure(error, style), "info": None, "alert": _alert(messages + [error])}
     title = f"N = 3 landscape · {lab.describe()}"
     fig = globe_figure(g["x"], g["y"], g["z"], g["u"], g["points"], g["point_u"], g["point_index"], title, style)
@@ -345,7 +358,7 @@ def count_table_outputs(
             if set_progress is not None:
                 set_progress(100)
     except Exception as exc:  # noqa: BLE001 - shown as a message
-        error = _fail("count table", exc, (H, seed, kappa))
+        error = _fail("count table", exc, (H, seed, kappa), "H")
         return {"table": html.P(error, className="caption")}
 
     header = ["index", f"this sample (seed {seed})"]

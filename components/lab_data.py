@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from compute import complexity, finite_n, landscape, network
+from compute.budget import WorkBudget
 
 __all__ = [
     "GLOBE_GRID",
@@ -53,6 +54,10 @@ __all__ = [
 
 #: Longitude × latitude points of the globe (theory §6).
 GLOBE_GRID = (200, 100)
+#: Caps of one N = 3 critical-point search (the globe, each seed of the average): three
+#: rounds of starts at H = 12 (7 × 2700), 256 MiB, 3 s.  Typical searches take 10–250 ms;
+#: the caps stop the ones where φ dwarfs R, which otherwise grow without bound.
+GLOBE_BUDGET = WorkBudget(max_starts=20_000, max_points=10_000, max_bytes=2**28, max_seconds=3.0)
 #: Landscapes averaged for the count table, and how many form one cached chunk.
 AVERAGE_SEEDS = 200
 SEED_CHUNK = 20
@@ -152,7 +157,7 @@ def globe_data(H: int, seed: int, kappa: tuple = ()) -> dict:
     coeffs = _coeffs(kappa)
     land = landscape.sample_landscape(3, H, seed, coeffs)
     grid = landscape.globe_grid(land, *GLOBE_GRID)
-    cp = landscape.critical_points(3, H, seed, coeffs)
+    cp = landscape.critical_points(3, H, seed, coeffs, budget=GLOBE_BUDGET)
     xyz = grid.xyz.astype(np.float32)
     return {
         "x": xyz[..., 0],
@@ -171,7 +176,9 @@ def seed_counts(H: int, kappa: tuple, seed0: int, n: int) -> np.ndarray:
     """Critical points per index (k = 0, 1, 2) of the N = 3 landscapes with seeds
     ``seed0 .. seed0 + n − 1``: an ``(n, 3)`` integer array (theory §4, §6)."""
     coeffs = _coeffs(kappa)
-    return np.array([landscape.critical_points(3, H, seed0 + i, coeffs).counts for i in range(n)], dtype=int)
+    return np.array(
+        [landscape.critical_points(3, H, seed0 + i, coeffs, budget=GLOBE_BUDGET).counts for i in range(n)], dtype=int
+    )
 
 
 def theory_counts(H: int) -> dict:

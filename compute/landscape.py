@@ -58,10 +58,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from compute.budget import DEFAULT_BUDGET, BudgetExceeded, Deadline, WorkBudget
 from compute.validation import phi_coefficients
 
 __all__ = [
     "MAX_TENSOR_ENTRIES",
+    "BudgetExceeded",
+    "WorkBudget",
     "Landscape",
     "sample_landscape",
     "tangent_basis",
@@ -454,7 +457,7 @@ def _make_landscape(N: int, H: int, seed: int, coeffs, backend: str | None = Non
     return Landscape(N=N, H=H, seed=seed, coeffs=coeffs, _model=model)
 
 
-def sample_landscape(N: int, H: int, seed: int, coeffs=None) -> Landscape:
+def sample_landscape(N: int, H: int, seed: int, coeffs=None, *, budget: WorkBudget | None = None) -> Landscape:
     r"""Sample one landscape :math:`L = R + \varphi(s)` (theory §2, §5.3).
 
     ``X = numpy.random.default_rng(seed).standard_normal((N,) * H)``; the landscape keeps
@@ -471,6 +474,9 @@ def sample_landscape(N: int, H: int, seed: int, coeffs=None) -> Landscape:
     coeffs : sequence of float, optional
         :math:`[\kappa_1, \dots, \kappa_{H-1}]` of :math:`\varphi(s) = \sum_d \kappa_d s^d`
         (shorter lists are padded with zeros); ``None`` means :math:`\varphi \equiv 0`.
+    budget : WorkBudget, optional
+        ``max_bytes`` caps the memory of the tensor and its symmetrisation (``16 N^H``
+        bytes); more raises :class:`BudgetExceeded` naming N (or H at N <= 3).
 
     Examples
     --------
@@ -479,20 +485,37 @@ def sample_landscape(N: int, H: int, seed: int, coeffs=None) -> Landscape:
     >>> bool(abs(land.grad(w) @ w) < 1e-12)      # the gradient is tangential
     True
     """
-    N, H, seed, coeffs = _check_common(N, H, seed, coeffs)
+    N, H, seed, coeffs = _check_common(N, H, seed, coeffs, budget=budget)
     return _make_landscape(N, H, seed, coeffs)
 
 
-def _check_common(N, H, seed, coeffs, max_n: int | None = None, max_entries: int = MAX_TENSOR_ENTRIES):
+def _check_common(N, H, seed, coeffs, max_n: int | None = None, max_entries: int = MAX_TENSOR_ENTRIES,
+                  budget: WorkBudget | None = None):
     N = _check_int("N", N, 2, max_n)
     H = _check_int("H", H, 2)
     seed = _check_int("seed", seed, 0)
     if N**H > max_entries:
-        raise ValueError(
+        setting = "H" if N <= 3 else "N"
+        raise BudgetExceeded(
             f"N**H must be <= {max_entries} (the tensor X has N**H entries); "
-            f"got N = {N}, H = {H}: lower N or H"
+            f"got N = {N}, H = {H}: lower {'H' if N <= 3 else 'N or H'}",
+            setting,
+        )
+    budget = DEFAULT_BUDGET if budget is None else budget
+    need = _landscape_bytes(N, H)
+    if need > budget.max_bytes:
+        setting = "H" if N <= 3 else "N"
+        raise BudgetExceeded(
+            f"the landscape at N = {N}, H = {H} needs about {need / 2**30:.2f} GiB, more than this "
+            f"budget's max_bytes = {budget.max_bytes / 2**30:.2f} GiB: lower {'H' if N <= 3 else 'N or H'}",
+            setting,
         )
     return N, H, seed, _check_coeffs(coeffs, H)
+
+
+def _landscape_bytes(N: int, H: int) -> int:
+    """Peak bytes of sampling a landscape: the tensor ``X`` and one buffer of the symmetrisation."""
+    return 2 * 8 * N**H
 
 
 def _retract(W: np.ndarray) -> np.ndarray:
@@ -535,7 +558,7 @@ class CriticalPoints:
         return int(sum((-1) ** k * c for k, c in enumerate(self.counts)))
 
 
-def critical_points(N: int, H: int, seed: int, coeffs=None) -> CriticalPoints:
+def critical_points(N: int, H: int, seed: int, coeffs=None, *, budget: WorkBudget | None = None) -> CriticalPoints:
     r"""Every critical point of the landscape with this seed, for small ``N`` (theory §4, §6).
 
     ``N = 2``: on the circle :math:`w = \sqrt2(\cos t, \sin t)` the loss is a trigonometric
@@ -559,12 +582,23 @@ def critical_points(N: int, H: int, seed: int, coeffs=None) -> CriticalPoints:
 
     Every returned point has :math:`|\operatorname{grad} L| \le 10^{-10}`.
 
+    The work is capped by ``budget`` (default :data:`compute.budget.DEFAULT_BUDGET`):
+    ``max_starts`` Newton starts over all rounds, ``max_points`` distinct points in a
+    deduplication, ``max_bytes`` for one batch of Newton steps (larger start sets are
+    processed in batches, with identical results), ``max_seconds`` of wall-clock time.
+    When φ dwarfs ``R`` (coefficients of order 1e7 and more), rounding hides the small
+    structure of ``R`` and the start sets collapse onto a few points; the search then
+    stops at its budget instead of growing without bound.
+
     Raises
     ------
     ValueError
         ``N`` outside ``[2, 6]``, ``H < 2``, ``N**H > 2**24``, bad ``seed`` or ``coeffs``.
-    RuntimeError
-        If the search cannot reach a set satisfying the Morse relation (not observed).
+    BudgetExceeded
+        (a ``ValueError``) when the budget runs out, or the rounds end without a set that
+        satisfies the Morse relation; ``setting`` names what to change: ``"coeffs"``
+        when φ's coefficients are large against ``R`` (above 1e6 in absolute value),
+        otherwise ``"H"`` (or ``"N"`` for N > 3 and the start count).
 
     Examples
     --------
@@ -572,18 +606,19 @@ def critical_points(N: int, H: int, seed: int, coeffs=None) -> CriticalPoints:
     >>> cp.euler_characteristic
     2
     """
-    N, H, seed, coeffs = _check_common(N, H, seed, coeffs, _CRIT_MAX_N, _CRIT_MAX_ENTRIES)
-    return find_critical_points(_make_landscape(N, H, seed, coeffs))
+    N, H, seed, coeffs = _check_common(N, H, seed, coeffs, _CRIT_MAX_N, _CRIT_MAX_ENTRIES, budget)
+    return find_critical_points(_make_landscape(N, H, seed, coeffs), budget=budget)
 
 
-def find_critical_points(land: Landscape) -> CriticalPoints:
+def find_critical_points(land: Landscape, *, budget: WorkBudget | None = None) -> CriticalPoints:
     """:func:`critical_points` of an already sampled landscape (``2 <= N <= 6``)."""
     if not 2 <= land.N <= _CRIT_MAX_N:
         raise ValueError(f"N must be an integer in [2, {_CRIT_MAX_N}] for the critical-point search, got {land.N}")
+    budget = DEFAULT_BUDGET if budget is None else budget
     if land.N == 2:
-        W = _circle_critical_points(land)
+        W = _circle_critical_points(land, budget)
     else:
-        W = _newton_search(land)
+        W = _newton_search(land, budget)
     val, g, Hp, _ = land._riemannian(W, 2)
     gn = np.linalg.norm(g, axis=1)
     u = val / land.N
@@ -597,7 +632,7 @@ def find_critical_points(land: Landscape) -> CriticalPoints:
     return cp
 
 
-def _circle_critical_points(land: Landscape) -> np.ndarray:
+def _circle_critical_points(land: Landscape, budget: WorkBudget = DEFAULT_BUDGET) -> np.ndarray:
     """All critical points at ``N = 2`` from the roots of :math:`dL/dt` (see ``critical_points``)."""
     H = land.H
     M = 2 * H + 2
@@ -621,11 +656,11 @@ def _circle_critical_points(land: Landscape) -> np.ndarray:
         d1 = 2.0 * np.real(e @ (1j * kk * Cpos))
         d2 = 2.0 * np.real(e @ (-(kk**2) * Cpos))
         ts = ts - np.divide(d1, d2, out=np.zeros_like(d1), where=d2 != 0)
-    W = _verified_unique(land, r2 * np.column_stack([np.cos(ts), np.sin(ts)]))
+    W = _verified_unique(land, r2 * np.column_stack([np.cos(ts), np.sin(ts)]), budget.max_points)
     if _morse_defect(land, W):  # minima and maxima must alternate; never observed
         t = 2.0 * np.pi * np.arange(200 * H) / (200 * H)
         extra, _ = _newton(land, r2 * np.column_stack([np.cos(t), np.sin(t)]), iters=40, tol=1e-12)
-        W = _verified_unique(land, np.vstack([W, extra]))
+        W = _verified_unique(land, np.vstack([W, extra]), budget.max_points)
         if _morse_defect(land, W):
             raise RuntimeError(f"critical points at N = 2 do not alternate (H={H}, seed={land.seed})")
     return W
@@ -638,39 +673,70 @@ def _morse_defect(land: Landscape, W: np.ndarray) -> bool:
     return chi != 1 + (-1) ** (land.N - 1)
 
 
-def _verified_unique(land: Landscape, W: np.ndarray) -> np.ndarray:
+def _verified_unique(land: Landscape, W: np.ndarray, max_points: int = DEFAULT_BUDGET.max_points,
+                     deadline: Deadline | None = None) -> np.ndarray:
     """Polish, keep points with gradient <= the tolerance, deduplicate."""
     if len(W) == 0:
         return W
-    W = _newton(land, W, iters=3, tol=0.0)[0]
+    W = _newton(land, W, iters=3, tol=0.0, deadline=deadline)[0]
     g = land._riemannian(W, 1)[1]
     gn = np.linalg.norm(g, axis=1)
     W, gn = W[gn <= CRITICAL_GRAD_TOL], gn[gn <= CRITICAL_GRAD_TOL]
-    return _dedupe(W, gn, 1e-6 * math.sqrt(land.N))
+    return _dedupe(W, gn, 1e-6 * math.sqrt(land.N), max_points)
 
 
-def _dedupe(W: np.ndarray, score: np.ndarray, radius: float) -> np.ndarray:
-    """One representative (lowest ``score``) per cluster of rows closer than ``radius``."""
+class _TooManyPoints(Exception):
+    """A deduplication would hold more than its point budget."""
+
+
+def _dedupe(W: np.ndarray, score: np.ndarray, radius: float, max_points: int = DEFAULT_BUDGET.max_points) -> np.ndarray:
+    """One representative (lowest ``score``) per cluster of rows closer than ``radius``.
+
+    Memory is linear in the number of rows, however they crowd: rows are first binned
+    into cubes of side ``radius / sqrt(dim)`` (any two rows of a cube are within
+    ``radius``, so they belong to one cluster) and each cube keeps its lowest-score row;
+    the survivors, one per cube, are then joined when closer than ``radius``.  A survivor
+    has at most a fixed number of neighbouring cubes, so the pair list stays linear too.
+    (Clusters much tighter than ``radius``, such as Newton iterates of one critical point,
+    are merged exactly; two rows of neighbouring cubes are joined through their cubes'
+    survivors.)  More than ``max_points`` survivors raise :class:`_TooManyPoints`.
+    """
     n = len(W)
     if n <= 1:
         return W
-    pairs = cKDTree(W).query_pairs(radius, output_type="ndarray")
-    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    dim = W.shape[1]
+    order = np.argsort(score, kind="stable")
+    Ws = W[order]
+    cells = np.floor(Ws * (math.sqrt(dim) / radius)).astype(np.int64)
+    _, first = np.unique(cells, axis=0, return_index=True)  # first = lowest score in its cube
+    first.sort()
+    if len(first) > max_points:
+        raise _TooManyPoints(len(first))
+    reps = Ws[first]
+    m = len(reps)
+    if m == 1:
+        return reps
+    pairs = cKDTree(reps).query_pairs(radius, output_type="ndarray")
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(m, m))
     _, label = connected_components(graph, directed=False)
-    order = np.lexsort((score, label))
-    first = np.ones(n, dtype=bool)
-    first[1:] = label[order][1:] != label[order][:-1]
-    return W[order[first]]
+    _, first_of_label = np.unique(label, return_index=True)  # reps are in score order
+    return reps[np.sort(first_of_label)]
 
 
-def _newton(land: Landscape, W: np.ndarray, iters: int, tol: float, max_step: float = 0.5):
+def _newton(land: Landscape, W: np.ndarray, iters: int, tol: float, max_step: float = 0.5,
+            deadline: Deadline | None = None, batch: int | None = None):
     r"""Batched Riemannian Newton iteration (finds critical points of any index).
 
     Step: solve :math:`\operatorname{Hess} L\,\xi = -\operatorname{grad} L` on the tangent
     space (eigen-decomposition; tiny eigenvalues clipped), cap :math:`|\xi|` at
     ``max_step * sqrt(N)`` (an angle of ``max_step`` rad), retract to the sphere.
     Rows whose gradient norm falls to ``tol`` stop early.  Returns ``(W, grad_norm)``.
+    Rows are independent: with ``batch``, at most that many are iterated at once (same
+    result, bounded memory).  ``deadline`` is polled every iteration (``_OutOfTime``).
     """
+    if batch is not None and len(W) > batch:
+        parts = [_newton(land, W[a : a + batch], iters, tol, max_step, deadline) for a in range(0, len(W), batch)]
+        return np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     W = W.copy()
     N = land.N
     gn = np.full(len(W), np.inf)
@@ -679,6 +745,8 @@ def _newton(land: Landscape, W: np.ndarray, iters: int, tol: float, max_step: fl
     for _ in range(iters):
         if active.size == 0:
             break
+        if deadline is not None and deadline.expired():
+            raise _OutOfTime()
         Wa = W[active]
         _, g, Hp, _ = land._riemannian(Wa, 2)
         gn[active] = np.linalg.norm(g, axis=1)
@@ -706,7 +774,43 @@ def _fibonacci_sphere(n: int) -> np.ndarray:
     return np.column_stack([r * np.cos(phi), r * np.sin(phi), z])
 
 
-def _newton_search(land: Landscape) -> np.ndarray:
+class _OutOfTime(Exception):
+    """The deadline of a budget passed."""
+
+
+#: φ coefficients above this (in absolute value) dwarf R (of order 1): the usual reason a
+#: critical-point search cannot resolve the landscape, and then the setting to change.
+_LARGE_PHI = 1e6
+
+
+def _newton_batch(land: Landscape, budget: WorkBudget) -> int:
+    """Newton rows per batch so that one batch stays within ``budget.max_bytes / 4``."""
+    N, H = land.N, land.H
+    model = land._model
+    if isinstance(model, _MonomialModel):
+        per_row = 8 * (2 * sum(len(model.keys[d]) for d in (H, H - 1, H - 2)) + 6 * N * N + N * (H + 1))
+    else:
+        per_row = 8 * (N ** (H - 1) + 6 * N * N)
+    return max(16, (budget.max_bytes // 4) // per_row)
+
+
+def _search_failure(land: Landscape, budget: WorkBudget, what: str) -> BudgetExceeded:
+    """The error of a critical-point search that ran out of ``what``, naming what to change."""
+    N, H = land.N, land.H
+    big = float(np.max(np.abs(land.coeffs))) if land.coeffs.size else 0.0
+    where = f"N = {N}, H = {H}, seed {land.seed}"
+    if big > _LARGE_PHI:
+        return BudgetExceeded(
+            f"the critical-point search ({where}) {what}: the coefficients of phi reach {big:.3g}, so "
+            "phi dwarfs R and rounding hides the critical points of R; use coefficients of phi "
+            "below about 1e6 (a weaker or better-scaled activation term)",
+            "coeffs",
+        )
+    setting = "H" if N <= 3 else "N"
+    return BudgetExceeded(f"the critical-point search ({where}) {what}: lower {setting}", setting)
+
+
+def _newton_search(land: Landscape, budget: WorkBudget = DEFAULT_BUDGET) -> np.ndarray:
     N, H = land.N, land.H
     rng = np.random.default_rng([land.seed, 2])
     if N == 3:
@@ -715,19 +819,35 @@ def _newton_search(land: Landscape) -> np.ndarray:
     else:
         n0 = 400 * H ** ((N - 1) // 2)
         starts = _uniform_sphere(rng, n0, N)
+    deadline = budget.deadline()
+    batch = _newton_batch(land, budget)
+    used = 0
     found = np.zeros((0, N))
-    for round_ in range(6):
-        W, _ = _newton(land, starts, iters=40, tol=1e-12)
-        cand = _verified_unique(land, W)
-        merged = _dedupe(np.vstack([found, cand]), np.zeros(len(found) + len(cand)), 1e-6 * math.sqrt(N))
-        new = len(merged) - len(found)
-        found = merged
-        if not _morse_defect(land, found) and ((N == 3 and round_ == 0) or new == 0):
-            return found
-        starts = _uniform_sphere(rng, 2 * len(starts), N)
-    raise RuntimeError(
-        f"critical-point search did not satisfy the Morse relation (N={N}, H={land.H}, seed={land.seed})"
-    )
+    radius = 1e-6 * math.sqrt(N)
+    try:
+        for round_ in range(6):
+            used += len(starts)
+            if used > budget.max_starts:
+                raise _search_failure(
+                    land, budget, f"needs more than max_starts = {budget.max_starts} Newton starts"
+                )
+            W, _ = _newton(land, starts, iters=40, tol=1e-12, deadline=deadline, batch=batch)
+            cand = _verified_unique(land, W, budget.max_points, deadline)
+            merged = _dedupe(np.vstack([found, cand]), np.zeros(len(found) + len(cand)), radius, budget.max_points)
+            new = len(merged) - len(found)
+            found = merged
+            if not _morse_defect(land, found) and ((N == 3 and round_ == 0) or new == 0):
+                return found
+            if deadline.expired():
+                raise _OutOfTime()
+            starts = _uniform_sphere(rng, 2 * len(starts), N)
+    except _OutOfTime:
+        raise _search_failure(land, budget, f"takes longer than max_seconds = {budget.max_seconds:g} s") from None
+    except _TooManyPoints as exc:
+        raise _search_failure(
+            land, budget, f"holds more than max_points = {budget.max_points} distinct points ({exc.args[0]})"
+        ) from None
+    raise _search_failure(land, budget, "found no set of critical points satisfying the Morse relation in 6 rounds")
 
 
 # --------------------------------------------------------------------------- descent
@@ -767,6 +887,7 @@ def descend(
     newton_from: float = 5e-2,
     progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    budget: WorkBudget | None = None,
 ) -> DescentResult:
     r"""Batched projected-gradient descent with Newton refinement (theory §6).
 
@@ -813,6 +934,10 @@ def descend(
     cancel : callable, optional
         Checked before every iteration; if it returns true, :class:`DescentCancelled` is
         raised.
+    budget : WorkBudget, optional
+        ``max_starts`` caps the runs, ``max_bytes`` the per-iteration working set (about
+        ``32 runs N^2`` bytes for the Hessians), ``max_seconds`` the wall-clock time;
+        :class:`BudgetExceeded` names ``runs`` (or ``N``) otherwise.
 
     Returns
     -------
@@ -826,6 +951,9 @@ def descend(
     if not (isinstance(newton_from, (int, float)) and newton_from >= 0):
         raise ValueError(f"newton_from must be a number >= 0, got {newton_from!r}")
     runs = len(W)
+    budget = DEFAULT_BUDGET if budget is None else budget
+    _check_descent_budget(runs, N, budget)
+    deadline = budget.deadline()
     W = W.copy()
     sqn = math.sqrt(N)
     val, g, _, flops = land._riemannian(W, 1)
@@ -856,6 +984,12 @@ def descend(
     while active.size:
         if cancel is not None and cancel():
             raise DescentCancelled("descent cancelled")
+        if deadline.expired():
+            raise BudgetExceeded(
+                f"{runs} descents at N = {N}, H = {land.H} take longer than max_seconds = "
+                f"{budget.max_seconds:g} s: lower runs or N",
+                "runs",
+            )
         Wa, ga, va = W[active], g[active], val[active]
         trial = Wa - eta[active, None] * ga
         is_newton = np.zeros(active.size, dtype=bool)
@@ -927,6 +1061,18 @@ def descend(
     )
 
 
+def _check_descent_budget(runs: int, N: int, budget: WorkBudget) -> None:
+    if runs > budget.max_starts:
+        raise BudgetExceeded(f"runs = {runs} is more than max_starts = {budget.max_starts}: lower runs", "runs")
+    need = 32 * runs * N * N
+    if need > budget.max_bytes:
+        raise BudgetExceeded(
+            f"{runs} descents at N = {N} need about {need / 2**20:.0f} MiB per iteration, more than "
+            f"max_bytes = {budget.max_bytes / 2**20:.0f} MiB: lower runs or N",
+            "runs",
+        )
+
+
 def _newton_steps_pd(M: np.ndarray, g: np.ndarray):
     """Newton steps ``-M^{-1} g`` where the matrices of the stack ``M`` are positive definite.
 
@@ -953,19 +1099,22 @@ def descent_details(
     max_steps: int = 5000,
     progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
+    budget: WorkBudget | None = None,
 ) -> DescentResult:
     """Descents from ``runs`` uniform random starts on the landscape with this seed (theory §6).
 
     The landscape is ``sample_landscape(N, H, seed, coeffs)``; the starts are
     ``runs`` uniform points on the sphere from ``numpy.random.default_rng([seed, 1])``
     (so the first ``m`` starts do not depend on ``runs``).  See :func:`descend` for the
-    algorithm and the meaning of ``tol``, ``max_steps``, ``progress`` and ``cancel``.
+    algorithm and the meaning of ``tol``, ``max_steps``, ``progress``, ``cancel`` and
+    ``budget`` (which also caps the landscape's memory, see :func:`sample_landscape`).
     """
-    N, H, seed, coeffs = _check_common(N, H, seed, coeffs)
+    N, H, seed, coeffs = _check_common(N, H, seed, coeffs, budget=budget)
     runs = _check_int("runs", runs, 1)
+    _check_descent_budget(runs, N, DEFAULT_BUDGET if budget is None else budget)
     land = _make_landscape(N, H, seed, coeffs)
     starts = _uniform_sphere(np.random.default_rng([seed, 1]), runs, N)
-    return descend(land, starts, tol=tol, max_steps=max_steps, progress=progress, cancel=cancel)
+    return descend(land, starts, tol=tol, max_steps=max_steps, progress=progress, cancel=cancel, budget=budget)
 
 
 def descent(N: int, H: int, runs: int, seed: int, coeffs=None) -> np.ndarray:
