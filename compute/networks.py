@@ -367,6 +367,35 @@ def _preset_functions(name: str, p: float | None):
     raise ValueError(f"activation must be one of {', '.join(PRESETS)}; got {name!r}")
 
 
+def _second_derivative(name: str, p: float | None):
+    """f'' of a preset (0 almost everywhere for the piece-wise linear ones)."""
+    if name in ("relu", "leaky_relu", "hard_tanh", "custom"):
+        return lambda z: np.zeros_like(z)
+    if name == "tanh":
+        return lambda z: -2.0 * np.tanh(z) * (1.0 - np.tanh(z) ** 2)
+    if name == "sigmoid":
+        def d2(z):
+            s = special.expit(z)
+            return s * (1 - s) * (1 - 2 * s)
+        return d2
+    if name == "softplus":
+        def d2(z):
+            s = special.expit(z)
+            return s * (1 - s)
+        return d2
+    if name == "elu":
+        return lambda z: np.where(z > 0, 0.0, p * np.exp(np.minimum(z, 0)))
+    if name == "gelu":
+        c = 1.0 / math.sqrt(2.0 * math.pi)
+        return lambda z: c * np.exp(-0.5 * z * z) * (2.0 - z * z)
+    if name == "silu":
+        def d2(z):
+            s = special.expit(z)
+            return s * (1 - s) * (2 + z * (1 - 2 * s))
+        return d2
+    raise ValueError(f"no second derivative for activation {name!r}")
+
+
 def resolve_activation(activation, param: float | None = None, knots=None, end_slopes=None) -> NetActivation:
     """Turn what the other views use into a :class:`NetActivation` (theory §5.1).
 
@@ -767,7 +796,24 @@ def _full_pass(nets, act, X, y, task, loss, formulation, grad=None, pre_hook=Non
     return total / n, correct / n
 
 
-def train_networks(
+def train_networks(data, activation, H, width, restarts, epochs, seed, *, blas_threads: int | None = 1, **options) -> TrainResult:
+    r"""Train ``restarts`` networks of depth ``H`` and width ``width`` from random starts.
+
+    See :func:`_train` for the options.  ``blas_threads`` (default 1) limits the BLAS threads
+    for the call (``None``: leave them as they are).  Many small matrix products on a shared
+    machine run several times faster on one thread than on threads that wait for busy
+    cores, and a fixed thread count keeps results reproducible.
+    """
+    if blas_threads is None:
+        return _train(data, activation, H, width, restarts, epochs, seed, **options)
+    blas_threads = int_param(blas_threads, "blas_threads", 1, 64)
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        return _train(data, activation, H, width, restarts, epochs, seed, **options)
+
+
+def _train(
     data,
     activation,
     H: int,
@@ -1183,15 +1229,98 @@ def loss_and_gradient(params, sizes, activation, X, y, loss: str = "cross_entrop
     return float(lv[0]), grad.buf
 
 
+def _unpack(w: np.ndarray, sizes) -> list[tuple[np.ndarray, np.ndarray]]:
+    out, off = [], 0
+    for k_in, k_out in zip(sizes[:-1], sizes[1:]):
+        W = w[off:off + k_in * k_out].reshape(k_in, k_out)
+        off += k_in * k_out
+        out.append((W, w[off:off + k_out]))
+        off += k_out
+    return out
+
+
+def hessian_vector_product(params, vector, sizes, activation, X, y, loss: str = "cross_entropy") -> np.ndarray:
+    """Exact product of the training-loss Hessian with ``vector`` (Pearlmutter's R-operator).
+
+    One forward pass carries R{z_l} = R{a_{l−1}} W_l + a_{l−1} V_l + v_l and
+    R{a_l} = f'(z_l) R{z_l}; one backward pass carries
+    R{δ_{l−1}} = (R{δ_l} W_lᵀ + δ_l V_lᵀ) ⊙ f'(z_{l−1}) + (δ_l W_lᵀ) ⊙ f''(z_{l−1}) ⊙ R{z_{l−1}},
+    R{∇W_l} = R{a_{l−1}}ᵀ δ_l + a_{l−1}ᵀ R{δ_l}.  For piece-wise linear activations f'' = 0
+    almost everywhere, so this is the Hessian of the region the point lies in (a finite
+    difference of the gradient would blow up whenever a pre-activation crosses a kink).
+    float64, one network, layout of :func:`loss_and_gradient`.
+    """
+    act = resolve_activation(activation)
+    w = np.asarray(params, dtype=np.float64)
+    v = np.asarray(vector, dtype=np.float64)
+    N = count_weights(sizes)
+    if w.shape != (N,) or v.shape != (N,):
+        raise ValueError(f"params and vector must have shape ({N},) for layer sizes {tuple(sizes)}")
+    loss = _check_choice(loss, "loss", _LOSSES)
+    d2f = _second_derivative(act.name, act.param)
+    Ws, Vs = _unpack(w, sizes), _unpack(v, sizes)
+    Xf = np.asarray(X, dtype=np.float64)
+    yy = np.asarray(y)
+    n = Xf.shape[0]
+    L = len(Ws)
+    a, Ra = Xf, np.zeros_like(Xf)
+    acts, racts, zs, rzs = [a], [Ra], [], []
+    for i, ((W, b), (V, c)) in enumerate(zip(Ws, Vs)):
+        z = a @ W + b
+        Rz = Ra @ W + a @ V + c
+        if i < L - 1:
+            zs.append(z)
+            rzs.append(Rz)
+            a = act.f(z)
+            Ra = act.df(z) * Rz
+            acts.append(a)
+            racts.append(Ra)
+    out, Rout = z, Rz
+    if sizes[-1] > 1 and loss == "cross_entropy":
+        sh = out - out.max(axis=1, keepdims=True)
+        p = np.exp(sh)
+        p /= p.sum(axis=1, keepdims=True)
+        delta = p.copy()
+        delta[np.arange(n), yy] -= 1
+        Rdelta = p * Rout - p * (p * Rout).sum(axis=1, keepdims=True)
+    elif sizes[-1] > 1:
+        onehot = np.zeros_like(out)
+        onehot[np.arange(n), yy] = 1
+        delta, Rdelta = 2 * (out - onehot), 2 * Rout
+    elif loss == "cross_entropy":
+        sgn = (2.0 * yy - 1.0)[:, None]
+        m = out * sgn
+        delta = -special.expit(-m) * sgn
+        Rdelta = special.expit(m) * special.expit(-m) * Rout
+    else:
+        sgn = (2.0 * yy - 1.0)[:, None]
+        delta, Rdelta = 2 * (out - sgn), 2 * Rout
+    delta, Rdelta = delta / n, Rdelta / n
+    parts: list[np.ndarray] = []
+    for i in range(L - 1, -1, -1):
+        W, _ = Ws[i]
+        V, _ = Vs[i]
+        parts.append(Rdelta.sum(axis=0))
+        parts.append((racts[i].T @ delta + acts[i].T @ Rdelta).ravel())
+        if i == 0:
+            break
+        back = delta @ W.T
+        z, Rz = zs[i - 1], rzs[i - 1]
+        fp = act.df(z)
+        Rdelta = (Rdelta @ W.T + delta @ V.T) * fp + back * d2f(z) * Rz
+        delta = back * fp
+    return np.concatenate(parts[::-1])
+
+
 def hessian_lowest(params, sizes, activation, X, y, loss: str = "cross_entropy", k: int = 6,
-                   rel_tol: float = 1e-4, eps: float | None = None):
+                   rel_tol: float = 1e-4):
     """The ``k`` lowest eigenvalues of the training-loss Hessian and its largest one.
 
-    Lanczos (``scipy.sparse.linalg.eigsh``, ``which="SA"``) on Hessian-vector products by
-    central differences of the analytic gradient, ``Hv ≈ (∇L(w + εv) − ∇L(w − εv)) / 2ε`` with
-    ``ε = 1e-4 (1 + |w|/√N) / |v|`` (error O(ε²) for smooth activations; for piece-wise linear
-    ones exact unless a pre-activation crosses a kink within ε).  Returns
-    ``(eigenvalues ascending, λ_max, converged)``.
+    Lanczos (``scipy.sparse.linalg.eigsh``) on exact Hessian-vector products
+    (:func:`hessian_vector_product`): first λ_max (``which="LA"``), then the ``k`` largest
+    eigenvalues of ``λ_max·I − Hess`` (the lowest of the Hessian, each to an absolute
+    accuracy of about ``rel_tol × λ_max / 10``).  Returns ``(eigenvalues ascending, λ_max,
+    converged)``; with ``converged`` false the missing values are NaN.
     """
     act = resolve_activation(activation)
     w = np.asarray(params, dtype=np.float64)
@@ -1201,36 +1330,33 @@ def hessian_lowest(params, sizes, activation, X, y, loss: str = "cross_entropy",
     k = int_param(k, "k", 1, min(50, N - 1))
     Xf = np.asarray(X, dtype=np.float64)
     yy = np.asarray(y)
-    base = 1e-4 * (1.0 + np.linalg.norm(w) / math.sqrt(N)) if eps is None else float(eps)
 
     def hv(v):
-        v = np.asarray(v, dtype=np.float64).ravel()
-        nv = np.linalg.norm(v)
-        if nv == 0:
-            return np.zeros_like(v)
-        e = base / nv
-        _, gp = loss_and_gradient(w + e * v, sizes, act, Xf, yy, loss)
-        _, gm = loss_and_gradient(w - e * v, sizes, act, Xf, yy, loss)
-        return (gp - gm) / (2 * e)
+        return hessian_vector_product(w, np.asarray(v, dtype=np.float64).ravel(), sizes, act, Xf, yy, loss)
 
+    v0 = np.random.default_rng(12345).standard_normal(N)  # fixed start vector: deterministic
     op = LinearOperator((N, N), matvec=hv, dtype=np.float64)
-    v0 = np.random.default_rng(12345).standard_normal(N)  # fixed start: deterministic
-    ncv = min(N, max(2 * k + 1, 30))
-    converged = True
     try:
-        lam_max = float(eigsh(op, k=1, which="LA", v0=v0, ncv=min(N, 20), tol=1e-3, maxiter=300,
+        lam_max = float(eigsh(op, k=1, which="LA", v0=v0, ncv=min(N, 20), tol=1e-4, maxiter=500,
                               return_eigenvectors=False)[0])
     except ArpackNoConvergence as exc:
-        lam_max = float(np.max(exc.eigenvalues)) if len(exc.eigenvalues) else math.nan
+        got = np.asarray(exc.eigenvalues, dtype=float)
+        if not got.size:
+            return np.full(k, np.nan), math.nan, False
+        lam_max = float(got.max())
+    shift = lam_max if lam_max > 0 else 1.0
+    shifted = LinearOperator((N, N), matvec=lambda v: shift * np.asarray(v).ravel() - hv(v), dtype=np.float64)
+    converged = True
     try:
-        vals = eigsh(op, k=k, which="SA", v0=v0, ncv=ncv, tol=rel_tol * 1e-2, maxiter=3000,
-                     return_eigenvectors=False)
+        top = eigsh(shifted, k=k, which="LA", v0=v0, ncv=min(N, max(2 * k + 1, 40)),
+                    tol=0.1 * rel_tol, maxiter=5000, return_eigenvectors=False)
+        vals = shift - np.asarray(top, dtype=float)
     except ArpackNoConvergence as exc:
         vals = np.full(k, np.nan)
-        got = np.sort(np.asarray(exc.eigenvalues, dtype=float))
+        got = shift - np.asarray(exc.eigenvalues, dtype=float)
         vals[: got.size] = got
         converged = False
-    return np.sort(np.asarray(vals, dtype=float)), lam_max, converged
+    return np.sort(vals), lam_max, converged
 
 
 def _hessian_points(points, sizes, act, ds, task, loss, k, rel_tol, cancel) -> HessianResult:

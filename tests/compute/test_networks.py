@@ -354,3 +354,23 @@ def test_spread_shrinks_with_width():
     large = nw.train_networks("digits", "relu", 2, 100, 40, 15, 0)
     assert np.std(large.train_loss) < 0.5 * np.std(small.train_loss)
     assert np.mean(large.train_loss) < np.mean(small.train_loss)
+
+
+@pytest.mark.parametrize(
+    "activation,loss,binary",
+    [("tanh", "cross_entropy", False), ("sigmoid", "squared", True), ("gelu", "cross_entropy", True),
+     ("silu", "squared", False), ("softplus", "cross_entropy", False), ("elu", "cross_entropy", False),
+     ("relu", "cross_entropy", False), ("hard_tanh", "squared", True)],
+)
+def test_hessian_vector_product_matches_gradient_differences(activation, loss, binary):
+    rng = np.random.default_rng(9)
+    sizes = nw.layer_sizes(4, 5, 3, 1 if binary else 3)
+    X = rng.standard_normal((11, 4))
+    y = rng.integers(0, 2 if binary else 3, 11)
+    w = rng.standard_normal(nw.count_weights(sizes)) * 0.8
+    v = rng.standard_normal(w.size)
+    hv = nw.hessian_vector_product(w, v, sizes, activation, X, y, loss)
+    eps = 1e-6 if activation not in ("relu", "hard_tanh") else 1e-9
+    fd = (nw.loss_and_gradient(w + eps * v, sizes, activation, X, y, loss)[1]
+          - nw.loss_and_gradient(w - eps * v, sizes, activation, X, y, loss)[1]) / (2 * eps)
+    assert np.max(np.abs(hv - fd)) <= 2e-6 * max(1.0, np.max(np.abs(hv)))
