@@ -799,11 +799,62 @@ def _full_pass(nets, act, X, y, task, loss, formulation, grad=None, pre_hook=Non
 def train_networks(data, activation, H, width, restarts, epochs, seed, *, blas_threads: int | None = 1, **options) -> TrainResult:
     r"""Train ``restarts`` networks of depth ``H`` and width ``width`` from random starts.
 
-    See :func:`_train` for the options.  ``blas_threads`` (default 1) limits the BLAS threads
-    for the call (``None``: leave them as they are).  Many small matrix products on a shared
-    machine run several times faster on one thread than on threads that wait for busy
-    cores, and a fixed thread count keeps results reproducible.
+    Parameters
+    ----------
+    data : str or Dataset
+        "digits" or "breast_cancer" (split with ``split_seed``, default ``seed``, and
+        ``test_fraction``), or a :class:`Dataset` from :func:`load_dataset`.
+    activation : str, PiecewiseLinear, PLFit, ActivationModel, mapping or NetActivation
+        See :func:`resolve_activation` (``param``, ``knots``, ``end_slopes`` go with a name).
+    H, width, restarts, epochs, seed : int
+        Depth (weight layers) in [2, 5], hidden width in [5, 500], restarts in [1, 1000],
+        epochs in [1, 500], seed in [0, 2³² − 1].
+    loss : "cross_entropy" or "squared"
+    optimizer : "sgd" (with ``momentum`` in [0, 0.999]) or "adam" (β = 0.9, 0.999, ε = 1e-8)
+    lr : float in (0, 10]; default 0.01 for SGD, 0.001 for Adam.
+    batch_size : int in [1, 4096] (capped at the training-set size); minibatch order shared
+        by all restarts of an epoch.
+    grad_tol : float, optional
+        Stop a restart at the end of the first epoch whose full-batch gradient norm is at
+        most ``grad_tol`` (costs one extra pass over the training set per epoch).
+    dtype : "float32" (default, twice as fast) or "float64"; losses are accumulated in float64.
+    formulation : "auto", "block", "batched" or "loop" (see the module docstring).
+    pieces : int
+        L of the PL fit used for the piece statistics of smooth activations (theory §5.1).
+    measure_pieces : bool
+        Measure the per-layer piece shares (one more pass over the training set).
+    hessian : bool or int
+        Examine the Hessian at the first ``hessian`` end points (``True``: 20); only when
+        N ≤ 5000.  ``hessian_k`` lowest eigenvalues (Lanczos, float64), index = number below
+        ``−hessian_rel_tol × λ_max``.
+    on_divergence : "raise" (default: :class:`TrainingDiverged`) or "drop" (keep going; the
+        diverged restarts get NaN losses).
+    return_params : int
+        Return the float64 parameter vectors of the first ``return_params`` restarts (at most
+        20) in ``TrainResult.params`` (layout of :func:`loss_and_gradient`).
+    max_flops : float
+        Cap on the training work 6 × N × n_train × epochs × restarts (default 2e12).
+    progress : callable(fraction), optional
+        Called with a non-decreasing fraction in [0, 1]: at the start, at most every 0.2 s
+        while training, and with 1.0 at the end.
+    blas_threads : int or None
+        BLAS threads for the call (default 1; ``None`` leaves them as they are).  Many small
+        products on a shared machine run several times faster on one thread than on threads
+        waiting for busy cores, and a fixed count keeps results reproducible.
+    cancel : callable() -> bool, optional
+        Checked before every step; when it returns true :class:`TrainingCancelled` is raised.
+
+    Returns
+    -------
+    TrainResult
     """
+    import inspect
+
+    allowed = set(inspect.signature(_train).parameters) - {"data", "activation", "H", "width",
+                                                           "restarts", "epochs", "seed"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
     if blas_threads is None:
         return _train(data, activation, H, width, restarts, epochs, seed, **options)
     blas_threads = int_param(blas_threads, "blas_threads", 1, 64)
@@ -846,53 +897,7 @@ def _train(
     progress: Callable[[float], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> TrainResult:
-    r"""Train ``restarts`` networks of depth ``H`` and width ``width`` from random starts.
-
-    Parameters
-    ----------
-    data : str or Dataset
-        "digits" or "breast_cancer" (split with ``split_seed``, default ``seed``, and
-        ``test_fraction``), or a :class:`Dataset` from :func:`load_dataset`.
-    activation : str, PiecewiseLinear, PLFit, ActivationModel, mapping or NetActivation
-        See :func:`resolve_activation` (``param``, ``knots``, ``end_slopes`` go with a name).
-    H, width, restarts, epochs, seed : int
-        Depth (weight layers) in [2, 5], hidden width in [5, 500], restarts in [1, 1000],
-        epochs in [1, 500], seed in [0, 2³² − 1].
-    loss : "cross_entropy" or "squared"
-    optimizer : "sgd" (with ``momentum`` in [0, 0.999]) or "adam" (β = 0.9, 0.999, ε = 1e-8)
-    lr : float in (0, 10]; default 0.01 for SGD, 0.001 for Adam.
-    batch_size : int in [1, 4096] (capped at the training-set size); minibatch order shared
-        by all restarts of an epoch.
-    grad_tol : float, optional
-        Stop a restart at the end of the first epoch whose full-batch gradient norm is at
-        most ``grad_tol`` (costs one extra pass over the training set per epoch).
-    dtype : "float32" (default, twice as fast) or "float64"; losses are accumulated in float64.
-    formulation : "auto", "block", "batched" or "loop" (see the module docstring).
-    pieces : int
-        L of the PL fit used for the piece statistics of smooth activations (theory §5.1).
-    measure_pieces : bool
-        Measure the per-layer piece shares (one more pass over the training set).
-    hessian : bool or int
-        Examine the Hessian at the first ``hessian`` end points (``True``: 20); only when
-        N ≤ 5000.  ``hessian_k`` lowest eigenvalues (Lanczos, float64), index = number below
-        ``−hessian_rel_tol × λ_max``.
-    on_divergence : "raise" (default: :class:`TrainingDiverged`) or "drop" (keep going; the
-        diverged restarts get NaN losses).
-    return_params : int
-        Return the float64 parameter vectors of the first ``return_params`` restarts (at most
-        20) in ``TrainResult.params`` (layout of :func:`loss_and_gradient`).
-    max_flops : float
-        Cap on the training work 6 × N × n_train × epochs × restarts (default 2e12).
-    progress : callable(fraction), optional
-        Called with a non-decreasing fraction in [0, 1]: at the start, at most every 0.2 s
-        while training, and with 1.0 at the end.
-    cancel : callable() -> bool, optional
-        Checked before every step; when it returns true :class:`TrainingCancelled` is raised.
-
-    Returns
-    -------
-    TrainResult
-    """
+    """Body of :func:`train_networks` (BLAS threads already limited)."""
     t_start = time.perf_counter()
     H = int_param(H, "H", *H_RANGE, what="depth, weight layers")
     width = int_param(width, "width", *WIDTH_RANGE, what="hidden units per layer")

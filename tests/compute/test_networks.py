@@ -248,6 +248,9 @@ def test_divergence_is_reported_cleanly():
         (dict(activation="custom", knots=((0, 1), (1, 1), (2, 1))), "constant"),
         (dict(activation="leaky_relu", param=2.0), "parameter"),
         (dict(width=500, H=5, restarts=1000, epochs=500), "reduce restarts"),
+        (dict(learning_rate=0.1), "unknown option"),
+        (dict(blas_threads=0), "blas_threads"),
+        (dict(hessian=-1), "hessian"),
     ],
 )
 def test_bad_input_names_the_setting(kwargs, word):
