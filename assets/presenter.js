@@ -1,0 +1,238 @@
+/* Spin-glass loss landscapes: presenting.
+ *
+ * - f: one plot fills the screen (the plot under the pointer, else the focused one, else
+ *   the first plot of the open view); f or Esc again returns;
+ * - ?: the list of keys (a dialog; Esc or ? closes it);
+ * - the address bar: clientside function presenter.writeAddress writes the settings' query
+ *   string with history.pushState for a discrete change, history.replaceState while one
+ *   slider is being moved (consecutive changes of one control within REPLACE_MS), tells
+ *   dcc.Location, and returns the full address for the link box;
+ * - following a presenter: presenter.follow(data) starts or stops polling the room's latest
+ *   state (a small JSON route) and hands a newer state to the page through the
+ *   "follow-incoming-store" store.
+ */
+(function () {
+  "use strict";
+
+  var REPLACE_MS = 1500;
+  var KEYS = [
+    ["n / p", "next / previous preset"],
+    ["PageDown / PageUp", "next / previous preset"],
+    ["→ / ←", "next / previous preset (lecture mode)"],
+    ["l", "lecture mode on / off"],
+    ["t", "theme: light → dark → high contrast"],
+    ["f", "one plot fills the screen (again: back)"],
+    ["Esc", "back from the full-screen plot; leaves lecture mode"],
+    ["?", "this list"]
+  ];
+
+  function typing(el) {
+    if (!el || !el.closest) { return false; }
+    return Boolean(el.closest(
+      "input, textarea, select, [contenteditable=true], [role=slider], [role=combobox], " +
+      "[role=listbox], [role=option], .dash-dropdown"
+    ));
+  }
+
+  // ------------------------------------------------------------------ one plot, full screen
+  var hovered = null;
+  document.addEventListener("mouseover", function (event) {
+    var g = event.target && event.target.closest ? event.target.closest(".dash-graph") : null;
+    if (g) { hovered = g; }
+  });
+
+  function visible(el) {
+    return Boolean(el && el.offsetParent !== null && el.getClientRects().length);
+  }
+
+  function currentGraph() {
+    if (visible(hovered)) { return hovered; }
+    var active = document.activeElement;
+    var g = active && active.closest ? active.closest(".dash-graph") : null;
+    if (visible(g)) { return g; }
+    var all = document.querySelectorAll(".view-tab-content .dash-graph");
+    for (var i = 0; i < all.length; i += 1) {
+      if (visible(all[i])) { return all[i]; }
+    }
+    return null;
+  }
+
+  function resizeSoon() {
+    window.requestAnimationFrame(function () { window.dispatchEvent(new Event("resize")); });
+  }
+
+  function focused() { return document.querySelector(".dash-graph.plot-focus"); }
+
+  function leavePlotFocus() {
+    var g = focused();
+    if (!g) { return false; }
+    g.classList.remove("plot-focus");
+    document.body.classList.remove("has-plot-focus");
+    resizeSoon();
+    return true;
+  }
+
+  function togglePlotFocus() {
+    if (leavePlotFocus()) { return; }
+    var g = currentGraph();
+    if (!g) { return; }
+    g.classList.add("plot-focus");
+    document.body.classList.add("has-plot-focus");
+    resizeSoon();
+  }
+
+  // ------------------------------------------------------------------ the keys overlay
+  var lastFocus = null;
+
+  function keysDialog() {
+    var d = document.getElementById("keys-dialog");
+    if (d) { return d; }
+    d = document.createElement("div");
+    d.id = "keys-dialog";
+    d.className = "keys-dialog";
+    d.setAttribute("role", "dialog");
+    d.setAttribute("aria-modal", "true");
+    d.setAttribute("aria-labelledby", "keys-dialog-title");
+    d.hidden = true;
+    var box = document.createElement("div");
+    box.className = "keys-box";
+    var h = document.createElement("h2");
+    h.id = "keys-dialog-title";
+    h.textContent = "Keys";
+    box.appendChild(h);
+    var table = document.createElement("table");
+    table.className = "keys-table";
+    var body = document.createElement("tbody");
+    KEYS.forEach(function (row) {
+      var tr = document.createElement("tr");
+      var th = document.createElement("th");
+      th.setAttribute("scope", "row");
+      var kbd = document.createElement("kbd");
+      kbd.textContent = row[0];
+      th.appendChild(kbd);
+      var td = document.createElement("td");
+      td.textContent = row[1];
+      tr.appendChild(th);
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    box.appendChild(table);
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "keys-close";
+    close.textContent = "Close";
+    close.addEventListener("click", function () { toggleKeys(false); });
+    box.appendChild(close);
+    d.appendChild(box);
+    d.addEventListener("click", function (event) { if (event.target === d) { toggleKeys(false); } });
+    (document.getElementById("page") || document.body).appendChild(d);
+    return d;
+  }
+
+  function toggleKeys(show) {
+    var d = keysDialog();
+    var open = typeof show === "boolean" ? show : d.hidden;
+    if (open) {
+      lastFocus = document.activeElement;
+      d.hidden = false;
+      d.querySelector(".keys-close").focus();
+    } else if (!d.hidden) {
+      d.hidden = true;
+      if (lastFocus && lastFocus.focus) { lastFocus.focus(); }
+    }
+  }
+  window.spinglassToggleKeys = toggleKeys;
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var dialog = document.getElementById("keys-dialog");
+    var dialogOpen = dialog && !dialog.hidden;
+    if (event.key === "Escape") {
+      if (dialogOpen) { toggleKeys(false); }
+      else if (!leavePlotFocus()) { return; }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (dialogOpen && event.key === "Tab") {  // keep the focus in the dialog
+      event.preventDefault();
+      dialog.querySelector(".keys-close").focus();
+      return;
+    }
+    if (typing(event.target)) { return; }
+    if (event.key === "?") {
+      toggleKeys();
+      event.preventDefault();
+    } else if ((event.key === "f" || event.key === "F") && !dialogOpen) {
+      togglePlotFocus();
+      event.preventDefault();
+    }
+  }, true);
+
+  // ------------------------------------------------------------------ the address bar
+  var last = {source: null, at: 0};
+
+  function writeAddress(data) {
+    var dc = window.dash_clientside;
+    if (!data || typeof data.search !== "string") { return dc.no_update; }
+    var search = data.search && data.search !== "?" ? data.search : "";
+    var url = window.location.pathname + search + window.location.hash;
+    var now = Date.now();
+    if (search !== window.location.search) {
+      var replace = data.mode === "replace" || (
+        data.mode !== "push" && data.source && data.source === last.source &&
+        now - last.at < REPLACE_MS
+      );
+      if (replace) {
+        window.history.replaceState(window.history.state, "", url);
+      } else {
+        window.history.pushState(null, "", url);
+      }
+      window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    }
+    last = {source: data.slider ? data.source : null, at: now};
+    return window.location.origin + url;
+  }
+
+  // ------------------------------------------------------------------ following a presenter
+  var follow = {room: null, on: false, version: 0, timer: null, busy: false};
+  var POLL_MS = 400;
+
+  function poll() {
+    if (!follow.on || !follow.room || follow.busy) { return; }
+    follow.busy = true;
+    var url = "/presenter/" + encodeURIComponent(follow.room) + "/state?since=" + follow.version;
+    window.fetch(url, {cache: "no-store", credentials: "same-origin"})
+      .then(function (r) { return r.status === 200 ? r.json() : null; })
+      .then(function (body) {
+        if (body && follow.on && typeof body.version === "number" && body.version > follow.version) {
+          follow.version = body.version;
+          window.dash_clientside.set_props("follow-incoming-store", {data: body});
+        }
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(function () { follow.busy = false; });
+  }
+
+  function followControl(data) {
+    var room = data && typeof data.room === "string" ? data.room : null;
+    var on = Boolean(room && data.following);
+    if (room !== follow.room) { follow.version = 0; }
+    if (on && !follow.on) { follow.version = 0; }  // rejoin: take the latest state again
+    follow.room = room;
+    follow.on = on;
+    if (on && !follow.timer) {
+      follow.timer = window.setInterval(poll, POLL_MS);
+      poll();
+    } else if (!on && follow.timer) {
+      window.clearInterval(follow.timer);
+      follow.timer = null;
+    }
+    return window.dash_clientside.no_update;
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    presenter: {writeAddress: writeAddress, follow: followControl}
+  });
+}());
