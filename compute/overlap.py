@@ -1,0 +1,645 @@
+r"""Where the critical points sit: the overlap profile at finite N (theory §5.6) [ours].
+
+The loss is :math:`L = R + \varphi(s)` on the sphere :math:`|w|^2 = N` (theory §5.3), with
+:math:`s = \mathbf 1\cdot w/\sqrt N = \sqrt N m` and ``m`` in (-1, 1) the overlap with the all-ones
+direction.  With :math:`f_N(m) = \varphi(\sqrt N m)/N = \sum_d \kappa_d N^{d/2-1} m^d`, Laplace's method
+on the Kac–Rice integral of theory §5.4 gives the exponential rate of critical points at loss level
+``u`` (per weight) and overlap ``m``:
+
+.. math::
+
+    \Sigma_N(u, m) = C_H + \tfrac12\log(1-m^2) - \frac{f_N'(m)^2(1-m^2)}{2H} - \frac{(u-f_N(m))^2}{2}
+                     + \Phi(y(m)),
+
+    y(m) = \frac{H(u - f_N(m)) + m f_N'(m)}{\sqrt{2H(H-1)}},\qquad
+    C_H = \tfrac12\log(2(H-1)) + \tfrac12,
+
+:math:`\Phi(y) = \int\log|\lambda - y|\,\rho_{sc}(\lambda)\,d\lambda` the log-potential of the
+semicircle on :math:`[-\sqrt2, \sqrt2]`.  Index rule: with
+:math:`\theta(m) = f_N''(m)(1-m^2)/\sqrt{2H(H-1)}` the Hessian (divided by :math:`\sqrt{2H(H-1)}`) is
+``GOE - y + θ e eᵀ``; it has an outlier at :math:`\ell = \theta + 1/(2\theta)` when
+:math:`\theta < -1/\sqrt2` (BBP).  A critical point is a minimum when ``y`` lies below the bulk edge
+:math:`-\sqrt2` and below :math:`\ell`; between :math:`\ell` and :math:`-\sqrt2` it is an index-1 saddle;
+each further negative direction costs one bulk eigenvalue pulled below ``y``, at the rate
+:math:`J(y) = \int_y^{-\sqrt2}\sqrt{t^2-2}\,dt` (the ``I_1`` of theory §3 in this variable).
+
+Public functions (names are a contract):
+
+* :func:`overlap_profile` — :math:`\Sigma_N(u, m)` (broadcasting over ``u`` and ``m``);
+* :func:`leading_complexity` — the rate of :math:`E\,\mathrm{Crt}_N(L \le Nu)` (sup over ``m`` and
+  over levels below ``u``), where it sits and the regime;
+* :func:`ground_state` — :math:`E_0^\varphi` and the layered :math:`E_k^\varphi`;
+* :func:`phase_diagram` — regimes over a grid of strengths γ (κ linear in γ) and levels ``u``.
+
+With φ ≡ 0 everything reduces to theory §3: :math:`\Sigma_N(u, 0) = \Theta_H(u)` for ``u <= 0``,
+the leading complexity is :math:`\Theta_H(u)` (total) and :math:`\Theta_{0,H}(u)` (minima) for every
+``u``, and the ground states are :math:`E_k`.  docs/theory.md (§5.6) states the regime boundaries.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from compute.complexity import _sinh2a_half_minus_a
+from compute.validation import int_param
+
+__all__ = [
+    "MAX_N",
+    "MAX_H",
+    "S_SPIN_GLASS",
+    "REGIMES",
+    "LeadingComplexity",
+    "GroundState",
+    "PhaseDiagram",
+    "overlap_profile",
+    "leading_complexity",
+    "ground_state",
+    "phase_diagram",
+    "scaled_coefficients",
+]
+
+#: Largest N accepted (the profile is a large-N statement; beyond this nothing new is learnt).
+MAX_N = 10**8
+#: Largest depth accepted (as the dashboard's depth range).
+MAX_H = 64
+#: Largest |s*| = √N |m*| at which the dominant critical points count as "overlap s = O(1)".
+S_SPIN_GLASS = 4.0
+#: Regime labels, in the order of the integer codes of :func:`phase_diagram`.
+REGIMES = ("spin-glass", "shifted", "deterministic")
+#: Largest |d κ_d N^{d/2-1}| accepted (keeps f_N'² finite in double precision).
+_MAX_SCALED = 1e100
+
+_SQRT2 = math.sqrt(2.0)
+_LOG2 = math.log(2.0)
+_ZOOM_ROUNDS = 5
+_ZOOM_POINTS = 9
+_NEWTON_STEPS = 40
+_POLE_TOL = 1e-6
+
+
+# ------------------------------------------------------------------------------------ input
+
+
+def _check_H(H) -> int:
+    return int_param(H, "H", 2, MAX_H, "depth")
+
+
+def _check_N(N) -> float:
+    if isinstance(N, (float, np.floating)) and math.isfinite(N) and float(N).is_integer():
+        N = int(N)
+    return float(int_param(N, "N", 2, MAX_N, "number of weights"))
+
+
+def _check_coeffs(coeffs, H: int) -> np.ndarray:
+    """``[κ_1, …, κ_{H-1}]`` exactly (``None`` means φ ≡ 0)."""
+    if coeffs is None:
+        return np.zeros(H - 1)
+    message = (
+        f"coeffs must be exactly H-1 = {H - 1} finite real numbers [kappa_1, ..., kappa_{H - 1}] "
+        f"(theory §5.3), got {coeffs!r}"
+    )
+    try:
+        arr = np.asarray(coeffs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
+    if arr.ndim != 1 or arr.size != H - 1 or not np.all(np.isfinite(arr)):
+        raise ValueError(message)
+    return arr
+
+
+def _check_real(x, name: str, what: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} ({what}) must be real numbers, got {x!r}") from None
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} ({what}) must be finite real numbers (no NaN or inf)")
+    return arr
+
+
+def _check_m(m) -> np.ndarray:
+    arr = _check_real(m, "m", "overlap with the all-ones direction")
+    if np.any(np.abs(arr) >= 1.0):
+        raise ValueError("m (overlap with the all-ones direction) must lie strictly between -1 and 1")
+    return arr
+
+
+def scaled_coefficients(H: int, coeffs, N) -> np.ndarray:
+    r"""Power-series coefficients ``[0, c_1, …, c_{H-1}]`` of :math:`f_N(m) = \sum_d \kappa_d N^{d/2-1} m^d`.
+
+    Raises ``ValueError`` when a coefficient is so large at this N that :math:`f_N'^2` would not be
+    representable (the message names N and the strength γ).
+    """
+    H = _check_H(H)
+    Nf = _check_N(N)
+    k = _check_coeffs(coeffs, H)
+    d = np.arange(1, H)
+    with np.errstate(over="ignore"):
+        c = k * np.exp((0.5 * d - 1.0) * math.log(Nf))
+        big = np.max(np.abs(c * d)) if c.size else 0.0
+    if not np.isfinite(big) or big > _MAX_SCALED:
+        raise ValueError(
+            f"phi's coefficients scaled to N = {int(Nf)} reach |d kappa_d N^(d/2-1)| = {big:.3g} > "
+            f"{_MAX_SCALED:.0e}: lower N or the strength gamma"
+        )
+    return np.concatenate([[0.0], c])
+
+
+# --------------------------------------------------------------------------- building blocks
+
+
+class _F:
+    """f_N, f_N', f_N'' and the pieces of Σ_N that do not depend on u, on an overlap array."""
+
+    def __init__(self, c: np.ndarray, H: int, m: np.ndarray, q: np.ndarray | None = None):
+        self.H = H
+        self.a = math.sqrt(2.0 * H * (H - 1.0))
+        self.m = m
+        self.q = (1.0 - m) * (1.0 + m) if q is None else q
+        deg = c.size - 1
+        f = np.full_like(m, c[deg])
+        fp = np.full_like(m, deg * c[deg]) if deg >= 1 else np.zeros_like(m)
+        fpp = np.full_like(m, deg * (deg - 1) * c[deg]) if deg >= 2 else np.zeros_like(m)
+        for j in range(deg - 1, -1, -1):
+            f = f * m + c[j]
+            if j >= 1:
+                fp = fp * m + j * c[j]
+            if j >= 2:
+                fpp = fpp * m + j * (j - 1) * c[j]
+        self.f, self.fp, self.fpp = f, fp, fpp
+        self.b = m * fp  # s φ'(s) / N
+        with np.errstate(divide="ignore"):
+            self.base = (0.5 * math.log(2.0 * (H - 1.0)) + 0.5 + 0.5 * np.log(self.q)
+                         - fp * fp * self.q / (2.0 * H))
+        self.theta = fpp * self.q / self.a
+        # level (in y) below which the Hessian is positive definite: the bulk edge, or the BBP outlier
+        with np.errstate(divide="ignore", invalid="ignore"):
+            outlier = self.theta + 0.5 / self.theta
+        self.has_outlier = self.theta < -1.0 / _SQRT2
+        self.y_min = np.where(self.has_outlier, np.minimum(outlier, -_SQRT2), -_SQRT2)
+        self.outlier = np.where(self.has_outlier, outlier, -np.inf)
+
+    def y_of(self, z):
+        return (self.H * z + self.b) / self.a
+
+    def z_of(self, y):
+        return (self.a * y - self.b) / self.H
+
+
+def _edge_rate(y):
+    r""":math:`J(y) = \int_y^{-\sqrt2}\sqrt{t^2-2}\,dt` for ``y <= -sqrt2`` (0 above; even in ``y``).
+
+    With :math:`|y| = \sqrt2\cosh\alpha`, :math:`J = \tfrac12\sinh 2\alpha - \alpha`, evaluated without
+    cancellation near the edge (the same numerics as ``I_1`` of theory §3).
+    """
+    t = np.abs(y) / _SQRT2
+    tm1 = np.maximum(t - 1.0, 0.0)
+    alpha = np.log1p(tm1 + np.sqrt(tm1 * (tm1 + 2.0)))
+    flat = np.atleast_1d(alpha).ravel()
+    return _sinh2a_half_minus_a(flat).reshape(np.shape(alpha))
+
+
+def _log_potential(y):
+    r""":math:`\Phi(y) = \int\log|\lambda - y|\,\rho_{sc}(\lambda)\,d\lambda` (semicircle on [-√2, √2]).
+
+    :math:`y^2/2 - 1/2 - \log(2)/2` inside the bulk, minus :math:`J(|y|)` outside.
+    """
+    return 0.5 * y * y - 0.5 - 0.5 * _LOG2 - _edge_rate(y)
+
+
+def _log_potential_prime(y):
+    """Φ'(y): ``y`` inside the bulk, ``y - sign(y) sqrt(y² - 2)`` outside."""
+    return y - np.sign(y) * np.sqrt(np.maximum(y * y - 2.0, 0.0))
+
+
+def _density(F: _F, z):
+    """Σ_N at ``z = u - f_N(m)`` (theory §5.6), broadcasting ``z`` against F's arrays."""
+    return F.base - 0.5 * z * z + _log_potential(F.y_of(z))
+
+
+def _z_peak(F: _F):
+    r"""The level ``z = u - f_N(m)`` at which Σ_N(·, m) peaks (Σ_N is concave in u).
+
+    Inside the bulk :math:`z = b/(H-2)` (``b = m f_N'``); outside, :math:`p = \Phi'(y)` solves
+    :math:`Hp^2 + abp - a^2 = 0` and :math:`z = Hp/a`.  At ``H = 2`` Σ is flat across the bulk when
+    ``b = 0``; the upper edge is returned (same supremum).
+    """
+    H, a, b = F.H, F.a, F.b
+    r = np.sqrt(b * b + 4.0 * H)
+    p_minus = np.where(b <= 0.0, -2.0 * a / (r - b), -a * (b + r) / (2.0 * H))
+    p_plus = np.where(b >= 0.0, 2.0 * a / (r + b), a * (r - b) / (2.0 * H))
+    if H >= 3:
+        z_in = b / (H - 2.0)
+        y_in = F.y_of(z_in)
+    else:
+        y_in = np.where(b < 0.0, -np.inf, np.where(b > 0.0, np.inf, 0.0))
+        z_in = F.z_of(_SQRT2)
+    z_lo = H * p_minus / a
+    z_hi = H * p_plus / a
+    return np.where(y_in < -_SQRT2, z_lo, np.where(y_in > _SQRT2, z_hi, z_in))
+
+
+def _cumulative(F: _F, z, minima: bool):
+    """Σ_N of critical points at levels ``<= z`` (all, or minima only), and the level used."""
+    cap = _z_peak(F)
+    if minima:
+        cap = np.minimum(cap, F.z_of(F.y_min))
+    zz = np.minimum(z, cap)
+    return _density(F, zz), zz
+
+
+# ----------------------------------------------------------------------------- public: profile
+
+
+def overlap_profile(u, m, H: int, coeffs, N, *, cumulative: bool = False, minima: bool = False):
+    r"""The overlap profile :math:`\Sigma_N(u, m)` of theory §5.6, broadcasting ``u`` against ``m``.
+
+    .. math::
+
+        \Sigma_N(u, m) = C_H + \tfrac12\log(1-m^2) - \frac{f_N'(m)^2(1-m^2)}{2H}
+                         - \frac{(u - f_N(m))^2}{2} + \Phi(y(m)),
+
+    the exponential rate (per weight) of the expected number of critical points at loss level
+    ``Nu`` and overlap ``m`` with the all-ones direction.  With φ ≡ 0, :math:`\Sigma_N(u, 0) = \Theta_H(u)`
+    for ``u <= 0`` (theory §3).
+
+    Parameters
+    ----------
+    u, m : array_like
+        Loss per weight (finite) and overlap, ``-1 < m < 1``; broadcast together.
+    H : int
+        Depth, ``2 <= H <= 64``.
+    coeffs : sequence of float or None
+        Exactly ``H - 1`` numbers :math:`[\kappa_1, \dots, \kappa_{H-1}]` of
+        :math:`\varphi(s) = \sum_d\kappa_d s^d` (theory §5.3); ``None`` means φ ≡ 0.
+    N : int
+        Number of weights, ``2 <= N <= 1e8``.
+    cumulative : bool
+        Rate of the critical points at overlap ``m`` with loss ``<= Nu`` instead of ``= Nu``: Σ_N is
+        concave in ``u``, so this is Σ_N at ``min(u, u_peak(m))``.
+    minima : bool
+        Restrict to minima (``y`` below the bulk edge and the BBP outlier); implies ``cumulative``.
+        Where no minimum exists at or below ``u`` … the level is capped at the last level where
+        they exist, so the value is finite.
+
+    >>> from compute.complexity import theta
+    >>> abs(float(overlap_profile(-1.7, 0.0, 3, [0.0, 0.0], 100)) - float(theta(-1.7, 3))) < 1e-14
+    True
+    """
+    H = _check_H(H)
+    c = scaled_coefficients(H, coeffs, N)
+    uu = _check_real(u, "u", "loss per weight")
+    mm = _check_m(m)
+    uu, mm = np.broadcast_arrays(uu, mm)
+    F = _F(c, H, mm)
+    z = uu - F.f
+    if cumulative or minima:
+        out, _ = _cumulative(F, z, minima)
+    else:
+        out = _density(F, z)
+    return out if out.ndim else float(out)
+
+
+# ------------------------------------------------------------------------ sup over the overlap
+
+
+def _tau_grid(c: np.ndarray, H: int, N: float) -> np.ndarray:
+    """Nodes in τ = artanh(m): uniform in the bulk, the s = O(1) window, and the pole layers.
+
+    The pole layers reach ``1 - m² ≈ 1e-3 H / f_N'(±1)²`` (the scale of a critical point of φ at a pole
+    displaced by R), at most τ = 30.
+    """
+    ends = _F(c, H, np.array([-1.0, 1.0]), q=np.zeros(2))
+    fp_max = float(np.max(np.abs(ends.fp)))
+    q_min = min(1e-4, 1e-3 * H / max(fp_max * fp_max, 1.0))
+    T = min(30.0, max(4.0, 0.5 * math.log(4.0 / q_min) + 1.0))
+    bulk = np.linspace(-3.0, 3.0, 241)
+    pole = np.arange(3.1, T + 0.05, 0.1)
+    window = np.arctanh(np.clip(np.linspace(-2.0 * S_SPIN_GLASS, 2.0 * S_SPIN_GLASS, 33) / math.sqrt(N),
+                                -0.999, 0.999))
+    return np.unique(np.concatenate([-pole[::-1], bulk, pole, window]))
+
+
+def _m_q(tau):
+    m = np.tanh(tau)
+    q = 1.0 / np.cosh(tau) ** 2
+    return m, q
+
+
+def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
+    """sup over m of the cumulative profile for each u: (value, τ*, level z* used), refined by zooming."""
+    tau = _tau_grid(c, H, N)
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    z = u[:, None] - F.f[None, :]
+    val, _ = _cumulative(F, z, minima)
+    i = np.argmax(val, axis=1)
+    best = val[np.arange(u.size), i]
+    t_best = tau[i]
+    lo = tau[np.maximum(i - 1, 0)]
+    hi = tau[np.minimum(i + 1, tau.size - 1)]
+    frac = np.linspace(0.0, 1.0, _ZOOM_POINTS)
+    for _ in range(_ZOOM_ROUNDS):
+        tt = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
+        mz, qz = _m_q(tt)
+        Fz = _F(c, H, mz, qz)
+        vz, _ = _cumulative(Fz, u[:, None] - Fz.f, minima)
+        j = np.argmax(vz, axis=1)
+        vj = vz[np.arange(u.size), j]
+        better = vj > best
+        best = np.where(better, vj, best)
+        t_best = np.where(better, tt[np.arange(u.size), j], t_best)
+        step = (hi - lo) / (_ZOOM_POINTS - 1)
+        lo, hi = t_best - step, t_best + step
+    return best, t_best
+
+
+def _curvature_at_zero(c, H, u: np.ndarray, minima: bool) -> np.ndarray:
+    """Second derivative in m of the (cumulative) profile at m = 0, by a central difference.
+
+    Negative means m = 0 is a stable local maximum; for quadratic φ it is -1 + 2 × the s² coefficient
+    of A(s) in theory §5.5, so it turns positive exactly where §5.5's Gaussian average diverges.
+    """
+    h = 1e-3
+    m = np.array([-h, 0.0, h])
+    F = _F(c, H, m)
+    v, _ = _cumulative(F, u[:, None] - F.f[None, :], minima)
+    return (v[:, 0] - 2.0 * v[:, 1] + v[:, 2]) / (h * h)
+
+
+def _classify(c, H, N, tau_star, u: np.ndarray, minima: bool) -> np.ndarray:
+    """Regime codes (0 spin-glass, 1 shifted, 2 deterministic) from the dominant overlap τ* at levels u."""
+    m, q = _m_q(tau_star)
+    F = _F(c, H, m, q)
+    s = math.sqrt(N) * np.abs(m)
+    stable = _curvature_at_zero(c, H, u, minima) < 0.0
+    det = np.abs(F.b) > _SQRT2 * F.a  # φ's own Hessian shift beats R's spectral radius
+    return np.where((s <= S_SPIN_GLASS) & stable, 0, np.where(det, 2, 1)).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class LeadingComplexity:
+    """Leading-order complexity with the activation term at the user's N (theory §5.6).
+
+    Attributes
+    ----------
+    value :
+        :math:`\\sup_m\\sup_{u' \\le u}\\Sigma_N(u', m)` (restricted to minima when asked): the rate of
+        :math:`E\\,\\mathrm{Crt}_N(L \\le Nu)` (per weight), the quantity :math:`\\Theta_H(u)` of §3.
+    m :
+        The overlap where the supremum sits.
+    regime :
+        ``"spin-glass"``, ``"shifted"`` or ``"deterministic"`` (docs/theory.md §5.6).
+    level :
+        The level (loss per weight) of the dominant critical points (``<= u``).
+    u :
+        The levels asked for.
+
+    Arrays shaped like ``u``; plain ``float``/``str`` for a scalar ``u``.
+    """
+
+    value: object
+    m: object
+    regime: object
+    level: object
+    u: object
+
+
+def leading_complexity(u, H: int, coeffs, N, *, minima: bool = False) -> LeadingComplexity:
+    r"""The supremum over the overlap of :math:`\Sigma_N` and the regime (theory §5.6), vectorised over ``u``.
+
+    ``value`` is the rate of :math:`E\,\mathrm{Crt}_N(L \le Nu)` (of minima with ``minima=True``):
+    :math:`\sup_{m}\sup_{u'\le u}\Sigma_N(u', m)`.  With φ ≡ 0 it is :math:`\Theta_H(u)`
+    (:math:`\Theta_{0,H}(u)` for minima) for every ``u``, at ``m = 0``.
+
+    Regime (docs/theory.md §5.6), from the dominant overlap ``m*``:
+
+    * ``"spin-glass"``: :math:`\sqrt N|m^*| \le 4` (:data:`S_SPIN_GLASS`): the dominant points sit at
+      overlap ``s = O(1)``, where theory §5.5 looks;
+    * ``"deterministic"``: otherwise, if φ's own Hessian shift beats the spectral radius of R's Hessian
+      there, :math:`|m^* f_N'(m^*)| > 2\sqrt{H(H-1)}`: the points are φ's critical points displaced by R
+      (near the poles for φ of degree ≥ 3);
+    * ``"shifted"``: otherwise (a macroscopic overlap, still a glassy landscape).
+
+    >>> r = leading_complexity(-1.7, 3, [0.5, -0.9], 100)
+    >>> r.regime, round(r.m, 2)
+    ('shifted', -0.55)
+    """
+    H = _check_H(H)
+    c = scaled_coefficients(H, coeffs, N)
+    Nf = _check_N(N)
+    uu = _check_real(u, "u", "loss per weight")
+    flat = np.atleast_1d(uu).ravel()
+    val, tau = _sup_over_m(c, H, Nf, flat, bool(minima))
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    _, zz = _cumulative(F, flat - F.f, bool(minima))
+    level = zz + F.f
+    codes = _classify(c, H, Nf, tau, flat, bool(minima))
+    regime = np.array(REGIMES, dtype=object)[codes]
+    if uu.ndim == 0:
+        return LeadingComplexity(float(val[0]), float(m[0]), str(regime[0]), float(level[0]), float(uu))
+    shape = uu.shape
+    return LeadingComplexity(val.reshape(shape), m.reshape(shape), regime.reshape(shape),
+                             level.reshape(shape), uu)
+
+
+# ------------------------------------------------------------------------------- ground states
+
+
+def _left_roots(F: _F, k_cost: np.ndarray, z_hi: np.ndarray):
+    r"""Lowest ``z <= z_hi`` with :math:`g(z) = \Sigma_N - k J(y) \ge 0`, per lane (``nan`` if none).
+
+    ``g`` is concave in ``z`` on ``y <= -√2``; Newton's method from a point far left, where ``g < 0``
+    and ``g' > 0``, increases monotonically onto the left root (the tangent lies above ``g``).  A
+    lane whose iterate passes ``z_hi`` or the peak has no root there.
+    """
+    H, a = F.H, F.a
+    z = np.minimum(z_hi, -(8.0 + 2.0 * np.abs(F.b) + 2.0 * np.sqrt(np.maximum(-F.base, 0.0)) + k_cost))
+    alive = np.ones(z.shape, dtype=bool)
+    for _ in range(_NEWTON_STEPS):
+        y = F.y_of(z)
+        g = _density(F, z) - k_cost * _edge_rate(y)
+        r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
+        dg = -z + (H / a) * (_log_potential_prime(y) + k_cost * r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(dg > 0.0, -g / dg, np.inf)
+        step = np.where((g >= 0.0) | ~alive, 0.0, step)
+        alive &= np.isfinite(step) & (z + step <= z_hi)
+        step = np.where(alive, step, 0.0)
+        z = z + step
+        if np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(z))):
+            break
+    y = F.y_of(np.minimum(z, z_hi))
+    g = _density(F, np.minimum(z, z_hi)) - k_cost * _edge_rate(y)
+    ok = alive & (g > -1e-9)
+    return np.where(ok, z, np.nan)
+
+
+def _lowest_levels(c, H, tau: np.ndarray, ks):
+    """Lowest level u of index-k critical points at each τ, ``nan`` where none.
+
+    ``tau`` has shape (len(ks), n) or (n,) (shared by every k); returns shape (len(ks), n).
+    """
+    K = np.asarray(ks, dtype=float)[:, None]
+    tau = np.broadcast_to(tau, (K.shape[0], np.shape(tau)[-1]))
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    Kb = np.broadcast_to(K, tau.shape)
+    # y below min(edge, outlier): k bulk eigenvalues pulled below y
+    uA = _left_roots(F, Kb, F.z_of(F.y_min)) + F.f
+    if not np.any(F.has_outlier) or not np.any(K >= 1.0):
+        return uA
+    # outlier below y <= -√2: one negative direction for free, k - 1 pulled from the bulk
+    cost_B = np.maximum(Kb - 1.0, 0.0)
+    zB = _left_roots(F, cost_B, F.z_of(np.full(tau.shape, -_SQRT2)))
+    # the outlier must lie below y: a root below it moves up to it if the rate is still >= 0 there
+    zB = np.maximum(zB, F.z_of(np.where(F.has_outlier, F.outlier, -_SQRT2)))
+    with np.errstate(invalid="ignore"):
+        gB = _density(F, zB) - cost_B * _edge_rate(F.y_of(zB))
+        okB = F.has_outlier & (Kb >= 1.0) & np.isfinite(zB) & (gB > -1e-9)
+    uB = np.where(okB, zB + F.f, np.nan)
+    return np.fmin(uA, uB)
+
+
+@dataclass(frozen=True)
+class GroundState:
+    """Activation-dependent ground state and layered structure (theory §5.6).
+
+    Attributes
+    ----------
+    energy : float
+        :math:`E_0^\\varphi > 0`: minima exist down to loss per weight :math:`-E_0^\\varphi` (the sign
+        convention of :math:`E_0`, theory §3).
+    m : float
+        Overlap where the lowest minima sit.
+    regime : str
+        Regime at level :math:`-E_0^\\varphi` (of the minima).
+    energies, overlaps : tuple of float
+        :math:`E_k^\\varphi` and where they sit, ``k = 0..kmax``: index-``k`` critical points appear only
+        above :math:`-E_k^\\varphi`; ``nan`` where none has a non-negative rate.
+    """
+
+    energy: float
+    m: float
+    regime: str
+    energies: tuple
+    overlaps: tuple
+
+    @property
+    def layered(self) -> tuple:
+        """:math:`(E_1^\\varphi, E_2^\\varphi, \\dots)`."""
+        return self.energies[1:]
+
+
+def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
+    r"""The lowest level of minima :math:`-E_0^\varphi` and of index-``k`` points :math:`-E_k^\varphi` (theory §5.6).
+
+    :math:`-E_k^\varphi` is the lowest ``u`` at which index-``k`` critical points have a non-negative
+    rate: below the bulk edge and the BBP outlier a point is a minimum at rate :math:`\Sigma_N`, each
+    extra negative direction costs :math:`J(y)`, and an outlier below ``y`` gives one for free.
+    With φ ≡ 0 these are the :math:`E_k` of theory §3.
+
+    >>> from compute.complexity import ground_state_energies
+    >>> g = ground_state(3, [0.0, 0.0], 100)
+    >>> abs(g.energy - float(ground_state_energies(3, 0)[0])) < 1e-12, g.m, g.regime
+    (True, 0.0, 'spin-glass')
+    """
+    H = _check_H(H)
+    c = scaled_coefficients(H, coeffs, N)
+    Nf = _check_N(N)
+    kmax = int_param(kmax, "kmax", 0, 10, "highest Hessian index")
+    if H == 2 and not np.any(c):
+        e = math.sqrt(2.0)
+        return GroundState(e, 0.0, "spin-glass", (e,) * (kmax + 1), (0.0,) * (kmax + 1))
+    tau = _tau_grid(c, H, Nf)
+    ks = np.arange(kmax + 1)
+    U = _lowest_levels(c, H, tau, ks)
+    pole = None
+    if not np.any(np.isfinite(U[0])):
+        # No node reaches rate 0.  A minimum of φ at a pole, displaced by R, is one point (rate 0
+        # exactly in the Laplace limit) in a layer 1 - m² ~ H / f_N'(±1)²; the numerical peak of the
+        # minima profile over all levels comes within ~1e-7 of 0 there.  Take that peak.
+        peak, t_peak = _sup_over_m(c, H, Nf, np.array([np.inf]), True)
+        if peak[0] >= -_POLE_TOL:
+            mp, qp = _m_q(t_peak)
+            Fp = _F(c, H, mp, qp)
+            zp = min(float(_z_peak(Fp)[0]), float(Fp.z_of(Fp.y_min)[0]))
+            pole = (-(zp + float(Fp.f[0])), float(t_peak[0]))
+    finite = np.any(np.isfinite(U), axis=1)
+    idx = np.where(finite, np.argmin(np.where(np.isfinite(U), U, np.inf), axis=1), 0)
+    best = np.where(finite, U[ks, idx], np.nan)
+    t_best = tau[idx]
+    lo = tau[np.maximum(idx - 1, 0)]
+    hi = tau[np.minimum(idx + 1, tau.size - 1)]
+    frac = np.linspace(0.0, 1.0, _ZOOM_POINTS)
+    for _ in range(_ZOOM_ROUNDS):
+        tt = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
+        uz = _lowest_levels(c, H, tt, ks)
+        uzf = np.where(np.isfinite(uz), uz, np.inf)
+        j = np.argmin(uzf, axis=1)
+        vj = uzf[ks, j]
+        better = vj < np.where(np.isfinite(best), best, np.inf)
+        best = np.where(better, vj, best)
+        t_best = np.where(better, tt[ks, j], t_best)
+        step = (hi - lo) / (_ZOOM_POINTS - 1)
+        lo, hi = t_best - step, t_best + step
+    if pole is not None:
+        best[0], t_best[0] = -pole[0], pole[1]
+    energies = [float(-b) for b in best]
+    overlaps = [float(np.tanh(t)) if math.isfinite(b) else math.nan for t, b in zip(t_best, best)]
+    if math.isfinite(energies[0]):
+        regime = REGIMES[int(_classify(c, H, Nf, t_best[:1], np.array([-energies[0]]), True)[0])]
+    else:  # pragma: no cover - the global minimum always gives a rate-0 point
+        regime = "shifted"
+    return GroundState(energies[0], overlaps[0], regime, tuple(energies), tuple(overlaps))
+
+
+# ------------------------------------------------------------------------------ phase diagram
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    """Regimes over (γ, u) (theory §5.6): ``codes[i, j]`` at ``gamma[i]``, ``u[j]`` (indices into
+    :data:`REGIMES`), the leading complexity ``value`` and the dominant overlap ``m``."""
+
+    gamma: np.ndarray
+    u: np.ndarray
+    codes: np.ndarray
+    value: np.ndarray
+    m: np.ndarray
+
+
+def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = True) -> PhaseDiagram:
+    """Regime at every (γ, u) with κ = γ × ``coeffs_at_unit_gamma`` (κ_d is linear in γ, theory §5.3).
+
+    Uses the same overlap grid as :func:`leading_complexity` without the final zoom (the dominant
+    overlap to the grid's resolution), which is what a map of the regimes needs.
+    """
+    H = _check_H(H)
+    Nf = _check_N(N)
+    k1 = _check_coeffs(coeffs_at_unit_gamma, H)
+    uu = _check_real(u, "u", "loss per weight").ravel()
+    gg = _check_real(gamma, "gamma", "strength of the activation term").ravel()
+    if np.any(gg < 0):
+        raise ValueError("gamma (strength of the activation term) must be >= 0")
+    if uu.size * gg.size > 250_000:
+        raise ValueError("phase diagram: at most 250000 (gamma, u) points; use fewer grid points")
+    scaled_coefficients(H, k1 * float(np.max(gg)) if gg.size else k1, N)  # range check at the largest γ
+    codes = np.empty((gg.size, uu.size), dtype=np.int8)
+    value = np.empty((gg.size, uu.size))
+    mstar = np.empty((gg.size, uu.size))
+    for i, g in enumerate(gg):
+        c = scaled_coefficients(H, k1 * g, N)
+        tau = _tau_grid(c, H, Nf)
+        m, q = _m_q(tau)
+        F = _F(c, H, m, q)
+        val, _ = _cumulative(F, uu[:, None] - F.f[None, :], minima)
+        j = np.argmax(val, axis=1)
+        value[i] = val[np.arange(uu.size), j]
+        mstar[i] = m[j]
+        codes[i] = _classify(c, H, Nf, tau[j], uu, minima)
+    return PhaseDiagram(gg, uu, codes, value, mstar)

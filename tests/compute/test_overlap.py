@@ -1,0 +1,230 @@
+"""Tests of compute.overlap (theory §5.6).
+
+References independent of the code under test: theory §3 (compute.complexity, itself checked
+against 40-digit mpmath), a 30-digit mpmath evaluation of the profile with Φ(y) = ∫ log|λ − y| ρ_sc
+by quadrature, the large-N modulation factor of theory §5.5 (compute.kac_rice), and exact
+statements (one minimum per pole of φ).  Monte Carlo validation against theory §5.4 is in
+test_overlap_mc.py.
+"""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import compute.overlap as ov
+from compute.complexity import e_inf, ground_state_energies, theta
+from compute.kac_rice import modulation_diverges, modulation_factor, modulation_s2_coefficient
+from compute.overlap import ground_state, leading_complexity, overlap_profile, phase_diagram
+
+mp.mp.dps = 30
+
+
+def _phi_mp(y):
+    """Φ(y) = ∫ log|λ − y| ρ_sc(λ) dλ, semicircle on [−√2, √2], by mpmath quadrature."""
+    y = mp.mpf(y)
+    r = mp.sqrt(2)
+    rho = lambda t: mp.sqrt(max(mp.mpf(0), 2 - t * t)) / mp.pi  # noqa: E731
+    pts = [-r, r] if abs(y) >= r else [-r, y, r]
+    return mp.quad(lambda t: mp.log(abs(t - y)) * rho(t) if t != y else mp.mpf(0), pts)
+
+
+def _sigma_mp(u, m, H, kappa, N):
+    """Σ_N(u, m) of theory §5.6 typed out independently at 30 digits."""
+    u, m, N = mp.mpf(u), mp.mpf(m), mp.mpf(N)
+    f = sum(mp.mpf(k) * N ** (mp.mpf(d) / 2 - 1) * m**d for d, k in enumerate(kappa, start=1))
+    fp = sum(d * mp.mpf(k) * N ** (mp.mpf(d) / 2 - 1) * m ** (d - 1) for d, k in enumerate(kappa, start=1))
+    a = mp.sqrt(2 * H * (H - 1))
+    y = (H * (u - f) + m * fp) / a
+    return (mp.log(2 * (H - 1)) / 2 + mp.mpf(1) / 2 + mp.log(1 - m * m) / 2 - fp**2 * (1 - m * m) / (2 * H)
+            - (u - f) ** 2 / 2 + _phi_mp(y))
+
+
+def test_doctests():
+    assert doctest.testmod(ov).failed == 0
+
+
+@pytest.mark.parametrize("y", [-3.0, -1.5, -1.4142, -1.0, -0.2, 0.0, 0.7, 1.41, 2.5, 10.0])
+def test_log_potential_against_quadrature(y):
+    assert abs(float(ov._log_potential(np.float64(y))) - float(_phi_mp(y))) < 1e-12
+
+
+@pytest.mark.parametrize(
+    "u,m,H,kappa,N",
+    [(-1.7, -0.55, 3, (0.5, -0.9), 100), (-1.7, 0.3, 3, (0.5, -0.9), 25), (-2.2, 0.1, 4, (0.2, -1.0, 0.5), 50),
+     (-0.5, -0.8, 5, (0.3, 0.1, -0.2, 0.05), 200), (0.4, 0.95, 3, (-1.0, 2.0), 10), (-3.0, -0.99, 3, (0.0, -3.0), 1000)],
+)
+def test_profile_against_mpmath(u, m, H, kappa, N):
+    got = overlap_profile(u, m, H, list(kappa), N)
+    assert abs(got - float(_sigma_mp(u, m, H, kappa, N))) < 1e-11
+
+
+@pytest.mark.parametrize("H", [2, 3, 4, 6, 12])
+@pytest.mark.parametrize("N", [2, 100, 10**6])
+def test_phi0_reproduces_theory_3(H, N):
+    u = np.linspace(-4.0, 0.0, 201)
+    u = np.concatenate([u, [-e_inf(H), -e_inf(H) * (1 + 1e-9)]])
+    zero = [0.0] * (H - 1)
+    assert np.max(np.abs(overlap_profile(u, 0.0, H, zero, N) - theta(u, H))) < 1e-13
+    uu = np.linspace(-4.0, 2.0, 121)
+    tot = leading_complexity(uu, H, zero, N)
+    mins = leading_complexity(uu, H, zero, N, minima=True)
+    assert np.max(np.abs(tot.value - theta(uu, H))) < 1e-13
+    assert np.max(np.abs(mins.value - theta(uu, H, 0))) < 1e-13
+    assert np.all(tot.m == 0.0) and np.all(mins.m == 0.0)
+    assert set(tot.regime.tolist()) == {"spin-glass"} == set(mins.regime.tolist())
+    g = ground_state(H, zero, N)
+    ref = ground_state_energies(H, 3)
+    assert np.allclose(g.energies, ref, rtol=1e-12, atol=0)
+    assert g.energy == g.energies[0] and g.m == 0.0 and g.regime == "spin-glass"
+
+
+def test_phi0_away_from_zero_overlap_is_lower():
+    m = np.linspace(-0.99, 0.99, 101)
+    v = overlap_profile(-1.8, m, 3, None, 50)
+    assert np.allclose(v, theta(-1.8, 3) + 0.5 * np.log1p(-m * m), atol=1e-14)
+
+
+def test_broadcasting_and_scalars():
+    u = np.linspace(-2, -1, 5)[:, None]
+    m = np.linspace(-0.5, 0.5, 7)[None, :]
+    out = overlap_profile(u, m, 3, [0.5, -0.9], 100)
+    assert out.shape == (5, 7)
+    assert isinstance(overlap_profile(-1.7, 0.2, 3, [0.5, -0.9], 100), float)
+    r = leading_complexity(np.zeros((2, 3)) - 1.7, 3, [0.5, -0.9], 100)
+    assert r.value.shape == r.m.shape == r.regime.shape == (2, 3)
+    s = leading_complexity(-1.7, 3, [0.5, -0.9], 100)
+    assert isinstance(s.value, float) and isinstance(s.regime, str)
+
+
+def test_theory_example_shifted():
+    """Theory §5.6's numbers: sup_m Σ_N − Θ_H = 0.0439, 0.0417, 0.0399 at m* ≈ −0.55."""
+    for N, ref in [(25, 0.0439), (50, 0.0417), (100, 0.0399)]:
+        r = leading_complexity(-1.7, 3, [0.5, -0.9], N)
+        assert abs(r.value - float(theta(-1.7, 3)) - ref) < 6e-5
+        assert abs(r.m + 0.55) < 0.01
+        assert r.regime == "shifted"
+
+
+@pytest.mark.parametrize("k2", [-1.2, -0.9, -0.6, -0.3, 0.0, 0.4, 0.8, 1.5])
+@pytest.mark.parametrize("u", [-1.7, -2.0])
+def test_curvature_at_zero_is_the_55_divergence(k2, u):
+    """Σ''(0) = −1 + 2 × (s² coefficient of A): m = 0 loses stability where §5.5 diverges."""
+    curv = float(ov._curvature_at_zero(ov.scaled_coefficients(3, [0.0, k2], 100), 3, np.array([u]), False)[0])
+    c2 = float(modulation_s2_coefficient(u, 3, [0.0, k2]))
+    assert abs(curv - (-1.0 + 2.0 * c2)) < 1e-5
+    r = leading_complexity(u, 3, [0.0, k2], 400)
+    assert (r.regime == "spin-glass") == (not bool(modulation_diverges(u, 3, [0.0, k2])))
+
+
+@pytest.mark.parametrize("kappa,u", [((0.6, 0.0), -1.7), ((0.6, 0.0), -2.0), ((0.3, 0.4), -1.8), ((-0.3, -0.2), -1.9)])
+def test_large_n_gain_is_the_55_exponent(kappa, u):
+    """N (sup_m Σ_N − Θ_H) → log of the Gaussian part of K_0 (theory §5.5) for quadratic φ.
+
+    K_0 = exp(a0 + a1²/(2(1 − 2a2))) / √(1 − 2a2) × spike; the Laplace rate keeps the exponent.
+    """
+    import compute.kac_rice as kr
+
+    A, spike = kr._exponent_coeffs(np.array([u]), 3, np.array([0.0, *kappa]))
+    a0, a1, a2 = A[0, :3]
+    expo = a0 + a1 * a1 / (2 * (1 - 2 * a2))
+    K0 = float(modulation_factor(u, 3, list(kappa)))
+    assert abs(math.log(K0 * math.sqrt(1 - 2 * a2) / spike[0, 0]) - expo) < 1e-9
+    N = 10**7
+    r = leading_complexity(u, 3, list(kappa), N)
+    gain = N * (r.value - float(theta(u, 3)))
+    assert abs(gain - expo) < 2e-3 * max(1.0, abs(expo))
+    assert r.regime == "spin-glass"
+
+
+def test_pole_minimum_has_rate_zero():
+    """φ = κ₂ s² with κ₂ < −√(H(H−1)): one minimum per pole (Hessian 2|κ₂| beats R's radius)."""
+    for k2 in (-3.0, -5.0):
+        r = leading_complexity(np.array([50.0]), 3, [0.0, k2], 200, minima=True)
+        assert abs(r.value[0]) < 1e-6
+        assert r.regime[0] == "deterministic" and abs(r.m[0]) > 0.9
+
+
+def test_deterministic_sigmoid_h6():
+    from compute.network import describe_activation
+
+    kappa = describe_activation("sigmoid", None, 8, 0.0, 1.0, 6).kappa
+    g = ground_state(6, list(kappa), 1000)
+    c = ov.scaled_coefficients(6, kappa, 1000)
+    f_pole = float(np.polynomial.polynomial.polyval(-1.0, c))
+    assert g.regime == "deterministic" and g.m < -0.999999
+    assert abs(-g.energy - f_pole) < 1e-6 * abs(f_pole)
+    r = leading_complexity(np.array([-1.7, f_pole + 1.0]), 6, list(kappa), 1000, minima=True)
+    assert list(r.regime) == ["deterministic", "deterministic"]
+
+
+def test_minima_below_total_and_layered_order():
+    u = np.linspace(-3, 0.5, 50)
+    for H, kappa, N in [(3, [0.5, -0.9], 100), (4, [0.2, -1.0, 0.5], 50), (3, [0.0, 0.8], 100)]:
+        tot = leading_complexity(u, H, kappa, N)
+        mins = leading_complexity(u, H, kappa, N, minima=True)
+        assert np.all(mins.value <= tot.value + 1e-12)
+        assert np.all(np.diff(tot.value) >= -1e-12)  # cumulative in u
+        g = ground_state(H, kappa, N)
+        e = np.array(g.energies)
+        assert np.all(np.diff(e[np.isfinite(e)]) <= 1e-9)
+        assert g.energy > 0
+        assert mins.value[u < -g.energy - 1e-6].max() < 0
+        assert mins.value[u > -g.energy + 1e-6].min() >= -1e-9
+
+
+def test_phase_diagram_matches_pointwise():
+    u = np.linspace(-2.2, -1.0, 7)
+    gam = np.array([0.0, 0.5, 1.0, 2.0])
+    pd = phase_diagram(u, gam, 3, [0.5, -0.9], 100)
+    assert pd.codes.shape == (4, 7)
+    for i, g in enumerate(gam):
+        r = leading_complexity(u, 3, [0.5 * g, -0.9 * g], 100, minima=True)
+        assert [ov.REGIMES[c] for c in pd.codes[i]] == list(r.regime)
+    assert np.all(pd.codes[0] == 0)
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5], 100), "exactly H-1 = 2"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5, 0.1, 0.2], 100), "exactly H-1"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [np.nan, 0.1], 100), "finite"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [np.inf, 0.1], 100), "finite"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, "ab", 100), "coeffs"),
+        (lambda: overlap_profile(np.nan, 0.0, 3, [0.5, 0.1], 100), "u"),
+        (lambda: overlap_profile(-1.7, 1.0, 3, [0.5, 0.1], 100), "m"),
+        (lambda: overlap_profile(-1.7, -1.5, 3, [0.5, 0.1], 100), "m"),
+        (lambda: overlap_profile(-1.7, np.inf, 3, [0.5, 0.1], 100), "m"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5, 0.1], 1), "N"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5, 0.1], 10**12), "N"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5, 0.1], 2.5), "N"),
+        (lambda: overlap_profile(-1.7, 0.0, 3, [0.5, 0.1], float("nan")), "N"),
+        (lambda: overlap_profile(-1.7, 0.0, 1, [], 100), "H"),
+        (lambda: leading_complexity([-1.7, np.inf], 3, [0.5, 0.1], 100), "u"),
+        (lambda: leading_complexity(-1.7, 3, [0.5], 100), "exactly"),
+        (lambda: ground_state(3, [0.5, 0.1], 0), "N"),
+        (lambda: ground_state(3, [0.5, np.nan], 100), "finite"),
+        (lambda: ground_state(40, [1e60] * 39, 10**8), "lower N or the strength gamma"),
+        (lambda: phase_diagram([-1.7], [-1.0], 3, [0.5, 0.1], 100), "gamma"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_results_finite():
+    """No silent NaN: every value a caller can ask for is a finite number."""
+    for H, kappa, N in [(3, [11.7, 2.42], 10), (6, [1327.7, 274.3, 56.7, 11.7, 2.42], 10**6), (10, [0.1] * 9, 1000)]:
+        u = np.linspace(-50, 5, 30)
+        for minima in (False, True):
+            r = leading_complexity(u, H, kappa, N, minima=minima)
+            assert np.all(np.isfinite(r.value)) and np.all(np.isfinite(r.m))
+        m = np.linspace(-0.999, 0.999, 11)
+        assert np.all(np.isfinite(overlap_profile(u[:, None], m[None, :], H, kappa, N)))
+        assert math.isfinite(ground_state(H, kappa, N).energy)
