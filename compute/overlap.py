@@ -43,7 +43,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compute.complexity import _sinh2a_half_minus_a
 from compute.validation import int_param
 
 __all__ = [
@@ -155,10 +154,6 @@ class _F:
     """f_N, f_N', f_N'' and the pieces of Σ_N that do not depend on u, on an overlap array."""
 
     def __init__(self, c: np.ndarray, H: int, m: np.ndarray, q: np.ndarray | None = None):
-        self.H = H
-        self.a = math.sqrt(2.0 * H * (H - 1.0))
-        self.m = m
-        self.q = (1.0 - m) * (1.0 + m) if q is None else q
         deg = c.size - 1
         f = np.full_like(m, c[deg])
         fp = np.full_like(m, deg * c[deg]) if deg >= 1 else np.zeros_like(m)
@@ -169,12 +164,24 @@ class _F:
                 fp = fp * m + j * c[j]
             if j >= 2:
                 fpp = fpp * m + j * (j - 1) * c[j]
+        self._finish(H, m, (1.0 - m) * (1.0 + m) if q is None else q, f, fp, fpp)
+
+    @classmethod
+    def from_parts(cls, H: int, m, q, f, fp, fpp) -> "_F":
+        obj = cls.__new__(cls)
+        obj._finish(H, m, q, f, fp, fpp)
+        return obj
+
+    def _finish(self, H, m, q, f, fp, fpp):
+        self.H = H
+        self.a = math.sqrt(2.0 * H * (H - 1.0))
+        self.m, self.q = m, q
         self.f, self.fp, self.fpp = f, fp, fpp
         self.b = m * fp  # s φ'(s) / N
         with np.errstate(divide="ignore"):
-            self.base = (0.5 * math.log(2.0 * (H - 1.0)) + 0.5 + 0.5 * np.log(self.q)
-                         - fp * fp * self.q / (2.0 * H))
-        self.theta = fpp * self.q / self.a
+            self.base = (0.5 * math.log(2.0 * (H - 1.0)) + 0.5 + 0.5 * np.log(q)
+                         - fp * fp * q / (2.0 * H))
+        self.theta = fpp * q / self.a
         # level (in y) below which the Hessian is positive definite: the bulk edge, or the BBP outlier
         with np.errstate(divide="ignore", invalid="ignore"):
             outlier = self.theta + 0.5 / self.theta
@@ -190,16 +197,16 @@ class _F:
 
 
 def _edge_rate(y):
-    r""":math:`J(y) = \int_y^{-\sqrt2}\sqrt{t^2-2}\,dt` for ``y <= -sqrt2`` (0 above; even in ``y``).
+    r""":math:`J(y) = \int_y^{-\sqrt2}\sqrt{t^2-2}\,dt` for ``y <= -sqrt2`` (0 inside the bulk; even in ``y``).
 
-    With :math:`|y| = \sqrt2\cosh\alpha`, :math:`J = \tfrac12\sinh 2\alpha - \alpha`, evaluated without
-    cancellation near the edge (the same numerics as ``I_1`` of theory §3).
+    With :math:`t = |y|/\sqrt2 \ge 1`, :math:`J = t\sqrt{t^2-1} - \log(t + \sqrt{t^2-1})` (the ``I_1`` of
+    theory §3 in this variable).  Near the edge both terms are :math:`\approx\sqrt{2(t-1)}` and the
+    difference :math:`\approx (2(t-1))^{3/2}/3` keeps an absolute accuracy of about 1e-16, which is
+    what a rate needs (the rate itself, not J's relative precision, is what is compared).
     """
-    t = np.abs(y) / _SQRT2
-    tm1 = np.maximum(t - 1.0, 0.0)
-    alpha = np.log1p(tm1 + np.sqrt(tm1 * (tm1 + 2.0)))
-    flat = np.atleast_1d(alpha).ravel()
-    return _sinh2a_half_minus_a(flat).reshape(np.shape(alpha))
+    tm1 = np.maximum(np.abs(y) * (1.0 / _SQRT2) - 1.0, 0.0)
+    r = np.sqrt(tm1 * (tm1 + 2.0))
+    return (tm1 + 1.0) * r - np.log1p(tm1 + r)
 
 
 def _log_potential(y):
@@ -293,20 +300,21 @@ def overlap_profile(u, m, H: int, coeffs, N, *, cumulative: bool = False, minima
     c = scaled_coefficients(H, coeffs, N)
     uu = _check_real(u, "u", "loss per weight")
     mm = _check_m(m)
-    uu, mm = np.broadcast_arrays(uu, mm)
+    np.broadcast_shapes(uu.shape, mm.shape)  # clear error for shapes that do not broadcast
     F = _F(c, H, mm)
     z = uu - F.f
     if cumulative or minima:
         out, _ = _cumulative(F, z, minima)
     else:
         out = _density(F, z)
-    return out if out.ndim else float(out)
+    out = np.broadcast_to(out, np.broadcast_shapes(uu.shape, mm.shape))
+    return np.array(out) if out.ndim else float(out)
 
 
 # ------------------------------------------------------------------------ sup over the overlap
 
 
-def _tau_grid(c: np.ndarray, H: int, N: float) -> np.ndarray:
+def _tau_grid(c: np.ndarray, H: int, N: float, fine: bool = True) -> np.ndarray:
     """Nodes in τ = artanh(m): uniform in the bulk, the s = O(1) window, and the pole layers.
 
     The pole layers reach ``1 - m² ≈ 1e-3 H / f_N'(±1)²`` (the scale of a critical point of φ at a pole
@@ -316,10 +324,12 @@ def _tau_grid(c: np.ndarray, H: int, N: float) -> np.ndarray:
     fp_max = float(np.max(np.abs(ends.fp)))
     q_min = min(1e-4, 1e-3 * H / max(fp_max * fp_max, 1.0))
     T = min(30.0, max(4.0, 0.5 * math.log(4.0 / q_min) + 1.0))
-    bulk = np.linspace(-3.0, 3.0, 241)
-    pole = np.arange(3.1, T + 0.05, 0.1)
-    window = np.arctanh(np.clip(np.linspace(-2.0 * S_SPIN_GLASS, 2.0 * S_SPIN_GLASS, 33) / math.sqrt(N),
-                                -0.999, 0.999))
+    step = 0.025 if fine else 0.075
+    bulk = np.linspace(-3.0, 3.0, int(round(6.0 / step)) + 1)
+    pstep = 0.1 if fine else 0.25
+    pole = np.arange(3.0 + pstep, T + 0.5 * pstep, pstep)
+    window = np.arctanh(np.clip(np.linspace(-2.0 * S_SPIN_GLASS, 2.0 * S_SPIN_GLASS, 33 if fine else 17)
+                                / math.sqrt(N), -0.999, 0.999))
     return np.unique(np.concatenate([-pole[::-1], bulk, pole, window]))
 
 
@@ -329,15 +339,9 @@ def _m_q(tau):
     return m, q
 
 
-def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
-    """sup over m of the cumulative profile for each u: (value, τ*, level z* used), refined by zooming."""
-    tau = _tau_grid(c, H, N)
-    m, q = _m_q(tau)
-    F = _F(c, H, m, q)
-    z = u[:, None] - F.f[None, :]
-    val, _ = _cumulative(F, z, minima)
-    i = np.argmax(val, axis=1)
-    best = val[np.arange(u.size), i]
+def _zoom_max(c, H, u: np.ndarray, minima: bool, tau: np.ndarray, i: np.ndarray, best: np.ndarray):
+    """Refine maxima of the cumulative profile at levels ``u`` (one per row) around grid nodes ``tau[i]``."""
+    rows = np.arange(u.size)
     t_best = tau[i]
     lo = tau[np.maximum(i - 1, 0)]
     hi = tau[np.minimum(i + 1, tau.size - 1)]
@@ -348,13 +352,47 @@ def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
         Fz = _F(c, H, mz, qz)
         vz, _ = _cumulative(Fz, u[:, None] - Fz.f, minima)
         j = np.argmax(vz, axis=1)
-        vj = vz[np.arange(u.size), j]
+        vj = vz[rows, j]
         better = vj > best
         best = np.where(better, vj, best)
-        t_best = np.where(better, tt[np.arange(u.size), j], t_best)
+        t_best = np.where(better, tt[rows, j], t_best)
         step = (hi - lo) / (_ZOOM_POINTS - 1)
         lo, hi = t_best - step, t_best + step
     return best, t_best
+
+
+def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
+    """sup over m of the cumulative profile for each u: (value, τ*), refined by zooming."""
+    tau = _tau_grid(c, H, N)
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    val, _ = _cumulative(F, u[:, None] - F.f[None, :], minima)
+    i = np.argmax(val, axis=1)
+    return _zoom_max(c, H, u, minima, tau, i, val[np.arange(u.size), i])
+
+
+def _pole_minima(c, H, tau: np.ndarray):
+    """Isolated minima with an O(1) expected count: (levels, τ) of local maxima over m of the minima
+    profile's peak over all levels whose rate is within ``_POLE_TOL`` of 0 (theory §5.6).
+
+    A minimum of φ at a pole, displaced by R, is one point; in the Laplace limit its rate is exactly 0,
+    approached numerically to ~1e-7 in a layer 1 - m² ~ H / f_N'(±1)².
+    """
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    P, _ = _cumulative(F, np.full(tau.shape, np.inf), True)
+    left = np.r_[-np.inf, P[:-1]]
+    right = np.r_[P[1:], -np.inf]
+    cand = np.flatnonzero((P >= left) & (P >= right) & (P > -1e-2) & (P < 0.0))
+    if cand.size == 0:
+        return np.empty(0), np.empty(0)
+    uinf = np.full(cand.size, np.inf)
+    best, t_best = _zoom_max(c, H, uinf, True, tau, cand, P[cand])
+    ok = best >= -_POLE_TOL
+    mz, qz = _m_q(t_best[ok])
+    Fz = _F(c, H, mz, qz)
+    _, zz = _cumulative(Fz, np.full(mz.shape, np.inf), True)
+    return zz + Fz.f, t_best[ok]
 
 
 def _curvature_at_zero(c, H, u: np.ndarray, minima: bool) -> np.ndarray:
@@ -370,12 +408,18 @@ def _curvature_at_zero(c, H, u: np.ndarray, minima: bool) -> np.ndarray:
     return (v[:, 0] - 2.0 * v[:, 1] + v[:, 2]) / (h * h)
 
 
+def _confined(c) -> bool:
+    """φ of degree >= 3: the -φ'²/(2H) term confines the s = O(1) window (§5.5 converges)."""
+    nz = np.flatnonzero(c)
+    return bool(nz.size and nz[-1] >= 3)
+
+
 def _classify(c, H, N, tau_star, u: np.ndarray, minima: bool) -> np.ndarray:
     """Regime codes (0 spin-glass, 1 shifted, 2 deterministic) from the dominant overlap τ* at levels u."""
     m, q = _m_q(tau_star)
     F = _F(c, H, m, q)
     s = math.sqrt(N) * np.abs(m)
-    stable = _curvature_at_zero(c, H, u, minima) < 0.0
+    stable = _confined(c) | (_curvature_at_zero(c, H, u, minima) < 0.0)
     det = np.abs(F.b) > _SQRT2 * F.a  # φ's own Hessian shift beats R's spectral radius
     return np.where((s <= S_SPIN_GLASS) & stable, 0, np.where(det, 2, 1)).astype(np.int8)
 
@@ -558,17 +602,6 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
     tau = _tau_grid(c, H, Nf)
     ks = np.arange(kmax + 1)
     U = _lowest_levels(c, H, tau, ks)
-    pole = None
-    if not np.any(np.isfinite(U[0])):
-        # No node reaches rate 0.  A minimum of φ at a pole, displaced by R, is one point (rate 0
-        # exactly in the Laplace limit) in a layer 1 - m² ~ H / f_N'(±1)²; the numerical peak of the
-        # minima profile over all levels comes within ~1e-7 of 0 there.  Take that peak.
-        peak, t_peak = _sup_over_m(c, H, Nf, np.array([np.inf]), True)
-        if peak[0] >= -_POLE_TOL:
-            mp, qp = _m_q(t_peak)
-            Fp = _F(c, H, mp, qp)
-            zp = min(float(_z_peak(Fp)[0]), float(Fp.z_of(Fp.y_min)[0]))
-            pole = (-(zp + float(Fp.f[0])), float(t_peak[0]))
     finite = np.any(np.isfinite(U), axis=1)
     idx = np.where(finite, np.argmin(np.where(np.isfinite(U), U, np.inf), axis=1), 0)
     best = np.where(finite, U[ks, idx], np.nan)
@@ -587,8 +620,11 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
         t_best = np.where(better, tt[ks, j], t_best)
         step = (hi - lo) / (_ZOOM_POINTS - 1)
         lo, hi = t_best - step, t_best + step
-    if pole is not None:
-        best[0], t_best[0] = -pole[0], pole[1]
+    # isolated minima (a pole of φ) with rate 0 in the limit, which the root search cannot see
+    pl, pt = _pole_minima(c, H, tau)
+    if pl.size and not (pl.min() >= best[0]):
+        i = int(np.argmin(pl))
+        best[0], t_best[0] = pl[i], pt[i]
     energies = [float(-b) for b in best]
     overlaps = [float(np.tanh(t)) if math.isfinite(b) else math.nan for t, b in zip(t_best, best)]
     if math.isfinite(energies[0]):
@@ -613,11 +649,48 @@ class PhaseDiagram:
     m: np.ndarray
 
 
+def _cumulative_fused(F: _F, u: np.ndarray, minima: bool) -> np.ndarray:
+    """:func:`_cumulative` for F's arrays of shape (G, 1, T) and levels ``u`` (U,), in place: (G, U, T).
+
+    Writes Σ = base + ½w² + z((α² − 1)z/2 + αw) − ½ − ½log2 − J(y), y = αz + w, α = H/a, w = b/a,
+    which is :func:`_density` rearranged, with few temporaries (speed of the phase diagram).
+    """
+    cap = _z_peak(F)
+    if minima:
+        cap = np.minimum(cap, F.z_of(F.y_min))
+    alpha = F.H / F.a
+    w = F.b / F.a
+    base = F.base + 0.5 * w * w - 0.5 - 0.5 * _LOG2
+    z = u[None, :, None] - F.f  # (G, U, T)
+    np.minimum(z, cap, out=z)
+    y = z * alpha
+    y += w
+    val = z * (0.5 * (alpha * alpha - 1.0))
+    val += alpha * w
+    val *= z
+    val += base
+    np.abs(y, out=y)
+    y *= 1.0 / _SQRT2
+    y -= 1.0
+    np.maximum(y, 0.0, out=y)  # t - 1
+    r = y + 2.0
+    r *= y
+    np.sqrt(r, out=r)
+    t = y + 1.0
+    t *= r
+    val -= t
+    y += r
+    np.log1p(y, out=y)
+    val += y
+    return val
+
+
 def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = True) -> PhaseDiagram:
     """Regime at every (γ, u) with κ = γ × ``coeffs_at_unit_gamma`` (κ_d is linear in γ, theory §5.3).
 
-    Uses the same overlap grid as :func:`leading_complexity` without the final zoom (the dominant
-    overlap to the grid's resolution), which is what a map of the regimes needs.
+    The dominant overlap is taken on a coarser overlap grid than :func:`leading_complexity` and
+    without its zoom (to the grid's resolution), which is what a map of the regimes needs; the same
+    rules decide the regime.  At most 250 000 points.
     """
     H = _check_H(H)
     Nf = _check_N(N)
@@ -628,18 +701,31 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
         raise ValueError("gamma (strength of the activation term) must be >= 0")
     if uu.size * gg.size > 250_000:
         raise ValueError("phase diagram: at most 250000 (gamma, u) points; use fewer grid points")
-    scaled_coefficients(H, k1 * float(np.max(gg)) if gg.size else k1, N)  # range check at the largest γ
+    gmax = float(np.max(gg)) if gg.size else 0.0
+    c_unit = scaled_coefficients(H, k1, N)
+    c_max = scaled_coefficients(H, k1 * gmax, N)  # range check at the largest γ
+    tau = _tau_grid(c_max, H, Nf, fine=False)
+    m, q = _m_q(tau)
+    m3 = np.array([-1e-3, 0.0, 1e-3])
+    unit = _F(c_unit, H, m)  # f_N, f_N', f_N'' are linear in γ
+    unit0 = _F(c_unit, H, m3)
     codes = np.empty((gg.size, uu.size), dtype=np.int8)
     value = np.empty((gg.size, uu.size))
     mstar = np.empty((gg.size, uu.size))
-    for i, g in enumerate(gg):
-        c = scaled_coefficients(H, k1 * g, N)
-        tau = _tau_grid(c, H, Nf)
-        m, q = _m_q(tau)
-        F = _F(c, H, m, q)
-        val, _ = _cumulative(F, uu[:, None] - F.f[None, :], minima)
-        j = np.argmax(val, axis=1)
-        value[i] = val[np.arange(uu.size), j]
-        mstar[i] = m[j]
-        codes[i] = _classify(c, H, Nf, tau[j], uu, minima)
+    block = max(1, 1_500_000 // max(1, uu.size * tau.size))
+    U = uu[None, :, None]
+    for lo in range(0, gg.size, block):
+        g = gg[lo: lo + block][:, None, None]
+        F = _F.from_parts(H, m, q, g * unit.f, g * unit.fp, g * unit.fpp)
+        val = _cumulative_fused(F, uu, minima)
+        j = np.argmax(val, axis=2)
+        value[lo: lo + block] = np.take_along_axis(val, j[:, :, None], axis=2)[:, :, 0]
+        mstar[lo: lo + block] = m[j]
+        bstar = g[:, :, 0] * unit.b[j]
+        F0 = _F.from_parts(H, m3, (1.0 - m3) * (1.0 + m3), g * unit0.f, g * unit0.fp, g * unit0.fpp)
+        v0, _ = _cumulative(F0, U - F0.f, minima)
+        stable = _confined(c_unit) | ((v0[:, :, 0] - 2.0 * v0[:, :, 1] + v0[:, :, 2]) < 0.0)
+        sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
+        det = np.abs(bstar) > _SQRT2 * F.a
+        codes[lo: lo + block] = np.where(sg, 0, np.where(det, 2, 1))
     return PhaseDiagram(gg, uu, codes, value, mstar)
