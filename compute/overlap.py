@@ -324,9 +324,9 @@ def _tau_grid(c: np.ndarray, H: int, N: float, fine: bool = True) -> np.ndarray:
     fp_max = float(np.max(np.abs(ends.fp)))
     q_min = min(1e-4, 1e-3 * H / max(fp_max * fp_max, 1.0))
     T = min(30.0, max(4.0, 0.5 * math.log(4.0 / q_min) + 1.0))
-    step = 0.025 if fine else 0.075
+    step = 0.025 if fine else 0.1
     bulk = np.linspace(-3.0, 3.0, int(round(6.0 / step)) + 1)
-    pstep = 0.1 if fine else 0.25
+    pstep = 0.1 if fine else 0.5
     pole = np.arange(3.0 + pstep, T + 0.5 * pstep, pstep)
     window = np.arctanh(np.clip(np.linspace(-2.0 * S_SPIN_GLASS, 2.0 * S_SPIN_GLASS, 33 if fine else 17)
                                 / math.sqrt(N), -0.999, 0.999))
@@ -599,7 +599,7 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
     if H == 2 and not np.any(c):
         e = math.sqrt(2.0)
         return GroundState(e, 0.0, "spin-glass", (e,) * (kmax + 1), (0.0,) * (kmax + 1))
-    tau = _tau_grid(c, H, Nf)
+    tau = _tau_grid(c, H, Nf, fine=False)
     ks = np.arange(kmax + 1)
     U = _lowest_levels(c, H, tau, ks)
     finite = np.any(np.isfinite(U), axis=1)
