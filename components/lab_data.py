@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from components import tasks
 from compute import complexity, finite_n, landscape, network
 from compute.budget import WorkBudget
 
@@ -34,6 +35,7 @@ __all__ = [
     "THEORY_SAMPLES",
     "EXPERIMENT_NS",
     "EXPERIMENT_WORK",
+    "DESCENT_TIME_LIMIT",
     "MIN_EXPERIMENT_RUNS",
     "CHART_RUNS",
     "CHART_EXTENT",
@@ -67,6 +69,8 @@ THEORY_SAMPLES = 200_000
 #: runs × N^H tensor entries (2^30: 68 runs at N = 250, H = 3, about half a minute).
 EXPERIMENT_NS = (25, 50, 100, 250)
 EXPERIMENT_WORK = 2**30
+#: Time limit of the descents of one size (seconds); its refusal names what to lower.
+DESCENT_TIME_LIMIT = 600
 MIN_EXPERIMENT_RUNS = 10
 #: Descents used to find the minima of the charts; chart half-width (radians) and points.
 CHART_RUNS = 8
@@ -310,18 +314,23 @@ def experiment_plan(lab_N: int, H: int, runs: int) -> tuple[list[tuple[int, int]
 def descent_data(N: int, H: int, runs: int, seed: int, kappa: tuple = ()) -> dict:
     """End points of ``runs`` seeded descents on one landscape (theory §6).
 
-    :func:`compute.landscape.descent_details` (projected gradient with Newton refinement,
-    gradient tolerance 1e-8 per weight, at most 5000 steps).  Returns ``u`` (runs,), the
-    Hessian ``index``, ``converged``, ``steps``, ``grad_norm`` and the ``flops`` spent.
+    The blocked experiment :func:`compute.landscape.descent_plan` (units of 25 runs, each
+    from its own spawned seed; projected gradient with Newton refinement, gradient
+    tolerance 1e-8 per weight, at most 5000 steps), run by this process's executor
+    (components/tasks.py: a local process pool, or Celery compute workers), within
+    :data:`DESCENT_TIME_LIMIT`.  The result depends only on the arguments.  Returns ``u``
+    (runs,), the Hessian ``index``, ``converged``, ``steps``, ``grad_norm`` and the ``flops``
+    spent.
     """
-    res = landscape.descent_details(N, H, runs, seed, _coeffs(kappa), progress=report)
+    plan = landscape.descent_plan(N, H, runs, seed, _coeffs(kappa))
+    res = tasks.executor().run(plan, progress=report, timeout=DESCENT_TIME_LIMIT)
     return {
         "N": int(N),
         "runs": int(runs),
-        "u": res.u.copy(),
-        "index": res.index.astype(int),
-        "converged": res.converged.copy(),
-        "steps": res.steps.copy(),
-        "grad_norm": res.grad_norm.copy(),
-        "flops": int(res.flops),
+        "u": res["u"],
+        "index": res["index"].astype(int),
+        "converged": res["converged"],
+        "steps": res["steps"],
+        "grad_norm": res["grad_norm"],
+        "flops": int(res["flops"]),
     }

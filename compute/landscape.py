@@ -76,6 +76,9 @@ __all__ = [
     "descend",
     "descent",
     "descent_details",
+    "DESCENT_BLOCK",
+    "descent_plan",
+    "descent_unit",
     "GlobeGrid",
     "globe_grid",
     "Chart",
@@ -1127,6 +1130,60 @@ def descent(N: int, H: int, runs: int, seed: int, coeffs=None) -> np.ndarray:
     ((4,), True)
     """
     return descent_details(N, H, runs, seed, coeffs).u
+
+
+#: Runs per unit of a blocked descent experiment (:func:`descent_plan`).  Part of the
+#: experiment's definition: a result depends on (settings, seed) and this constant only.
+DESCENT_BLOCK = 25
+#: Landscapes up to this many tensor entries (128 MiB) are kept between units of one process.
+_KEEP_LANDSCAPE_ENTRIES = 2**24
+_kept: dict[tuple, Landscape] = {}
+
+
+def _unit_landscape(N: int, H: int, seed: int, coeffs: np.ndarray) -> Landscape:
+    """The landscape of (N, H, seed, coeffs); the last small one is reused by later units."""
+    key = (N, H, seed, tuple(float(c) for c in coeffs))
+    land = _kept.get(key)
+    if land is None:
+        land = _make_landscape(N, H, seed, coeffs)
+        _kept.clear()
+        if N**H <= _KEEP_LANDSCAPE_ENTRIES:
+            _kept[key] = land
+    return land
+
+
+def descent_plan(N: int, H: int, runs: int, seed: int, coeffs=None):
+    """The blocked descent experiment as a :class:`compute.executor.Plan` (theory §6).
+
+    ``runs`` descents on the landscape ``sample_landscape(N, H, seed, coeffs)``, in units of
+    :data:`DESCENT_BLOCK` runs; unit ``i`` starts from uniform points on the sphere drawn
+    from ``default_rng(SeedSequence(seed).spawn(n)[i])`` (:func:`descent_unit`).  Arguments
+    are checked here, so a bad request fails before any unit is sent.
+    """
+    from compute.executor import Plan, block_sizes  # noqa: PLC0415 - executor imports this module lazily
+
+    N, H, seed, coeffs = _check_common(N, H, seed, coeffs)
+    runs = _check_int("runs", runs, 1)
+    params = {"N": N, "H": H, "coeffs": [float(c) for c in coeffs] if np.any(coeffs) else None}
+    sizes = block_sizes(runs, DESCENT_BLOCK)
+    return Plan("descent", params, seed, sizes)
+
+
+def descent_unit(params, seed: int, seq: np.random.SeedSequence, size: int,
+                 progress: Callable[[float], None] | None = None) -> dict:
+    """One unit of :func:`descent_plan`: ``size`` descents from this unit's starts (theory §6).
+
+    Returns ``u``, ``index``, ``converged``, ``steps``, ``grad_norm`` (``size`` each), ``w``
+    (``size`` × N) and ``flops``; see :func:`descend`.
+    """
+    N, H, seed, coeffs = _check_common(params["N"], params["H"], seed, params.get("coeffs"))
+    size = _check_int("size", size, 1)
+    land = _unit_landscape(N, H, seed, coeffs)
+    starts = _uniform_sphere(np.random.default_rng(seq), size, N)
+    res = descend(land, starts, progress=progress)
+    return {"u": res.u, "index": res.index.astype(np.int64), "converged": res.converged,
+            "steps": res.steps.astype(np.int64), "grad_norm": res.grad_norm, "w": res.w,
+            "flops": int(res.flops)}
 
 
 # --------------------------------------------------------------------------- pictures

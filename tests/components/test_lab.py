@@ -17,7 +17,8 @@ import pytest
 from dash import Dash, DiskcacheManager, dcc, html, no_update
 
 from compute.complexity import e_inf, ground_state_energies
-from compute.landscape import MAX_TENSOR_ENTRIES, critical_points, descent_details
+from compute.executor import LocalExecutor
+from compute.landscape import MAX_TENSOR_ENTRIES, critical_points, descent_details, descent_plan
 from components import ids, lab, lab_data
 from components.lab import LabData, lab_settings
 from tests.components.dash_payload import find_callback, post_callback
@@ -350,7 +351,7 @@ def test_descent_experiment_end_points_and_tables():
     fig = go.Figure(out["figure"])
     assert [t.type for t in fig.data] == ["histogram", "histogram"]
     for trace, N in zip(fig.data, (25, 30)):
-        ref = descent_details(N, 3, 12, 6).u  # compute's own entry point, same seed
+        ref = LocalExecutor(1).run(descent_plan(N, 3, 12, 6))["u"]  # compute's own entry point, same seed
         assert np.sort(np.asarray(trace.x)) == pytest.approx(np.sort(ref), abs=1e-12)
     e = ground_state_energies(3, 3)
     band = fig.layout.shapes[0]
