@@ -57,6 +57,8 @@ __all__ = [
     "leading_complexity",
     "ground_state",
     "phase_diagram",
+    "RegimeMapN",
+    "regime_map_n",
     "scaled_coefficients",
 ]
 
@@ -729,3 +731,51 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
         det = np.abs(bstar) > _SQRT2 * F.a
         codes[lo: lo + block] = np.where(sg, 0, np.where(det, 2, 1))
     return PhaseDiagram(gg, uu, codes, value, mstar)
+
+
+@dataclass(frozen=True)
+class RegimeMapN:
+    """Regimes over (N, u) (theory §5.6): ``codes[i, j]`` at ``N[i]``, ``u[j]`` (indices into
+    :data:`REGIMES`), the leading complexity ``value`` and the dominant overlap ``m``."""
+
+    N: np.ndarray
+    u: np.ndarray
+    codes: np.ndarray
+    value: np.ndarray
+    m: np.ndarray
+
+
+def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
+    """Regime at every (N, u) for fixed κ: how the regimes move with N (theory §5.6).
+
+    Degree-d terms of φ scale like N^{d/2-1} per weight, so for H >= 4 and β̄ ≠ 0 the deterministic
+    regime grows with N.  Same rules and coarse overlap grid as :func:`phase_diagram`.  At most
+    250 000 points.
+    """
+    H = _check_H(H)
+    k = _check_coeffs(coeffs, H)
+    uu = _check_real(u, "u", "loss per weight").ravel()
+    NN = [_check_N(n) for n in np.ravel(np.asarray(Ns, dtype=object))]
+    if uu.size * len(NN) > 250_000:
+        raise ValueError("regime map: at most 250000 (N, u) points; use fewer grid points")
+    codes = np.empty((len(NN), uu.size), dtype=np.int8)
+    value = np.empty((len(NN), uu.size))
+    mstar = np.empty((len(NN), uu.size))
+    m3 = np.array([-1e-3, 0.0, 1e-3])
+    for i, Nf in enumerate(NN):
+        c = scaled_coefficients(H, k, Nf)
+        tau = _tau_grid(c, H, Nf, fine=False)
+        m, q = _m_q(tau)
+        F = _F(c, H, m, q)
+        Fb = _F.from_parts(H, m, q, F.f[None, None, :], F.fp[None, None, :], F.fpp[None, None, :])
+        val = _cumulative_fused(Fb, uu, minima)[0]
+        j = np.argmax(val, axis=1)
+        value[i] = val[np.arange(uu.size), j]
+        mstar[i] = m[j]
+        F0 = _F(c, H, m3)
+        v0, _ = _cumulative(F0, uu[:, None] - F0.f[None, :], minima)
+        stable = _confined(c) | ((v0[:, 0] - 2.0 * v0[:, 1] + v0[:, 2]) < 0.0)
+        sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
+        det = np.abs(F.b[j]) > _SQRT2 * F.a
+        codes[i] = np.where(sg, 0, np.where(det, 2, 1))
+    return RegimeMapN(np.array(NN), uu, codes, value, mstar)
