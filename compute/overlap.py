@@ -60,6 +60,8 @@ __all__ = [
     "RegimeMapN",
     "regime_map_n",
     "scaled_coefficients",
+    "minima_level",
+    "POLE_TOL",
 ]
 
 #: Largest N accepted (the profile is a large-N statement; beyond this nothing new is learnt).
@@ -79,6 +81,8 @@ _ZOOM_ROUNDS = 5
 _ZOOM_POINTS = 9
 _NEWTON_STEPS = 40
 _POLE_TOL = 1e-6
+#: Rates within this of 0 count as one isolated point (a pole minimum; see :func:`ground_state`).
+POLE_TOL = _POLE_TOL
 
 
 # ------------------------------------------------------------------------------------ input
@@ -311,6 +315,25 @@ def overlap_profile(u, m, H: int, coeffs, N, *, cumulative: bool = False, minima
         out = _density(F, z)
     out = np.broadcast_to(out, np.broadcast_shapes(uu.shape, mm.shape))
     return np.array(out) if out.ndim else float(out)
+
+
+def minima_level(m, H: int, coeffs, N):
+    r"""The level (loss per weight) below which a critical point at overlap ``m`` is a minimum (theory §5.6).
+
+    It is where :math:`y(u, m) = \min(-\sqrt2, \ell(m))`, the bulk edge or the BBP outlier: below it
+    the Hessian is positive definite, above it (up to the bulk edge) an outlier makes an index-1
+    saddle, and inside the bulk the index is extensive.  Vectorised over ``m`` (``|m| < 1``).
+
+    >>> from compute.complexity import e_inf
+    >>> abs(minima_level(0.0, 3, None, 100) + e_inf(3)) < 1e-15
+    True
+    """
+    H = _check_H(H)
+    c = scaled_coefficients(H, coeffs, N)
+    mm = _check_m(m)
+    F = _F(c, H, mm)
+    out = F.f + F.z_of(F.y_min)
+    return out if out.ndim else float(out)
 
 
 # ------------------------------------------------------------------------ sup over the overlap

@@ -243,3 +243,16 @@ def test_regime_map_n_matches_pointwise():
     assert rm.codes[-1, 0] == 2
     with pytest.raises(ValueError, match="N"):
         ov.regime_map_n(u, [1], 3, [0.1, 0.2])
+
+
+def test_minima_level_is_the_index_rule():
+    """Below minima_level the minima profile equals the total density; above it they differ."""
+    m = np.linspace(-0.9, 0.9, 19)
+    for H, kappa, N in [(3, [0.5, -0.9], 100), (3, [0.0, -3.0], 50), (4, [0.2, -1.0, 0.5], 200)]:
+        lvl = ov.minima_level(m, H, kappa, N)
+        below = overlap_profile(lvl - 1e-3, m, H, kappa, N, minima=True)
+        dens = overlap_profile(lvl - 1e-3, m, H, kappa, N, cumulative=True)
+        assert np.allclose(below, dens, atol=1e-12)
+        above = overlap_profile(lvl + 0.2, m, H, kappa, N, minima=True)
+        assert np.allclose(above, overlap_profile(lvl, m, H, kappa, N, minima=True), atol=1e-12)
+    assert abs(ov.minima_level(0.0, 3, None, 100) + e_inf(3)) < 1e-15
