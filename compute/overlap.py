@@ -242,8 +242,9 @@ def _z_peak(F: _F):
     """
     H, a, b = F.H, F.a, F.b
     r = np.sqrt(b * b + 4.0 * H)
-    p_minus = np.where(b <= 0.0, -2.0 * a / (r - b), -a * (b + r) / (2.0 * H))
-    p_plus = np.where(b >= 0.0, 2.0 * a / (r + b), a * (r - b) / (2.0 * H))
+    with np.errstate(divide="ignore", invalid="ignore"):  # each branch is used where it is stable
+        p_minus = np.where(b <= 0.0, -2.0 * a / (r - b), -a * (b + r) / (2.0 * H))
+        p_plus = np.where(b >= 0.0, 2.0 * a / (r + b), a * (r - b) / (2.0 * H))
     if H >= 3:
         z_in = b / (H - 2.0)
         y_in = F.y_of(z_in)
@@ -408,7 +409,7 @@ def _pole_minima(c, H, tau: np.ndarray):
     P, _ = _cumulative(F, np.full(tau.shape, np.inf), True)
     left = np.r_[-np.inf, P[:-1]]
     right = np.r_[P[1:], -np.inf]
-    cand = np.flatnonzero((P >= left) & (P >= right) & (P > -1e-2) & (P < 0.0))
+    cand = np.flatnonzero((P >= left) & (P >= right) & (P > -0.05) & (P < 0.0))
     if cand.size == 0:
         return np.empty(0), np.empty(0)
     uinf = np.full(cand.size, np.inf)
@@ -646,7 +647,7 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
         step = (hi - lo) / (_ZOOM_POINTS - 1)
         lo, hi = t_best - step, t_best + step
     # isolated minima (a pole of φ) with rate 0 in the limit, which the root search cannot see
-    pl, pt = _pole_minima(c, H, tau)
+    pl, pt = _pole_minima(c, H, _tau_grid(c, H, Nf))
     if pl.size and not (pl.min() >= best[0]):
         i = int(np.argmin(pl))
         best[0], t_best[0] = pl[i], pt[i]

@@ -256,3 +256,23 @@ def test_minima_level_is_the_index_rule():
         above = overlap_profile(lvl + 0.2, m, H, kappa, N, minima=True)
         assert np.allclose(above, overlap_profile(lvl, m, H, kappa, N, minima=True), atol=1e-12)
     assert abs(ov.minima_level(0.0, 3, None, 100) + e_inf(3)) < 1e-15
+
+
+@pytest.mark.parametrize(
+    "H,kappa,N",
+    [(4, (-1.1278, -0.5639, -0.2820), 1000), (4, (-0.5639, -0.2820, -0.1410), 1000), (4, (0.2, -1.0, 0.5), 100),
+     (5, (0.1, 0.1, 0.1, -0.3), 500), (6, (1327.7, 274.3, 56.68, 11.71, 2.42), 100)],
+)
+def test_ground_state_sees_the_pole_minimum(H, kappa, N):
+    """deg φ >= 3 with a pole minimum (|f_N'| beats R's Hessian there): E_0^φ is at least −f_N(pole)."""
+    c = ov.scaled_coefficients(H, kappa, N)
+    g = ground_state(H, list(kappa), N)
+    poles = []
+    for s in (-1.0, 1.0):
+        f = float(np.polynomial.polynomial.polyval(s, c))
+        fp = float(np.polynomial.polynomial.polyval(s, np.polynomial.polynomial.polyder(c)))
+        if s * fp < -2 * math.sqrt(H * (H - 1)):  # a minimum of φ at this pole dominates R's Hessian
+            poles.append(f)
+    assert poles
+    assert g.energy >= -min(poles) - 1e-6 * max(1.0, abs(min(poles)))
+    assert g.regime == "deterministic"
