@@ -3,17 +3,17 @@
 ``server`` is the Flask application for gunicorn (``gunicorn app:server``);
 ``python app.py`` serves on HOST:PORT (default 127.0.0.1:8050).  Configuration is read
 from environment variables, see components/settings.py.  Long jobs of the "Landscapes"
-tab run as Dash background callbacks, queued in a disk cache under ``CACHE_DIR/jobs``.
+tab run as Dash background callbacks, queued in a disk cache under ``CACHE_DIR/jobs``
+(the results cache is ``CACHE_DIR/results``; see components/cache.py).
 """
 
 from __future__ import annotations
 
-import os
 
 import diskcache
 from dash import Dash, DiskcacheManager
 
-from components.cache import init_cache
+from components.cache import init_cache, open_storage
 from components.callbacks import register_callbacks
 from components.effect import register_effect_callbacks
 from components.lab import register_lab_callbacks
@@ -25,10 +25,12 @@ from components.settings import APP_NAME, Settings
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard for ``settings`` (default: from the environment)."""
     settings = Settings.from_env() if settings is None else settings
-    jobs = diskcache.Cache(os.path.join(settings.cache_dir, "jobs"))
+    storage = open_storage(settings)
+    jobs = diskcache.Cache(storage.jobs_dir)
     manager = DiskcacheManager(jobs)
     app = Dash(__name__, title=APP_NAME, update_title=None, background_callback_manager=manager)
-    cache = init_cache(app.server, settings)
+    app.server.secret_key = storage.secret  # signs Dash's job handles (not the job store's copy)
+    cache = init_cache(app.server, settings, storage)
     app.layout = build_layout
     register_callbacks(app, cache)
     register_effect_callbacks(app, cache)

@@ -117,7 +117,7 @@ def test_results_are_cached_on_disk(make_app, tmp_path):
     app = make_app()
     client = app.server.test_client()
     dep = find_callback(client.get("/_dash-dependencies").get_json(), ids.COMPLEXITY_GRAPH)
-    cache_dir = tmp_path / "cache"
+    cache_dir = tmp_path / "cache" / "results"
     before = set(cache_dir.iterdir()) if cache_dir.exists() else set()
     first = post_callback(client, dep, {f"{ids.COMPLEXITY_STATE}.data": {"H": 6, "K": 2}})
     after = set(cache_dir.iterdir())

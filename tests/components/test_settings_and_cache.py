@@ -17,17 +17,22 @@ def test_defaults():
     assert (s.host, s.port, s.cache_type, s.debug, s.cache_timeout) == (
         "127.0.0.1", 8050, "FileSystemCache", False, 0,
     )
-    assert Path(s.cache_dir).parent == Path(tempfile.gettempdir())
+    assert Path(s.cache_dir) == Path.home() / ".cache" / "spinglass-landscapes"
+    assert not s.cache_dir.startswith(tempfile.gettempdir())
+    xdg = Settings.from_env({"XDG_CACHE_HOME": "/srv/cache"})
+    assert xdg.cache_dir == "/srv/cache/spinglass-landscapes"
 
 
 def test_values_from_environment(tmp_path):
     s = Settings.from_env(
         {"HOST": "0.0.0.0", "PORT": "9001", "CACHE_DIR": str(tmp_path), "CACHE_TYPE": "SimpleCache",
-         "DEBUG": "yes", "CACHE_TIMEOUT": "60"}
+         "DEBUG": "no", "CACHE_TIMEOUT": "60", "FRAME_ANCESTORS": "'self' https://slides.example.org"}
     )
     assert (s.host, s.port, s.cache_dir, s.cache_type, s.debug, s.cache_timeout) == (
-        "0.0.0.0", 9001, str(tmp_path), "SimpleCache", True, 60,
+        "0.0.0.0", 9001, str(tmp_path), "SimpleCache", False, 60,
     )
+    assert s.frame_ancestors == "'self' https://slides.example.org"
+    assert Settings.from_env({"HOST": "::1", "DEBUG": "yes"}).debug
 
 
 @pytest.mark.parametrize(
@@ -39,6 +44,10 @@ def test_values_from_environment(tmp_path):
         ({"CACHE_TYPE": "RedisCluster"}, "CACHE_TYPE"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"CACHE_TIMEOUT": "-1"}, "CACHE_TIMEOUT"),
+        ({"CACHE_MAX_BYTES": "12"}, "CACHE_MAX_BYTES"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"FRAME_ANCESTORS": "'self'; script-src *"}, "FRAME_ANCESTORS"),
+        ({"DEBUG": "1", "HOST": "0.0.0.0"}, "DEBUG"),
     ],
 )
 def test_bad_environment_names_the_variable(env, word):
@@ -65,13 +74,12 @@ def test_memoize_serves_repeated_arguments_from_the_cache(tmp_path, cache_type):
     assert [cached(3), cached(3), cached(4), cached(3)] == [9, 9, 16, 9]
     assert calls == [3, 4]
     if cache_type == "FileSystemCache":
-        assert any(tmp_path.iterdir())
+        assert any((tmp_path / "results").iterdir())
 
 
 def test_null_cache_and_no_cache_always_compute(tmp_path):
     server = Flask(__name__)
-    with pytest.warns(UserWarning, match="NullCache"):
-        cache = init_cache(server, Settings(cache_type="NullCache", cache_dir=str(tmp_path)))
+    cache = init_cache(server, Settings(cache_type="NullCache", cache_dir=str(tmp_path)))
     square, calls = _counting()
     cached = memoize(cache, square)
     cached(2), cached(2)
