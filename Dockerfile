@@ -4,9 +4,10 @@
 ARG BASE=python:3.11-slim
 FROM ${BASE}
 
+# The result cache, job store and generated secret key go to the app user's private
+# ~/.cache/spinglass-landscapes (created 0700); set CACHE_DIR to a volume to keep them.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    CACHE_DIR=/tmp/spinglass-landscapes-cache \
     BROWSER_PATH=/usr/bin/chromium-headless-shell
 
 WORKDIR /app
@@ -25,7 +26,7 @@ RUN pip install --no-cache-dir -r requirements.txt \
     && groupadd --gid 10001 app \
     && useradd --create-home --uid 10001 --gid 10001 --shell /usr/sbin/nologin app
 
-COPY app.py ./
+COPY app.py gunicorn.conf.py ./
 COPY components/ components/
 COPY compute/ compute/
 COPY assets/ assets/
@@ -37,4 +38,5 @@ EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8050/health', timeout=4).status == 200 else 1)"]
 
-CMD ["gunicorn", "--no-control-socket", "-b", "0.0.0.0:8050", "-w", "2", "app:server"]
+# gunicorn.conf.py: gthread workers, timeouts, request limits, shutdown that ends jobs.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "--no-control-socket", "-b", "0.0.0.0:8050", "app:server"]

@@ -15,6 +15,7 @@ from dash import Dash, DiskcacheManager
 
 from components.cache import init_cache, open_storage
 from components.callbacks import register_callbacks
+from components.edge import quiet_dev_server, register_edge
 from components.effect import register_effect_callbacks
 from components.lab import register_lab_callbacks
 from components.layout import build_layout
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_effect_callbacks(app, cache)
     register_lab_callbacks(app, cache, manager)
     register_routes(app.server)
+    register_edge(app, settings)
     return app
 
 
@@ -44,4 +46,5 @@ app = create_app(settings)
 server = app.server
 
 if __name__ == "__main__":
+    quiet_dev_server()
     app.run(host=settings.host, port=settings.port, debug=settings.debug)

@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 #: Page size of exported PDFs in CSS pixels (width, height).
 PDF_SIZE = (1100, 680)
-_PDF_TIMEOUT = 60.0
+_PDF_TIMEOUT = 20.0
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
@@ -213,6 +213,7 @@ class _Kaleido:
                     "PNG and SVG exports work in the browser."
                 )
                 logger.error("kaleido did not answer within %s s", _PDF_TIMEOUT)
+                _end_own_browsers()
                 raise ExportUnavailable(self.broken)
             if "error" in result:
                 logger.error("PDF export failed: %r", result["error"])
@@ -222,6 +223,21 @@ class _Kaleido:
             return result["data"]
 
 
+def _end_own_browsers() -> None:
+    """Kill the Chromium processes this server process started (after a hung export)."""
+    try:
+        import psutil  # noqa: PLC0415
+
+        for child in psutil.Process().children(recursive=True):
+            try:
+                if "chrom" in child.name().lower():
+                    child.kill()
+            except psutil.Error:
+                pass
+    except Exception:  # noqa: BLE001 - best effort
+        logger.warning("could not end the export's Chromium processes")
+
+
 _KALEIDO = _Kaleido()
 
 
@@ -229,6 +245,6 @@ def figure_pdf(figure: Mapping, width: int = PDF_SIZE[0], height: int = PDF_SIZE
     """The figure (a plotly figure dict) as PDF bytes, rendered by kaleido with Chromium.
 
     Raises :class:`ExportUnavailable` (with a message for the page) when Chromium is
-    missing, fails, or does not answer within 60 s.
+    missing, fails, or does not answer within 20 s (below the server's own timeouts).
     """
     return _KALEIDO.render(figure, "pdf", width, height)

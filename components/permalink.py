@@ -13,12 +13,21 @@ import math
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from compute.activations import parse_knots
 from components.validation import CUSTOM, FLAGS, default_state, param_spec
 
-__all__ = ["MAX_QUERY_CHARS", "ALIASES", "parse_query", "query_from_state", "state_query_from_url"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_LINK_KNOTS_CHARS", "ALIASES", "compact_knots", "parse_query", "query_from_state",
+           "state_query_from_url"]
 
 #: Longest query string read (longer ones are ignored with a message).
 MAX_QUERY_CHARS = 20_000
+#: Knot tables longer than this are written to links in their compact form (comments and
+#: blank lines dropped, one "z f" pair per line), so every link the page writes stays far
+#: below the servers' request-line limit (8190 bytes; the longest compact table of 64
+#: knots is about 3.3 kB encoded).
+MAX_LINK_KNOTS_CHARS = 1500
+#: Most unknown parameter names listed by name in the notices (the rest are counted).
+MAX_NAMED_NOTICES = 5
 #: Alternative names accepted in links: alias -> state key.
 ALIASES = {"L": "pieces"}
 _KEYS = tuple(default_state())
@@ -47,26 +56,47 @@ def parse_query(search: Any) -> tuple[dict, list[str]]:
     text = search[1:] if search.startswith("?") else search
     raw: dict[str, str] = {}
     seen: set[str] = set()
+    repeated: list[str] = []
     unknown: list[str] = []
-    for name, value in parse_qsl(text, keep_blank_values=True):
+    for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=None):
         key = ALIASES.get(name, name)
         if key not in _KEYS:
             if name not in unknown:
                 unknown.append(name)
             continue
-        if key in seen:
-            messages.append(f"The link sets {name} more than once; the last value is used.")
+        if key in seen and name not in repeated:
+            repeated.append(name)
         seen.add(key)
         raw[key] = value
-    for name in unknown:
+    for name in repeated:  # at most one notice per setting
+        messages.append(f"The link sets {name} more than once; the last value is used.")
+    for name in unknown[:MAX_NAMED_NOTICES]:
         shown = name if len(name) <= 30 else name[:29] + "…"
         messages.append(f"The link parameter {shown} is unknown and is ignored.")
+    if len(unknown) > MAX_NAMED_NOTICES:
+        messages.append(f"{len(unknown) - MAX_NAMED_NOTICES} more unknown link parameters are ignored.")
     return raw, messages
+
+
+def _number(x: float) -> str:
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def compact_knots(text: str) -> str:
+    """The knot table ``text`` as one ``"z f"`` line per knot (``text`` itself if unreadable)."""
+    try:
+        knots = parse_knots(text)
+    except ValueError:
+        return text
+    return "\n".join(f"{_number(z)} {_number(f)}" for z, f in knots)
 
 
 def _text(key: str, value: Any) -> str:
     if key in FLAGS:
         return "1" if value else "0"
+    if key == "knots" and isinstance(value, str) and len(value) > MAX_LINK_KNOTS_CHARS:
+        return compact_knots(value)
     if isinstance(value, float):
         text = repr(value)
         return text[:-2] if text.endswith(".0") else text

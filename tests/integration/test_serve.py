@@ -90,7 +90,7 @@ def exercise(base: str) -> None:
 def test_gunicorn_command_of_the_image_serves_the_app(tmp_path):
     port = free_port()
     proc = serve(
-        [str(BIN / "gunicorn"), "--no-control-socket", "-b", f"127.0.0.1:{port}", "-w", "2",
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "-b", f"127.0.0.1:{port}",
          "app:server"],
         {},
         tmp_path,
