@@ -11,24 +11,29 @@ from __future__ import annotations
 
 
 import diskcache
-from dash import Dash, DiskcacheManager
+from dash import Dash
 
 from components.cache import init_cache, open_storage
 from components.callbacks import register_callbacks
 from components.edge import quiet_dev_server, register_edge
 from components.effect import register_effect_callbacks
+from components.jobs import JobLimits, LimitedDiskcacheManager
 from components.lab import register_lab_callbacks
 from components.layout import build_layout
 from components.routes import register_routes
 from components.settings import APP_NAME, Settings
 
 
+#: Byte bound of the job store (progress and results of background jobs).
+_JOB_STORE_BYTES = 256 * 2**20
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard for ``settings`` (default: from the environment)."""
     settings = Settings.from_env() if settings is None else settings
     storage = open_storage(settings)
-    jobs = diskcache.Cache(storage.jobs_dir)
-    manager = DiskcacheManager(jobs)
+    jobs = diskcache.Cache(storage.jobs_dir, size_limit=_JOB_STORE_BYTES)
+    manager = LimitedDiskcacheManager(jobs, JobLimits.from_env())
     app = Dash(__name__, title=APP_NAME, update_title=None, background_callback_manager=manager)
     app.server.secret_key = storage.secret  # signs Dash's job handles (not the job store's copy)
     cache = init_cache(app.server, settings, storage)

@@ -16,6 +16,8 @@
   page's own scripts (plus Dash's inline bootstrap script by hash and Plotly's inline
   styles), ``frame-ancestors`` from ``FRAME_ANCESTORS``, ``X-Content-Type-Options:
   nosniff``, ``Referrer-Policy: same-origin``;
+* a random session cookie on the page (HttpOnly, SameSite=Lax) that only names the
+  browser session for the job quota of components/jobs.py;
 * no version disclosure: Dash's page config loses its Python/Dash/Plotly versions, and
   the development server's ``Server`` header names no software versions.
 """
@@ -31,6 +33,7 @@ from flask import Flask, Response, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
+from components.jobs import SESSION_COOKIE, new_session_token
 from components.settings import Settings
 
 __all__ = ["MAX_BODY_BYTES", "MAX_JSON_DEPTH", "register_edge", "content_security_policy", "quiet_dev_server"]
@@ -207,6 +210,9 @@ def register_edge(app, settings: Settings) -> None:
         elif settings.frame_ancestors == "'none'":
             h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if SESSION_COOKIE not in request.cookies and response.mimetype == "text/html":
+            # names the browser session for the job quota (components/jobs.py); nothing else
+            response.set_cookie(SESSION_COOKIE, new_session_token(), httponly=True, samesite="Lax", path="/")
         return response
 
     @server.errorhandler(HTTPException)
