@@ -184,14 +184,13 @@ class _F:
         self.m, self.q = m, q
         self.f, self.fp, self.fpp = f, fp, fpp
         self.b = m * fp  # s φ'(s) / N
-        with np.errstate(divide="ignore"):
-            self.base = (0.5 * math.log(2.0 * (H - 1.0)) + 0.5 + 0.5 * np.log(q)
-                         - fp * fp * q / (2.0 * H))
+        # q = 0 only at the poles themselves (evaluated for φ's Hessian there, never for a rate)
+        self.base = (0.5 * math.log(2.0 * (H - 1.0)) + 0.5 + 0.5 * np.log(np.maximum(q, 1e-300))
+                     - fp * fp * q / (2.0 * H))
         self.theta = fpp * q / self.a
         # level (in y) below which the Hessian is positive definite: the bulk edge, or the BBP outlier
-        with np.errstate(divide="ignore", invalid="ignore"):
-            outlier = self.theta + 0.5 / self.theta
         self.has_outlier = self.theta < -1.0 / _SQRT2
+        outlier = self.theta + 0.5 / np.where(self.has_outlier, self.theta, -1.0)
         self.y_min = np.where(self.has_outlier, np.minimum(outlier, -_SQRT2), -_SQRT2)
         self.outlier = np.where(self.has_outlier, outlier, -np.inf)
 
@@ -711,6 +710,39 @@ def _cumulative_fused(F: _F, u: np.ndarray, minima: bool) -> np.ndarray:
     return val
 
 
+def _pole_nodes(c, H, N) -> np.ndarray:
+    """The nodes of :func:`_tau_grid` in the pole layers, |m| > 0.76 (|τ| >= 1)."""
+    tau = _tau_grid(c, H, N)
+    return tau[np.abs(tau) >= 1.0]
+
+
+def _apply_poles(c, H, N, u: np.ndarray, value: np.ndarray, mstar: np.ndarray, codes: np.ndarray,
+                 tau: np.ndarray | None = None) -> None:
+    """Add the isolated pole minima (rate 0, see :func:`_pole_minima`) to one row of a regime map, in place.
+
+    The coarse overlap grid of the maps does not resolve the thin pole layer; below its level a
+    pole minimum is the only minimum, above it it still counts where the grid's rate is lower.
+    Skipped when neither pole can hold a minimum of φ (|m f_N'| at m = ±1 below R's spectral radius).
+    """
+    ends = _F(c, H, np.array([-1.0, 1.0]), q=np.zeros(2))
+    if not np.any(ends.b < -0.5 * _SQRT2 * ends.a):
+        return
+    if tau is None:
+        tau = _pole_nodes(c, H, N)
+    levels, taus = _pole_minima(c, H, tau)
+    for lvl, t in zip(levels, taus):
+        mq = _m_q(np.array([t]))
+        Fp = _F(c, H, mq[0], mq[1])
+        pv, _ = _cumulative(Fp, np.array([np.inf]), True)
+        take = (u >= lvl) & (value < pv[0])
+        if not np.any(take):
+            continue
+        value[take] = pv[0]
+        mstar[take] = mq[0][0]
+        code = _classify(c, H, N, np.array([t]), np.array([lvl]), True)[0]
+        codes[take] = code
+
+
 def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = True) -> PhaseDiagram:
     """Regime at every (γ, u) with κ = γ × ``coeffs_at_unit_gamma`` (κ_d is linear in γ, theory §5.3).
 
@@ -754,6 +786,11 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
         sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
         det = np.abs(bstar) > _SQRT2 * F.a
         codes[lo: lo + block] = np.where(sg, 0, np.where(det, 2, 1))
+    if minima:
+        pole_tau = _pole_nodes(c_max, H, Nf)  # reaches the deepest pole layer of every γ <= max
+        for i, g in enumerate(gg):
+            if g > 0.0:
+                _apply_poles(c_unit * g, H, Nf, uu, value[i], mstar[i], codes[i], pole_tau)
     return PhaseDiagram(gg, uu, codes, value, mstar)
 
 
@@ -802,4 +839,6 @@ def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
         sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
         det = np.abs(F.b[j]) > _SQRT2 * F.a
         codes[i] = np.where(sg, 0, np.where(det, 2, 1))
+        if minima:
+            _apply_poles(c, H, Nf, uu, value[i], mstar[i], codes[i])
     return RegimeMapN(np.array(NN), uu, codes, value, mstar)

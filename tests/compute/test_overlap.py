@@ -276,3 +276,16 @@ def test_ground_state_sees_the_pole_minimum(H, kappa, N):
     assert poles
     assert g.energy >= -min(poles) - 1e-6 * max(1.0, abs(min(poles)))
     assert g.regime == "deterministic"
+
+
+def test_maps_see_pole_minima():
+    """GELU-like cubic φ at H = 4: below the glassy band only the pole minimum exists (deterministic)."""
+    kappa = [-1.1278, -0.5639, -0.2820]
+    g = ground_state(4, kappa, 1000)
+    u = np.linspace(-g.energy + 0.05, -2.5, 7)
+    pd = phase_diagram(u, [1.0], 4, kappa, 1000)
+    assert np.all(pd.codes[0] == 2) and np.all(pd.value[0] >= -ov.POLE_TOL)
+    rm = ov.regime_map_n(u, [1000], 4, kappa)
+    assert np.all(rm.codes[0] == 2)
+    below = phase_diagram([-g.energy - 0.3], [1.0], 4, kappa, 1000)
+    assert below.value[0, 0] < -ov.POLE_TOL
