@@ -16,9 +16,7 @@ from dash import Dash
 from components.cache import init_cache, open_storage
 from components.callbacks import register_callbacks
 from components.edge import quiet_dev_server, register_edge
-from components.effect import register_effect_callbacks
 from components.jobs import JobLimits, LimitedDiskcacheManager
-from components.lab import register_lab_callbacks
 from components.layout import build_layout
 from components.routes import register_routes
 from components.settings import APP_NAME, Settings
@@ -38,9 +36,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.secret_key = storage.secret  # signs Dash's job handles (not the job store's copy)
     cache = init_cache(app.server, settings, storage)
     app.layout = build_layout
-    register_callbacks(app, cache)
-    register_effect_callbacks(app, cache)
-    register_lab_callbacks(app, cache, manager)
+    register_callbacks(app, cache, manager)
     register_routes(app.server)
     register_edge(app, settings)
     return app

@@ -60,9 +60,8 @@ def report(name: str, client, bodies: list[dict], cached: bool = True) -> None:
 def bench_callbacks() -> None:
     from app import create_app
     from components import ids
-    from components.layout import resolve_range
+    from components.state import default_state, resolve_range, view_slice
     from components.sync import CONTROLS, control_values
-    from components.validation import default_state, view_slice
 
     with tempfile.TemporaryDirectory() as cache_dir:
         app = create_app(__import__("components.settings", fromlist=["Settings"]).Settings(cache_dir=cache_dir))

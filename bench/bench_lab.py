@@ -29,7 +29,8 @@ import plotly.io as pio
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from components import lab, lab_data  # noqa: E402
+from components.data import lab as lab_data  # noqa: E402
+from components.views import lab  # noqa: E402
 
 
 def _timed(fn, *args, **kwargs):

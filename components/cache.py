@@ -1,7 +1,7 @@
 """The one module of the UI that knows flask-caching, and the owner of CACHE_DIR.
 
 Callbacks never call ``compute/`` directly: they go through :func:`memoize`d adapters
-(components/data.py) whose arguments are plain hashable values (ints, floats, strings,
+(components/data/) whose arguments are plain hashable values (ints, floats, strings,
 tuples) and whose results are plain numbers and numpy arrays, so any cache backend can
 store them.  The default backend is a file-system cache shared by all gunicorn workers.  It
 outlives the process, so cache keys carry a fingerprint of the code that produced the

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from components.ids import label_of
+
 __all__ = [
     "control_label",
     "slider_control",
@@ -15,13 +17,7 @@ __all__ = [
     "checklist_control",
     "number_control",
     "textarea_control",
-    "label_of",
 ]
-
-
-def label_of(control_id: str) -> str:
-    """Id of the label element of control ``control_id``."""
-    return f"{control_id}-label"
 
 
 def control_label(symbol: str, name: str, meaning: str, unit: str, label_id: str | None = None,

@@ -1,6 +1,6 @@
 """Exports of every plot: its data as CSV, the figure as PDF, and a table view.
 
-A view's renderer (components/views.py) returns, next to each figure, the table of the
+A view's renderer (components/views/<wing>.py) returns, next to each figure, the table of the
 data drawn: columns and rows.  That table is the single source of
 
 * the CSV download (:func:`csv_text`): a header of ``#`` lines with the application,
@@ -36,6 +36,7 @@ from components.settings import APP_NAME, VERSION
 __all__ = [
     "ExportUnavailable",
     "csv_text",
+    "columns_csv",
     "format_cell",
     "table_view",
     "html_table",
@@ -104,6 +105,36 @@ def csv_text(table: Mapping, title: str, parameters: Mapping[str, Any]) -> str:
     for row in _rows(table["rows"]):
         writer.writerow([_csv_value(x) for x in row])
     return out.getvalue()
+
+
+def _csv_cell(x: Any) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, (float, np.floating)):
+        return "" if not math.isfinite(float(x)) else repr(float(x))
+    text = str(x)
+    if any(ch in text for ch in ',"\n'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def columns_csv(header: Mapping[str, Any], columns: Mapping[str, Any]) -> str:
+    """CSV of equally long ``columns`` after ``# key: value`` lines of parameters.
+
+    Empty cells mark values that are not shown (outside the domain of validity).
+
+    >>> print(columns_csv({"H": 3}, {"u": [-1.7], "K0": [float("nan")]}), end="")
+    # H: 3
+    u,K0
+    -1.7,
+    """
+    lines = [f"# {key}: {value}" for key, value in header.items()]
+    names = list(columns)
+    lines.append(",".join(_csv_cell(n) for n in names))
+    cols = [list(columns[n]) for n in names]
+    for row in zip(*cols):
+        lines.append(",".join(_csv_cell(x) for x in row))
+    return "\n".join(lines) + "\n"
 
 
 def format_cell(x: Any) -> str:

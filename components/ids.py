@@ -1,4 +1,10 @@
-"""Component ids of the page, in one place so layout, callbacks and tests agree."""
+"""Every component id of the page, in one place so layout, callbacks, tests and assets/app.js
+agree.  No other module spells an id: they import the names (or call the functions) here.
+
+The strings are public: browser tests, bookmarks of anchors and assets/app.js (``page``,
+``key-event-store``, the ``-graph`` and ``-export-svg`` suffixes) depend on them, so a
+rename is a breaking change.  Ids of one view share its prefix (``effect-``, ``lab-``).
+"""
 
 # Page, address bar and the keyboard.
 PAGE = "page"
@@ -15,7 +21,7 @@ PRESET_NOTE = "preset-note"
 THEME = "theme-radio"
 LECTURE = "lecture-checklist"
 
-# Controls (one per field of the settings state, see components/validation.py).
+# Controls (one per field of the settings state, see components/state.py).
 DEPTH = "depth-slider"
 MAX_INDEX = "max-index-slider"
 N_SLIDER = "n-slider"
@@ -45,11 +51,22 @@ COMPLEXITY_STATE = "complexity-state-store"
 LAYERED_STATE = "layered-state-store"
 FINITE_STATE = "finite-state-store"
 ACTIVATION_STATE = "activation-state-store"
+EFFECT_STATE = "effect-state-store"
+LAB_STATE = "lab-state-store"
+
+
+def view_state(view: str) -> str:
+    """The store holding the settings slice of view ``view`` (written while it is shown)."""
+    return f"{view}-state-store"
+
+
 VIEW_STATES = {
     "complexity": COMPLEXITY_STATE,
     "layered": LAYERED_STATE,
     "finite": FINITE_STATE,
     "activation": ACTIVATION_STATE,
+    "effect": EFFECT_STATE,
+    "lab": LAB_STATE,
 }
 
 # Messages.
@@ -77,6 +94,75 @@ FINITE_NOTES = "finite-notes"
 # Activation view.
 ACTIVATION_GRAPH = "activation-graph"
 ACTIVATION_STATS = "activation-stats"
+
+
+# Activation-effect view (all prefixed "effect-").
+EFFECT_ALERT = "effect-alert"
+EFFECT_SUMMARY = "effect-summary"
+EFFECT_MODULATION_GRAPH = "effect-modulation-graph"
+EFFECT_MODULATION_NOTES = "effect-modulation-notes"
+EFFECT_MODULATION_DATA = "effect-modulation-data"
+EFFECT_COMPARE_GRAPH = "effect-compare-graph"
+EFFECT_COMPARE_NOTES = "effect-compare-notes"
+EFFECT_COMPARE_DATA = "effect-compare-data"
+EFFECT_N_INPUT = "effect-n"
+EFFECT_U_INPUT = "effect-u"
+EFFECT_RUN = "effect-run"
+EFFECT_RUN_STORE = "effect-run-store"
+EFFECT_COUNTS_ALERT = "effect-counts-alert"
+EFFECT_COUNTS_GRAPH = "effect-counts-graph"
+EFFECT_COUNTS_TABLE = "effect-counts-table"
+EFFECT_COUNTS_STALE = "effect-counts-stale"
+EFFECT_COUNTS_LOADING = "effect-counts-loading"
+
+# Landscapes lab (all prefixed "lab-").
+LAB_SHOWN = "lab-shown-store"
+LAB_GLOBE_CARD = "lab-globe-card"
+LAB_CHART_CARD = "lab-chart-card"
+LAB_DESCENT_CARD = "lab-descent-card"
+LAB_GLOBE_ALERT = "lab-globe-alert"
+LAB_CHART_ALERT = "lab-chart-alert"
+LAB_DESCENT_ALERT = "lab-descent-alert"
+LAB_GLOBE_GRAPH = "lab-globe-graph"
+LAB_GLOBE_INFO = "lab-globe-info"
+LAB_COUNT_TABLE = "lab-count-table"
+LAB_AVERAGE_RUN = "lab-average-run"
+LAB_AVERAGE_CANCEL = "lab-average-cancel"
+LAB_AVERAGE_PROGRESS = "lab-average-progress"
+LAB_CHART_HEATMAP = "lab-chart-heatmap"
+LAB_CHART_SURFACE = "lab-chart-surface"
+LAB_PROFILE_GRAPH = "lab-profile-graph"
+LAB_CHART_INFO = "lab-chart-info"
+LAB_CHART_CANCEL = "lab-chart-cancel"
+LAB_CHART_PROGRESS = "lab-chart-progress"
+LAB_DESCENT_RUN = "lab-descent-run"
+LAB_DESCENT_CANCEL = "lab-descent-cancel"
+LAB_DESCENT_PROGRESS = "lab-descent-progress"
+LAB_DESCENT_PROGRESS_LABEL = "lab-descent-progress-label"
+LAB_DESCENT_GRAPH = "lab-descent-graph"
+LAB_DESCENT_STATUS = "lab-descent-status"
+LAB_QUANTILE_TABLE = "lab-quantile-table"
+LAB_INDEX_TABLE = "lab-index-table"
+
+
+def tab(view: str) -> str:
+    """The tab of view ``view``."""
+    return f"tab-{view}"
+
+
+def card(view: str) -> str:
+    """The card (article) of an analytic view."""
+    return f"{view}-card"
+
+
+def label_of(control_id: str) -> str:
+    """The label element of control ``control_id`` (its accessible name)."""
+    return f"{control_id}-label"
+
+
+def plot_block(plot: str) -> str:
+    """The block holding plot ``plot``, its export row and its table view."""
+    return f"{plot}-block"
 
 
 def graph(plot: str) -> str:

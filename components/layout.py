@@ -1,5 +1,5 @@
-"""Page layout: header with presets and display switches, the settings panel, and one
-tab per view, each plot with its export buttons and its table view."""
+"""The page shell: header with presets and display switches, the settings panel, and one
+tab per view of components/registry.py (each view builds its own tab's content)."""
 
 from __future__ import annotations
 
@@ -18,147 +18,48 @@ from components.controls import (
     slider_control,
     textarea_control,
 )
-from components.data import loss_window
-from components.effect import effect_layout
-from components.lab import lab_layout
 from components.permalink import parse_query, state_query_from_url
 from components.presets import PRESETS as NAMED_PRESETS
 from components.presets import matching_preset, preset_note
+from components.registry import VIEWS, module_of
 from components.settings import APP_NAME, VERSION
-from components.validation import (
+from components.state import (
     CUSTOM,
     FIELDS,
     MAX_KNOTS_CHARS,
-    VIEWS,
+    N_LOG_STEP,
     activation_names,
     default_state,
-    param_spec,
+    param_slider_props,
+    resolve_range,
     sanitize,
     view_slice,
 )
-from components.views import PLOTS
+from components.sync import control_values
 
 __all__ = [
     "build_layout",
-    "param_slider_props",
     "page_class",
-    "resolve_range",
     "initial_state",
-    "N_LOG_STEP",
+    "view_store",
     "TAB_LABELS",
-    "COMPLEXITY_CAPTION",
-    "LAYERED_CAPTION",
-    "FINITE_CAPTION",
-    "ACTIVATION_CAPTION",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: Step of the log₁₀ N slider.
-N_LOG_STEP = 0.05
-
-TAB_LABELS = {
-    "complexity": "Complexity",
-    "layered": "Layered structure",
-    "finite": "Finite N",
-    "activation": "Activation",
-    "effect": "Activation effect",
-    "lab": "Landscapes",
-}
+TAB_LABELS = {view.name: view.label for view in VIEWS}
 
 KEY_HINT = ("Keys: n / p (or PageDown / PageUp) step through the presets · l lecture mode · "
             "t light/dark · Esc leaves lecture mode")
-
-
-def _sym(base: str, sub: str):
-    return [html.I(base), html.Sub(sub)]
-
-
-COMPLEXITY_CAPTION = [
-    *_sym("Θ", "k,H"), "(u) is the growth rate, per weight, of the expected number of critical "
-    "points of Hessian index k (k negative directions) with loss at most N·u: there are about ",
-    "e", html.Sup("N·Θ"), " of them. Where a curve is below zero none are expected for large N. "
-    "Minima (k = 0) appear only above −", *_sym("E", "0"), ", index-k saddles only above −",
-    *_sym("E", "k"), ", and every index piles up at −", *_sym("E", "∞"), ", so the low-lying "
-    "critical points live in the shaded band (−", *_sym("E", "0"), ", −", *_sym("E", "∞"), "). "
-    "The dashed curve ", *_sym("Θ", "H"), " counts all critical points. Leading order as "
-    "N → ∞: theory §3, after Auffinger, Ben Arous & Černý (2013) and Choromanska et al. "
-    "(2015). Double-click the plot to see the whole range of u.",
-]
-
-LAYERED_CAPTION = [
-    "The layered structure of the low critical points. Left: the levels ", *_sym("E", "k"),
-    " for the chosen depth — below the loss −N·", *_sym("E", "k"), " there are (for large N) "
-    "no critical points of index k or more, so between −N·", *_sym("E", "0"), " and −N·",
-    *_sym("E", "1"), " only minima live; the levels fall to the threshold ", *_sym("E", "∞"),
-    " = 2√((H−1)/H), where every index piles up. Right: the ground state ", *_sym("E", "0"),
-    ", the first saddle level ", *_sym("E", "1"), " and ", *_sym("E", "∞"), " against the "
-    "depth: deeper networks have a wider band of low minima. H = 2 is degenerate (all levels "
-    "equal √2). Theory §3, after Auffinger, Ben Arous & Černý (2013) and Choromanska et al. "
-    "(2015).",
-]
-
-FINITE_CAPTION = [
-    "How many critical points a network of N weights has, on average, with loss below N·u "
-    "(log scale: 3 means a thousand). The thin curves are the leading order e", html.Sup("N·Θ"),
-    " of the complexity plot — exact only in the exponent; the thick curve is the exact "
-    "expected total at this N, from the Kac–Rice formula and the GOE eigenvalue density; "
-    "markers are seeded Monte Carlo estimates of the exact count for each index. Below the "
-    "dotted line fewer than one critical point is expected: at moderate N the band of minima "
-    "is sparsely populated. Theory §3–§4, after Auffinger, Ben Arous & Černý (2013, Theorem 2.5).",
-]
-
-ACTIVATION_CAPTION = [
-    "The activation f (solid) and its least-squares piece-wise linear fit f̂ with L pieces "
-    "(dashed; diamonds mark the breakpoints), weighted by the density of the pre-activations "
-    "Z ~ N(μ, σ²) (shaded, right axis). Below: the probabilities ρ", html.Sub("ℓ"),
-    " of the pieces (bars) and their slopes (diamonds) give the mean slope ᾱ and the mean "
-    "intercept β̄; loss values in network units are ᾱ", html.Sup("H−1"),
-    " times the spin-glass values, and β̄ ≠ 0 adds the low-degree term φ(s) (right) to the "
-    "loss, s the overlap of the weights with the all-ones direction, scaled by γ. "
-    "Model: theory §5.1–§5.3, our derivation following Baskerville, Keating, Mezzadri & "
-    "Najnudel (arXiv:2004.03959).",
-]
 
 
 def _int_marks(lo: int, hi: int) -> dict:
     return {k: str(k) for k in range(lo, hi + 1)}
 
 
-def param_slider_props(activation: str) -> dict:
-    """Range, step, label and visibility of the activation-parameter slider for a preset."""
-    spec = param_spec(activation)
-    if spec is None:
-        return {"min": 0, "max": 1, "step": 0.01, "marks": {0: "0", 1: "1"},
-                "symbol": "p", "name": "preset parameter", "hidden": True}
-    lo, hi = float(spec.param_min), float(spec.param_max)
-    return {
-        "min": lo,
-        "max": hi,
-        "step": (hi - lo) / 100.0,
-        "marks": {lo: f"{lo:g}", hi: f"{hi:g}"},
-        "symbol": spec.param_symbol,
-        "name": f"{spec.label} {spec.param_name}",
-        "hidden": False,
-    }
-
-
 def page_class(state: dict) -> str:
     """CSS classes of the page root: theme and lecture mode (also set client-side)."""
     return f"page theme-{state['theme']}" + (" lecture" if state["lecture"] else "")
-
-
-def resolve_range(state: dict) -> dict:
-    """``state`` with the automatic loss range filled in (the band of depth H with margins)."""
-    if state["u_auto"]:
-        try:
-            lo, hi = loss_window(state["H"])
-        except Exception:  # noqa: BLE001 - the views report errors
-            logger.exception("loss window for H = %r", state["H"])
-            return state
-        state["u_min"] = max(round(lo, 4), FIELDS["u_min"].minimum)
-        state["u_max"] = min(round(hi, 4), FIELDS["u_max"].maximum)
-    return state
 
 
 def initial_state() -> tuple[dict, str | None, list[str]]:
@@ -281,8 +182,6 @@ def _settings_panel(state: dict):
     p = param_slider_props(state["activation"])
     options = [{"label": PRESETS[name].label if name in PRESETS else name, "value": name}
                for name in activation_names()]
-    from components.sync import control_values  # noqa: PLC0415 - sync imports this module
-
     shown = control_values(state)
     return html.Aside(
         [
@@ -436,140 +335,35 @@ def _settings_panel(state: dict):
 # ---------------------------------------------------------------------------------------
 
 
-def _graph_config(plot: str) -> dict:
-    return {
-        "displaylogo": False,
-        "responsive": True,
-        "toImageButtonOptions": {"format": "png", "filename": f"spinglass-{plot}", "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
-    }
-
-
-def plot_block(plot: str, height: int, class_name: str = ""):
-    """A plot with its export buttons (PNG, SVG, PDF, CSV), downloads and table view."""
-    title = PLOTS[plot].title
-    buttons = [
-        html.Button(
-            label, id=ids.export_button(plot, fmt), className="export-button",
-            title=f"{hint} — {title}", **{"aria-label": f"{hint}: {title}"},
-        )
-        for fmt, label, hint in (
-            ("png", "PNG", "Download the figure as PNG"),
-            ("svg", "SVG", "Download the figure as SVG"),
-            ("pdf", "PDF", "Download the figure as PDF (made on the server)"),
-            ("csv", "CSV", "Download the plotted data with its parameters as CSV"),
-        )
-    ]
-    return html.Div(
-        [
-            dcc.Graph(
-                id=ids.graph(plot),
-                config=_graph_config(plot),
-                style={"height": f"{height}px"},
-                className="graph",
-            ),
-            html.Div(
-                [
-                    html.Span("Export", className="export-label"),
-                    *buttons,
-                    html.Span(id=ids.export_message(plot), className="export-message",
-                              role="status", **{"aria-live": "polite"}),
-                ],
-                className="export-row",
-                role="group",
-                **{"aria-label": f"Export: {title}"},
-            ),
-            dcc.Download(id=ids.download(plot, "csv")),
-            dcc.Download(id=ids.download(plot, "pdf")),
-            html.Div(id=ids.data_table(plot), className="data-view"),
-        ],
-        className=f"plot-block {class_name}".strip(),
-        id=f"{plot}-block",
-    )
-
-
-def _card(title: str, alert_id: str, body: list, caption, card_id: str):
-    return html.Article(
-        [
-            html.H2(title),
-            html.Div(id=alert_id, className="alert", role="alert"),
-            *body,
-            html.P(caption, className="caption"),
-        ],
-        className="card",
-        id=card_id,
-    )
-
-
-def _safe(build, state: dict, what: str):
+def _view_content(view, state: dict):
+    """The tab content of ``view``; a view that fails to build says so instead."""
     try:
-        return build(state)
+        return module_of(view).layout(view.name, state)
     except Exception:  # noqa: BLE001 - one tab failing must not take the page down
-        logger.exception("building the %s tab", what)
-        return html.Div(f"The {what} view could not be built.", className="alert")
+        logger.exception("building the %s tab", view.name)
+        return html.Div(f"The {view.label} view could not be built.", className="alert")
 
 
 def _tabs(state: dict):
-    views = {
-        "complexity": _card(
-            "Complexity: how many critical points below each loss",
-            ids.COMPLEXITY_ALERT,
-            [
-                plot_block("complexity", 620),
-                html.H3("Ground-state energies"),
-                html.Div(id=ids.ENERGY_TABLE, className="table-wrap"),
-            ],
-            COMPLEXITY_CAPTION,
-            "complexity-card",
-        ),
-        "layered": _card(
-            "Layered structure: minima low, saddles higher",
-            ids.LAYERED_ALERT,
-            [
-                html.Div(
-                    [plot_block("layered-k", 460), plot_block("layered-h", 460)],
-                    className="plot-pair",
-                )
-            ],
-            LAYERED_CAPTION,
-            "layered-card",
-        ),
-        "finite": _card(
-            "Counts at finite N",
-            ids.FINITE_ALERT,
-            [plot_block("finite", 600), html.Ul(id=ids.FINITE_NOTES, className="notes")],
-            FINITE_CAPTION,
-            "finite-card",
-        ),
-        "activation": _card(
-            "Activation and its piece-wise linear model",
-            ids.ACTIVATION_ALERT,
-            [
-                plot_block("activation", 460),
-                html.Div(id=ids.ACTIVATION_STATS, className="stats"),
-                html.Div(
-                    [plot_block("pieces", 380), plot_block("phi", 380)],
-                    className="plot-pair",
-                ),
-            ],
-            ACTIVATION_CAPTION,
-            "activation-card",
-        ),
-        "effect": html.Div(_safe(effect_layout, state, "activation effect"), className="card"),
-        "lab": html.Div(_safe(lab_layout, state, "landscapes"), className="card"),
-    }
     return dcc.Tabs(
         id=ids.TABS,
         value=state["tab"],
         children=[
-            dcc.Tab(label=TAB_LABELS[name], value=name, children=content, id=f"tab-{name}",
-                    className="view-tab", selected_className="view-tab--selected")
-            for name, content in views.items()
+            dcc.Tab(label=view.label, value=view.name, children=_view_content(view, state),
+                    id=ids.tab(view.name), className="view-tab",
+                    selected_className="view-tab--selected")
+            for view in VIEWS
         ],
         className="view-tabs",
         content_className="view-tab-content",
         parent_className="view-tabs-parent",
     )
+
+
+def view_store(name: str, state: dict):
+    """The store of view ``name``'s settings slice: filled only if it is the view shown."""
+    return dcc.Store(id=ids.view_state(name),
+                     data=view_slice(state, name) if state["tab"] == name else None)
 
 
 def build_layout(state: dict | None = None, search: str | None = None,
@@ -580,10 +374,7 @@ def build_layout(state: dict | None = None, search: str | None = None,
     else:
         state = resolve_range(dict(state))
     location = dcc.Location(id=ids.URL, refresh=False, **({} if search is None else {"search": search}))
-    stores = [
-        dcc.Store(id=ids.VIEW_STATES[view], data=view_slice(state, view) if state["tab"] == view else None)
-        for view in VIEWS
-    ]
+    stores = [view_store(view.name, state) for view in VIEWS]
     notice = None
     if messages:
         notice = [html.P(html.Strong("This link's settings were repaired:"))] + [html.P(m) for m in messages]

@@ -2,9 +2,9 @@
 
 A link carries only the settings that differ from the defaults (``/?H=7`` is depth 7
 with everything else at its default), under the state's own keys (see the table in
-components/validation.py), so links stay short and readable.  Reading a link never
+components/state.py), so links stay short and readable.  Reading a link never
 fails: :func:`parse_query` returns the raw values with messages about what it could not
-read, and :func:`components.validation.sanitize` then repairs the values themselves.
+read, and :func:`components.state.sanitize` then repairs the values themselves.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from compute.activations import parse_knots
-from components.validation import CUSTOM, FLAGS, default_state, param_spec
+from components.state import CUSTOM, FLAGS, default_state, param_spec
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_LINK_KNOTS_CHARS", "ALIASES", "compact_knots", "parse_query", "query_from_state",
            "state_query_from_url"]

@@ -6,11 +6,10 @@ of plain values so tests call it directly.  It
 1. builds raw settings from whatever triggered it -- the page load or the browser's
    back/forward buttons (the query string, components/permalink.py), a preset (the
    dropdown, the ◀ ▶ buttons or a key, components/presets.py), or a control;
-2. validates them (:func:`components.validation.sanitize`) and lists the repairs;
-3. writes the settings store (read by every view, also the "Activation effect" and
-   "Landscapes" tabs) only when the state changed, and the slice of the *visible* view
-   into that view's store only when the slice changed -- hidden views catch up when
-   their tab is opened;
+2. validates them (:func:`components.state.sanitize`) and lists the repairs;
+3. writes the settings store only when the state changed, and the slice of the *visible*
+   view (every view of components/registry.py) into that view's store only when the
+   slice changed -- hidden views compute nothing and catch up when their tab is opened;
 4. writes the query string (the URL follows the controls without a reload), echoes
    repaired values back into the controls and updates the props that depend on the
    activation preset.
@@ -24,10 +23,18 @@ from typing import Any, Mapping
 from dash import html, no_update
 
 from components import ids
-from components.layout import N_LOG_STEP, param_slider_props, resolve_range
 from components.permalink import parse_query, query_from_state
 from components.presets import apply_preset, matching_preset, preset_note, step_preset
-from components.validation import CUSTOM, VIEWS, _as_number, sanitize, view_slice
+from components.state import (
+    CUSTOM,
+    N_LOG_STEP,
+    VIEWS,
+    as_number,
+    param_slider_props,
+    resolve_range,
+    sanitize,
+    view_slice,
+)
 
 __all__ = ["CONTROLS", "KEY_ACTIONS", "raw_from_controls", "control_values", "sync_settings"]
 
@@ -79,7 +86,7 @@ def raw_from_controls(values: Mapping[str, Any], trigger: str | None, previous: 
     prev = previous if isinstance(previous, Mapping) else {}
     raw: dict[str, Any] = {key: values.get(key) for key in _DIRECT}
     if trigger == ids.N_SLIDER:
-        x = _as_number(values.get("N_log"))
+        x = as_number(values.get("N_log"))
         raw["N"] = round(10.0 ** min(max(x, 0.0), 7.0)) if x is not None else values.get("N_log")
     else:
         box = values.get("N_box")
@@ -120,7 +127,7 @@ def control_values(state: Mapping) -> dict:
 
 def _same(key: str, given: Any, clean: Any) -> bool:
     if key == "N_log":
-        x = _as_number(given)
+        x = as_number(given)
         return x is not None and abs(x - clean) < N_LOG_STEP / 2
     if isinstance(clean, list):
         return isinstance(given, (list, tuple)) and list(given) == clean

@@ -12,7 +12,10 @@ from dash import html, no_update
 
 from compute import complexity
 from components import ids
-from components.callbacks import (
+from components.data.analytic import loss_window
+from components.state import SCALE_KEYS, default_state, resolve_range, view_slice
+from components.sync import CONTROLS, control_values, sync_settings
+from components.views.analytic import (
     Renderers,
     activation_outputs,
     complexity_outputs,
@@ -21,10 +24,6 @@ from components.callbacks import (
     format_value,
     layered_outputs,
 )
-from components.data import loss_window
-from components.layout import resolve_range
-from components.sync import CONTROLS, control_values, sync_settings
-from components.validation import SCALE_KEYS, default_state, view_slice
 
 
 def _walk(component):

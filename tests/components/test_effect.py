@@ -20,13 +20,15 @@ from dash import Dash, dcc, html
 
 from compute import finite_n
 from compute.complexity import e_inf, ground_state_energies
-from components import effect
-from components import effect_data as ed
 from components import ids
 from components.cache import init_cache
+from components.data import effect as ed
+from components.export import columns_csv
+from components.figures.effect import comparison_figure, modulation_figure, use_log_axis
+from components.registry import Services
 from components.settings import Settings
-from components.effect_figures import comparison_figure, modulation_figure, use_log_axis
-from components.validation import default_state
+from components.state import FIELDS, Activation, activation_of, default_state, sanitize
+from components.views import effect
 from tests.components.dash_payload import find_callback, post_callback
 
 # A linear "custom activation" f(z) = -1.8 z + 1.62: ᾱ = -1.8, β̄ = 1.62, so at H = 3
@@ -90,16 +92,16 @@ def reference_K(u: float, H: int, kappa, k: int) -> float:
 
 
 def test_valid_settings_pass_silently():
-    state, messages = ed.effect_settings(_state(gamma=2.5, seed=7, lab_N=120))
+    state, messages = sanitize(_state(gamma=2.5, seed=7, lab_N=120))
     assert messages == []
     assert (state["gamma"], state["seed"], state["lab_N"]) == (2.5, 7, 120)
 
 
 def test_missing_extras_take_defaults_silently():
-    defaults = {key: f.default for key, f in ed.EXTRA_FIELDS.items()}
+    defaults = {key: FIELDS[key].default for key in ("gamma", "seed", "lab_N")}
     defaults.update({k: v for k, v in default_state().items() if k in defaults})  # page-wide ones win
     bare = {k: v for k, v in default_state().items() if k not in defaults}
-    state, messages = ed.effect_settings(bare)
+    state, messages = sanitize(bare)
     assert messages == []
     assert {k: state[k] for k in defaults} == defaults
     assert state["gamma"] == 1.0 and state["lab_N"] == ed.DEFAULT_N
@@ -111,7 +113,7 @@ def test_missing_extras_take_defaults_silently():
      ("seed", -3, 0), ("lab_N", True, ed.DEFAULT_N), ("lab_N", [1], ed.DEFAULT_N)],
 )
 def test_forged_extras_are_repaired_with_a_message(key, bad, fixed):
-    state, messages = ed.effect_settings(_state(**{key: bad}))
+    state, messages = sanitize(_state(**{key: bad}))
     assert state[key] == fixed
     assert len(messages) == 1
 
@@ -122,7 +124,7 @@ def test_forged_extras_are_repaired_with_a_message(key, bad, fixed):
 
 
 def test_relu_has_no_effect():
-    d = ed.modulation_data("relu", None, 2, 0.0, 1.0, 3)
+    d = ed.modulation_data(Activation("relu", None, 2, 0.0, 1.0), 3)
     assert d["spin_glass"] and d["kappa"] == (0.0, 0.0)
     assert np.all(d["reason0"] == ed.OK) and np.all(d["reason1"] == ed.OK)
     np.testing.assert_allclose(d["K0"], 1.0, rtol=1e-12)
@@ -143,7 +145,7 @@ def test_grid_sits_below_the_threshold_and_contains_minus_e0():
     [("softplus", 3, "band"), ("sigmoid", 3, "below"), ("softplus", 4, "band"), ("gelu", 4, "band")],
 )
 def test_factors_match_an_independent_mpmath_evaluation(name, H, pick):
-    d = ed.modulation_data(name, None, 8, 0.0, 1.0, H)
+    d = ed.modulation_data(Activation(name, None, 8, 0.0, 1.0), H)
     u = d["u"]
     band = np.flatnonzero(u > -d["e0"])
     i = band[len(band) // 2] if pick == "band" else len(u) // 4
@@ -158,8 +160,8 @@ def test_factors_match_an_independent_mpmath_evaluation(name, H, pick):
 
 
 def test_divergent_regime_is_flagged_not_drawn():
-    knots = ed.knots_of(_state(activation="custom", knots=DIVERGENT_KNOTS))
-    d = ed.modulation_data("custom", None, 8, 0.0, 1.0, 3, 1.0, knots)
+    act = activation_of(_state(activation="custom", knots=DIVERGENT_KNOTS))
+    d = ed.modulation_data(act, 3)
     np.testing.assert_allclose(d["kappa"], (0.5, -0.9), rtol=1e-9)
     # Independent boundary: the s² coefficient of A(s) reaches 1/2 (theory §5.5, quadratic φ).
     k2 = -0.9
@@ -178,7 +180,7 @@ def test_divergent_regime_is_flagged_not_drawn():
 
 
 def test_pole_minima_hide_k0_below_the_ground_state_only():
-    d = ed.modulation_data("softplus", None, 8, 0.0, 1.0, 4)
+    d = ed.modulation_data(Activation("softplus", None, 8, 0.0, 1.0), 4)
     below = d["u"] < -d["e0"]
     assert below.any() and (~below).any()
     np.testing.assert_array_equal(d["reason0"] == ed.POLE, below)
@@ -187,16 +189,16 @@ def test_pole_minima_hide_k0_below_the_ground_state_only():
 
 
 def test_rounding_level_beta_bar_counts_as_zero():
-    d = ed.modulation_data("tanh", None, 8, 0.0, 1.0, 4)  # odd activation at μ = 0: β̄ = 0
+    d = ed.modulation_data(Activation("tanh", None, 8, 0.0, 1.0), 4)  # odd activation at μ = 0: β̄ = 0
     assert d["beta_bar"] == 0.0 and d["spin_glass"]
     np.testing.assert_allclose(d["K0"], 1.0, rtol=1e-9)
 
 
 def test_gamma_scales_kappa():
-    one = ed.modulation_data("softplus", None, 8, 0.0, 1.0, 3, 1.0)
-    half = ed.modulation_data("softplus", None, 8, 0.0, 1.0, 3, 0.5)
+    one = ed.modulation_data(Activation("softplus", None, 8, 0.0, 1.0, None, 1.0), 3)
+    half = ed.modulation_data(Activation("softplus", None, 8, 0.0, 1.0, None, 0.5), 3)
     np.testing.assert_allclose(half["kappa"], 0.5 * np.array(one["kappa"]), rtol=1e-12)
-    assert ed.modulation_data("softplus", None, 8, 0.0, 1.0, 3, 0.0)["spin_glass"]
+    assert ed.modulation_data(Activation("softplus", None, 8, 0.0, 1.0, None, 0.0), 3)["spin_glass"]
 
 
 def test_spans():
@@ -206,15 +208,15 @@ def test_spans():
 
 
 def test_clean_run_inputs():
-    state = ed.effect_settings(_state(H=4, lab_N=120))[0]
-    assert ed.clean_run_inputs(None, "", state) == (120, ed.default_level(4), [])
-    N, u, messages = ed.clean_run_inputs("1e9", "abc", state)
+    state = sanitize(_state(H=4, lab_N=120))[0]
+    assert effect.clean_run_inputs(None, "", state) == (120, ed.default_level(4), [])
+    N, u, messages = effect.clean_run_inputs("1e9", "abc", state)
     assert (N, u) == (200, ed.default_level(4)) and len(messages) == 2
     assert ed.default_level(4) == pytest.approx(-0.5 * (ground_state_energies(4, 0)[0] + e_inf(4)))
 
 
 def test_csv_round_trip():
-    text = ed.csv_text({"H": 3, "note": "a, b"}, {"u": [-1.7, -1.6], "K": [1.5, math.nan], "s": ["x", 'y"']})
+    text = columns_csv({"H": 3, "note": "a, b"}, {"u": [-1.7, -1.6], "K": [1.5, math.nan], "s": ["x", 'y"']})
     lines = text.splitlines()
     assert lines[:3] == ["# H: 3", "# note: a, b", "u,K,s"]
     assert lines[3:] == ["-1.7,1.5,x", '-1.6,,"y"""']
@@ -227,7 +229,7 @@ def test_csv_round_trip():
 
 def test_counts_at_n2_match_the_exact_spin_glass_counts():
     u = ed.default_level(3)
-    c = ed.finite_n_counts("relu", None, 2, 0.0, 1.0, 3, 1.0, None, 2, u, 0)
+    c = ed.finite_n_counts(Activation("relu", None, 2, 0.0, 1.0, None, 1.0), 3, 2, u, 0)
     for key, k in (("minima", 0), ("saddles", 1)):
         exact = finite_n.expected_critical_points(2, 3, u, k).value
         assert c[key]["phi0_value"] == pytest.approx(exact, rel=1e-8)
@@ -236,7 +238,7 @@ def test_counts_at_n2_match_the_exact_spin_glass_counts():
 
 
 def test_counts_above_the_threshold_have_no_large_n_value():
-    c = ed.finite_n_counts("softplus", None, 8, 0.0, 1.0, 3, 1.0, None, 5, -1.0, 3, 200)
+    c = ed.finite_n_counts(Activation("softplus", None, 8, 0.0, 1.0, None, 1.0), 3, 5, -1.0, 3, 200)
     assert c["K0"] is None and "threshold" in c["K0_reason"]
     assert c["seed"] == 3 and c["samples"] == 200
     assert c["minima"]["value"] > 0 and c["minima"]["stderr"] > 0
@@ -347,7 +349,7 @@ def test_good_input_draws_everything():
 def test_csv_matches_the_plotted_values():
     state = _state(activation="gelu", H=4)
     out = effect.effect_outputs(state)
-    d = ed.modulation_data("gelu", None, 8, 0.0, 1.0, 4)
+    d = ed.modulation_data(Activation("gelu", None, 8, 0.0, 1.0), 4)
     rows = [line.split(",") for line in _csv_of(out["modulation_data"]).splitlines()
             if not line.startswith("#")]
     assert rows[0] == ["u", "K0", "K1", "share", "note"]
@@ -414,7 +416,7 @@ def test_counts_callback_good_input_shows_seed_and_bars():
         return ed.finite_n_counts(*args[:-1], 200)  # fewer samples: a fast test
 
     out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
-    assert calls[0][8:11] == (30, -1.64, 11)
+    assert calls[0][2:5] == (30, -1.64, 11)
     assert out["alert"] is None and out["run_key"]["seed"] == 11
     assert "seed 11" in out["figure"].layout.title.text
     assert [t.type for t in out["figure"].data] == ["bar", "bar"]
@@ -439,13 +441,13 @@ def test_counts_callback_turns_failures_into_messages():
 def test_lab_n_outside_the_panel_range_is_clamped_with_a_note():
     seen = []
     out = effect.counts_outputs(1, _state(lab_N=5000), None, None,
-                                lambda *a: seen.append(a[8]) or ed.finite_n_counts(*a[:-1], 50))
+                                lambda *a: seen.append(a[2]) or ed.finite_n_counts(*a[:-1], 50))
     assert seen == [ed.N_RANGE[1]]
     assert "5000" in _text(out["alert"])
 
 
 def test_stale_notice():
-    key = effect._run_key(ed.effect_settings(default_state())[0])
+    key = effect._run_key(sanitize(default_state())[0])
     assert effect.stale_notice(default_state(), key) is None
     assert effect.stale_notice(default_state(), None) is None
     assert "H" in effect.stale_notice(_state(H=5), key)
@@ -453,15 +455,16 @@ def test_stale_notice():
 
 
 def test_layout_has_the_view_ids():
-    layout = effect.effect_layout(default_state())
+    layout = effect.layout("effect", default_state())
     found = {getattr(c, "id", None) for c in _walk(layout)}
-    for cid in (effect.MODULATION_GRAPH, effect.COMPARE_GRAPH, effect.COUNTS_GRAPH, effect.RUN,
-                effect.N_INPUT, effect.U_INPUT, effect.ALERT, effect.RUN_STORE):
+    for cid in (ids.EFFECT_MODULATION_GRAPH, ids.EFFECT_COMPARE_GRAPH, ids.EFFECT_COUNTS_GRAPH,
+                ids.EFFECT_RUN, ids.EFFECT_N_INPUT, ids.EFFECT_U_INPUT, ids.EFFECT_ALERT,
+                ids.EFFECT_RUN_STORE):
         assert cid in found and cid.startswith("effect-")
     graphs = [c for c in _walk(layout) if isinstance(c, dcc.Graph)]
     assert all(_is_real_figure(g.figure) for g in graphs)  # never blank, even before callbacks
     assert "published" in _text(layout) and "docs/theory.md" in _text(layout)
-    effect.effect_layout({"H": "junk"})  # a bad state still builds
+    effect.layout("effect", {"H": "junk"})  # a bad state still builds
 
 
 # ---------------------------------------------------------------------------------------
@@ -472,41 +475,52 @@ def test_layout_has_the_view_ids():
 @pytest.fixture(params=[None, "FileSystemCache"])
 def client(request, tmp_path):
     app = Dash(__name__)
-    app.layout = html.Div([dcc.Store(id=ids.SETTINGS, data=default_state()),
-                           effect.effect_layout(default_state())])
+    app.layout = html.Div([dcc.Store(id=ids.EFFECT_STATE, data=default_state()),
+                           effect.layout("effect", default_state())])
     cache = None
     if request.param:
         cache = init_cache(app.server, Settings(cache_type=request.param, cache_dir=str(tmp_path)))
-    effect.register_effect_callbacks(app, cache)
+    effect.register(app, "effect", Services(cache=cache))
     return app.server.test_client()
 
 
 def test_good_request_through_dash_twice(client):
     deps = client.get("/_dash-dependencies").get_json()
-    dep = find_callback(deps, effect.MODULATION_GRAPH)
+    dep = find_callback(deps, ids.EFFECT_MODULATION_GRAPH)
     settings = {**default_state(), "activation": "softplus", "H": 4}
-    first, second = (post_callback(client, dep, {f"{ids.SETTINGS}.data": settings}) for _ in range(2))
+    first, second = (post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": settings}) for _ in range(2))
     assert first.status_code == second.status_code == 200
     assert first.get_json()["response"] == second.get_json()["response"]  # cached or not, same answer
     resp = first.get_json()["response"]
-    assert resp[effect.ALERT]["children"] is None
-    assert len(resp[effect.COMPARE_GRAPH]["figure"]["data"]) == 6  # K₀ and share for 3 activations
+    assert resp[ids.EFFECT_ALERT]["children"] is None
+    assert len(resp[ids.EFFECT_COMPARE_GRAPH]["figure"]["data"]) == 6  # K₀ and share for 3 activations
 
 
 def test_forged_request_through_dash_gives_200_and_a_message(client):
     deps = client.get("/_dash-dependencies").get_json()
-    dep = find_callback(deps, effect.MODULATION_GRAPH)
-    r = post_callback(client, dep, {f"{ids.SETTINGS}.data": {"H": "<script>", "gamma": 1e9}})
+    dep = find_callback(deps, ids.EFFECT_MODULATION_GRAPH)
+    r = post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": {"H": "<script>", "gamma": 1e9}})
     assert r.status_code == 200
     resp = r.get_json()["response"]
-    alert = json.dumps(resp[effect.ALERT], ensure_ascii=False)
+    alert = json.dumps(resp[ids.EFFECT_ALERT], ensure_ascii=False)
     assert "Depth H" in alert and "γ" in alert
-    assert resp[effect.MODULATION_GRAPH]["figure"]["data"]
+    assert resp[ids.EFFECT_MODULATION_GRAPH]["figure"]["data"]
 
-    run = find_callback(deps, effect.COUNTS_GRAPH)
-    r = post_callback(client, run, {f"{effect.RUN}.n_clicks": 1, f"{ids.SETTINGS}.data": [1],
-                                    f"{effect.N_INPUT}.value": 2, f"{effect.U_INPUT}.value": "-9"})
+    run = find_callback(deps, ids.EFFECT_COUNTS_GRAPH)
+    r = post_callback(client, run, {f"{ids.EFFECT_RUN}.n_clicks": 1, f"{ids.EFFECT_STATE}.data": [1],
+                                    f"{ids.EFFECT_N_INPUT}.value": 2, f"{ids.EFFECT_U_INPUT}.value": "-9"})
     assert r.status_code == 200
     resp = r.get_json()["response"]
-    assert "Level u" in json.dumps(resp[effect.COUNTS_ALERT], ensure_ascii=False)
-    assert resp[effect.COUNTS_GRAPH]["figure"]["data"]
+    assert "Level u" in json.dumps(resp[ids.EFFECT_COUNTS_ALERT], ensure_ascii=False)
+    assert resp[ids.EFFECT_COUNTS_GRAPH]["figure"]["data"]
+
+
+def test_hidden_view_computes_nothing(client, monkeypatch):
+    """The view reads its slice store, which the settings sync fills only while it is shown."""
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = find_callback(deps, ids.EFFECT_MODULATION_GRAPH)
+    assert [i["id"] for i in dep["inputs"]] == [ids.EFFECT_STATE]
+    calls = []
+    monkeypatch.setattr(effect, "effect_outputs", lambda *a: calls.append(a))
+    r = post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": None})
+    assert r.status_code == 204 and calls == []

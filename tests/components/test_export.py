@@ -13,7 +13,6 @@ from dash import html, no_update
 
 from compute import complexity
 from compute.finite_n import log_expected_total_count
-from components.callbacks import Renderers, export_csv, export_parameters, export_pdf
 from components.export import (
     ExportUnavailable,
     csv_text,
@@ -21,9 +20,8 @@ from components.export import (
     format_cell,
     table_view,
 )
-from components.layout import resolve_range
-from components.validation import default_state
-from components.views import PLOTS
+from components.state import default_state, resolve_range
+from components.views.analytic import PLOTS, Renderers, export_csv, export_parameters, export_pdf
 
 
 def _state(**changes):

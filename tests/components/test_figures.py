@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from compute import complexity
-from components.data import U_SPAN, activation_data, complexity_data, complexity_grid
-from components.figures import activation_figure, complexity_figure, label_rows, message_figure
-from components.views import render_activation, render_complexity
+from components.data.analytic import U_SPAN, activation_data, complexity_data, complexity_grid
+from components.figures.analytic import activation_figure, complexity_figure, label_rows
+from components.figures.style import message_figure
+from components.state import Activation
+from components.views.analytic import render_activation, render_complexity
 
 
 def _traces(fig):
@@ -102,7 +104,7 @@ def test_label_rows_spread_crowded_labels():
 
 
 def test_activation_data_for_relu_is_exact():
-    d = activation_data("relu", None, 2, 0.0, 1.0, 3)
+    d = activation_data(Activation("relu", None, 2, 0.0, 1.0), 3)
     np.testing.assert_allclose(d["fit"], np.maximum(d["z"], 0.0), atol=1e-9)
     np.testing.assert_allclose(d["f"], np.maximum(d["z"], 0.0), atol=0)
     assert d["alpha_bar"] == pytest.approx(0.5, abs=1e-9)
@@ -115,7 +117,7 @@ def test_activation_data_for_relu_is_exact():
 
 
 def test_activation_figure_traces():
-    d = activation_data("relu", None, 2, 0.5, 2.0, 3)
+    d = activation_data(Activation("relu", None, 2, 0.5, 2.0), 3)
     fig = activation_figure(d["z"], d["f"], d["fit"], d["breakpoints"], d["breakpoint_values"],
                             d["density"], "ReLU", d["pieces"])
     names = [t.name for t in fig.data]
@@ -141,7 +143,7 @@ def test_renderers_return_serialisable_figures():
 
     c = render_complexity(3, 2)
     assert c["energies"][0] == pytest.approx(complexity.ground_state_energies(3, 0)[0])
-    a = render_activation("relu", None, 2, 0.0, 1.0, 3, None)
+    a = render_activation(Activation("relu", None, 2, 0.0, 1.0), 3)
     figures = [*c["figures"].values(), *a["figures"].values()]
     assert len(figures) == 4
     for fig in figures:
@@ -152,7 +154,7 @@ def test_renderers_return_serialisable_figures():
 def test_tanh_fit_is_piecewise_linear_with_marked_breakpoints():
     from scipy import integrate
 
-    d = activation_data("tanh", None, 4, 0.0, 1.0, 3)
+    d = activation_data(Activation("tanh", None, 4, 0.0, 1.0), 3)
     z, fit = d["z"], d["fit"]
     a = np.asarray(d["breakpoints"])
     assert d["pieces"] == 4 and len(a) == 3
@@ -181,7 +183,7 @@ def test_tanh_fit_is_piecewise_linear_with_marked_breakpoints():
 
 
 def test_hard_tanh_is_reproduced_exactly_with_beta_bar_zero():
-    d = activation_data("hard_tanh", None, 8, 0.0, 1.5, 5)
+    d = activation_data(Activation("hard_tanh", None, 8, 0.0, 1.5), 5)
     assert d["exact"] and d["pieces"] == 3
     np.testing.assert_allclose(d["fit"], np.clip(d["z"], -1, 1), atol=1e-12)
     assert list(d["breakpoints"]) == [-1.0, 1.0]
@@ -193,7 +195,7 @@ def test_hard_tanh_is_reproduced_exactly_with_beta_bar_zero():
 
 def test_custom_knots_are_drawn_through_the_knots():
     knots = ((-2.0, -1.0), (-0.5, -0.5), (0.5, 0.8), (2.0, 1.0))
-    d = activation_data("custom", None, 8, 0.0, 1.0, 3, knots)
+    d = activation_data(Activation("custom", None, 8, 0.0, 1.0, knots), 3)
     zk, fk = zip(*knots)
     inside = (d["z"] >= -2) & (d["z"] <= 2)
     np.testing.assert_allclose(d["f"][inside], np.interp(d["z"][inside], zk, fk), atol=1e-12)
@@ -217,7 +219,7 @@ def _arr(value) -> np.ndarray:
 
 
 def test_styles_differ_by_theme_and_lecture_mode():
-    from components.figures import figure_style, figure_template
+    from components.figures.style import figure_style, figure_template
 
     light, dark = figure_style("light"), figure_style("dark")
     assert light.paper != dark.paper and light.ink != dark.ink
@@ -231,8 +233,8 @@ def test_styles_differ_by_theme_and_lecture_mode():
 
 
 def test_layered_figures_carry_the_energies():
-    from components.data import layered_data
-    from components.figures import layered_h_figure, layered_k_figure
+    from components.data.analytic import layered_data
+    from components.figures.analytic import layered_h_figure, layered_k_figure
 
     d = layered_data(10)
     assert list(d["H"]) == list(range(2, 13))
@@ -253,7 +255,7 @@ def test_layered_figures_carry_the_energies():
 def test_finite_n_curves_are_n_theta_and_the_exact_total():
     """Leading order log10 e^{NΘ} = NΘ/ln 10 (theory §3); exact total from theory §4."""
     from compute.finite_n import log_expected_total_count
-    from components.data import finite_data, loss_window
+    from components.data.analytic import finite_data, loss_window
 
     H, K, N = 4, 2, 150
     d = finite_data(H, K, N, 5, loss_window(H))
@@ -279,7 +281,7 @@ def test_monte_carlo_index_zero_agrees_with_the_exact_total_below_the_bulk():
     (compute/finite_n.py), so this checks that the Monte Carlo levels land on the grid
     points they belong to, and that the higher-index part is small (seeded).
     """
-    from components.data import finite_data
+    from components.data.analytic import finite_data
 
     H, N = 3, 60
     e0 = complexity.ground_state_energies(H, 0)[0]
@@ -291,7 +293,7 @@ def test_monte_carlo_index_zero_agrees_with_the_exact_total_below_the_bulk():
 
 
 def test_finite_figure_hides_unreliable_monte_carlo_points():
-    from components.figures import MC_MAX_RELATIVE_ERROR, finite_figure
+    from components.figures.analytic import MC_MAX_RELATIVE_ERROR, finite_figure
 
     u = np.linspace(-1.7, -1.6, 5)
     leading = np.vstack([np.linspace(-2, 1, 5)] * 2)
@@ -311,7 +313,7 @@ def test_piece_probabilities_are_normal_masses_of_the_pieces():
     from scipy.stats import norm
 
     mu, sigma = 0.3, 1.7
-    d = activation_data("softplus", None, 5, mu, sigma, 4)
+    d = activation_data(Activation("softplus", None, 5, mu, sigma), 4)
     edges = np.concatenate(([-np.inf], d["all_breakpoints"], [np.inf]))
     rho = np.diff(norm.cdf(edges, loc=mu, scale=sigma))
     np.testing.assert_allclose(d["rho"], rho, atol=1e-14)
@@ -322,7 +324,7 @@ def test_piece_probabilities_are_normal_masses_of_the_pieces():
 @pytest.mark.parametrize("H,gamma", [(3, 1.0), (5, 0.4), (2, 2.0)])
 def test_phi_is_the_polynomial_of_theory_5_3(H, gamma):
     """φ(s) = γ Σ_{d=1}^{H−1} β̄ ᾱ^{d−1}/ᾱ^{H−1} s^d, evaluated here independently."""
-    d = activation_data("sigmoid", None, 6, 0.2, 1.0, H, None, gamma)
+    d = activation_data(Activation("sigmoid", None, 6, 0.2, 1.0, None, gamma), H)
     a, b, s = d["alpha_bar"], d["beta_bar"], d["s"]
     expected = sum(gamma * b * a ** (dd - 1) / a ** (H - 1) * s**dd for dd in range(1, H))
     np.testing.assert_allclose(d["phi"], expected, rtol=1e-12, atol=1e-12)
@@ -330,9 +332,9 @@ def test_phi_is_the_polynomial_of_theory_5_3(H, gamma):
 
 
 def test_pieces_and_phi_figures():
-    from components.figures import phi_figure, pieces_figure
+    from components.figures.analytic import phi_figure, pieces_figure
 
-    d = activation_data("tanh", None, 4, 0.0, 1.0, 3)
+    d = activation_data(Activation("tanh", None, 4, 0.0, 1.0), 3)
     fig = pieces_figure(d["rho"], d["slopes"], d["intercepts"], d["all_breakpoints"],
                         d["alpha_bar"], d["beta_bar"])
     assert list(fig.data[0].x) == ["ℓ = 1", "ℓ = 2", "ℓ = 3", "ℓ = 4"]
@@ -340,6 +342,6 @@ def test_pieces_and_phi_figures():
     assert f"{d['alpha_bar']:.4f}" in fig.layout.title.text
     zero = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)  # tanh at μ = 0: β̄ = 0, φ ≡ 0
     assert "≡ 0" in zero.data[1].name
-    d = activation_data("sigmoid", None, 4, 0.0, 1.0, 3)
+    d = activation_data(Activation("sigmoid", None, 4, 0.0, 1.0), 3)
     fig = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)
     assert "≡ 0" not in fig.data[1].name and "s<sup>2</sup>" in fig.layout.title.text

@@ -19,8 +19,13 @@ from dash import Dash, DiskcacheManager, dcc, html, no_update
 from compute.complexity import e_inf, ground_state_energies
 from compute.executor import LocalExecutor
 from compute.landscape import MAX_TENSOR_ENTRIES, critical_points, descent_details, descent_plan
-from components import ids, lab, lab_data
-from components.lab import LabData, lab_settings
+from components import ids
+from components.data import lab as lab_data
+from components.registry import Services
+from components.state import sanitize, view_slice
+from components.sync import control_values, sync_settings
+from components.views import lab
+from components.views.lab import LabData, lab_settings
 from tests.components.dash_payload import find_callback, post_callback
 
 
@@ -112,17 +117,8 @@ def test_missing_experiment_keys_take_their_defaults_silently():
     assert s.messages == []
 
 
-def test_lab_settings_cleans_its_keys_when_the_page_does_not(monkeypatch):
-    """With a settings validator that knows none of the lab's keys, the lab validates them."""
-    from components import validation
-
-    def bare(raw):
-        state, messages = validation.sanitize(raw)
-        for key in lab.LAB_FIELDS:
-            state.pop(key, None)
-        return state, messages
-
-    monkeypatch.setattr(lab, "sanitize", bare)
+def test_lab_settings_cleans_its_keys():
+    """The lab's keys go through the one settings validation, with a message per repair."""
     s = lab_settings({"seed": "abc", "lab_N": 7.0, "runs": 10**9})
     assert (s.seed, s.N, s.state["runs"]) == (1, 7, 500)
     text = " ".join(s.messages)
@@ -474,19 +470,20 @@ def _ids(component) -> list[str]:
 
 
 def test_layout_ids_are_prefixed_and_unique():
-    found = _ids(lab.lab_layout({"seed": 3}))
+    found = _ids(lab.layout("lab", {"seed": 3}))
     assert found and all(i.startswith("lab-") for i in found)
     assert len(found) == len(set(found))
     for name in ("GLOBE_GRAPH", "CHART_HEATMAP", "CHART_SURFACE", "PROFILE_GRAPH", "DESCENT_GRAPH",
                  "DESCENT_PROGRESS", "DESCENT_RUN", "DESCENT_CANCEL", "COUNT_TABLE"):
-        assert getattr(lab, name) in found
-    assert lab.lab_layout(None) is not None  # any state: the views fill themselves
+        assert getattr(ids, f"LAB_{name}") in found
+    assert lab.layout("lab", None) is not None  # any state: the views fill themselves
 
 
 def _app(manager):
     app = Dash(__name__)
-    app.layout = html.Div([dcc.Store(id=ids.SETTINGS, data={}), lab.lab_layout({})])
-    lab.register_lab_callbacks(app, None, manager)
+    app.layout = html.Div([dcc.Store(id=ids.SETTINGS, data={}), dcc.Store(id=ids.LAB_STATE),
+                           lab.layout("lab", {})])
+    lab.register(app, "lab", Services(manager=manager))
     return app
 
 
@@ -496,45 +493,50 @@ def test_heavy_callbacks_run_in_the_background(tmp_path):
     app = _app(DiskcacheManager(diskcache.Cache(str(tmp_path))))
     specs = {key: cb for key, cb in app.callback_map.items()}
     background = [k for k, cb in specs.items() if cb.get("background")]
-    assert any(lab.DESCENT_GRAPH in k for k in background)
-    assert any(lab.CHART_HEATMAP in k for k in background)
-    assert any(lab.COUNT_TABLE in k for k in background)
-    assert not any(lab.GLOBE_GRAPH in k for k in background)
-    descent = next(cb for k, cb in specs.items() if lab.DESCENT_GRAPH in k)
-    assert [c["id"] for c in descent["background"]["cancel"]] == [lab.DESCENT_CANCEL]
+    assert any(ids.LAB_DESCENT_GRAPH in k for k in background)
+    assert any(ids.LAB_CHART_HEATMAP in k for k in background)
+    assert any(ids.LAB_COUNT_TABLE in k for k in background)
+    assert not any(ids.LAB_GLOBE_GRAPH in k for k in background)
+    descent = next(cb for k, cb in specs.items() if ids.LAB_DESCENT_GRAPH in k)
+    assert [c["id"] for c in descent["background"]["cancel"]] == [ids.LAB_DESCENT_CANCEL]
     assert [str(p) for p in descent["background"]["progress"]] == [
-        f"{lab.DESCENT_PROGRESS}.value", f"{lab.DESCENT_PROGRESS_LABEL}.children"]
+        f"{ids.LAB_DESCENT_PROGRESS}.value", f"{ids.LAB_DESCENT_PROGRESS_LABEL}.children"]
 
 
 def test_globe_callback_over_http_with_a_forged_store():
     app = _app(None)
     client = app.server.test_client()
     deps = client.get("/_dash-dependencies").get_json()
-    dep = find_callback(deps, lab.GLOBE_GRAPH)
-    response = post_callback(client, dep, {f"{lab.LAB_STATE}.data": {"H": "<script>", "seed": 10**12}})
+    dep = find_callback(deps, ids.LAB_GLOBE_GRAPH)
+    response = post_callback(client, dep, {f"{ids.LAB_STATE}.data": {"H": "<script>", "seed": 10**12}})
     assert response.status_code == 200
     body = response.get_json()["response"]
-    assert "Seed 999999:" in body[lab.GLOBE_INFO]["children"]
-    assert len(body[lab.GLOBE_GRAPH]["figure"]["data"]) == 4
-    assert "Depth H" in str(body[lab.GLOBE_ALERT]["children"])
+    assert "Seed 999999:" in body[ids.LAB_GLOBE_INFO]["children"]
+    assert len(body[ids.LAB_GLOBE_GRAPH]["figure"]["data"]) == 4
+    assert "Depth H" in str(body[ids.LAB_GLOBE_ALERT]["children"])
 
 
-def test_slice_callback_over_http():
+def test_slice_reaches_the_lab_only_while_it_is_shown():
+    """The settings sync writes the lab's slice only while the lab is shown, only on change."""
+    state = sanitize({"H": 5, "K": 2, "seed": 4, "tab": "lab"})[0]
+    out = sync_settings(control_values(state), ids.TABS, previous={**state, "tab": "complexity"})
+    assert out["view_lab"] == view_slice(state, "lab")
+    assert {"H": 5, "seed": 4}.items() <= out["view_lab"].items() and "K" not in out["view_lab"]
+    hidden = {**state, "tab": "complexity"}
+    out = sync_settings(control_values(hidden), ids.DEPTH, previous=state)
+    assert out["view_lab"] is no_update  # nothing to update while another view is shown
+    moved = {**state, "K": 9}  # K: not the lab's
+    out = sync_settings(control_values(moved), ids.MAX_INDEX, previous=state,
+                        stores={"lab": view_slice(state, "lab")})
+    assert out["view_lab"] is no_update
+
+
+def test_globe_hands_the_slice_it_drew_to_the_heavy_views():
     app = _app(None)
     client = app.server.test_client()
-    dep = find_callback(client.get("/_dash-dependencies").get_json(), lab.LAB_STATE)
-    body = post_callback(client, dep, {f"{ids.SETTINGS}.data": {"H": 5, "K": 2, "seed": 4, "tab": "lab"}})
-    assert body.get_json()["response"][lab.LAB_STATE]["data"] == {"H": 5, "seed": 4}
-    hidden = post_callback(client, dep, {f"{ids.SETTINGS}.data": {"H": 5, "tab": "complexity"}})
-    assert hidden.status_code in (200, 204)  # nothing to update while another view is shown
-    assert lab.LAB_STATE not in ((hidden.get_json() or {}).get("response") or {})
-
-
-def test_lab_slice_follows_the_shown_view():
-    assert lab.lab_slice({"H": 4, "K": 3, "seed": 2, "tab": "lab"}) == {"H": 4, "seed": 2}
-    assert lab.lab_slice({"H": 4}) == {"H": 4}  # a store without views: the lab is all there is
-    assert lab.lab_slice({"H": 4, "tab": "complexity"}) is no_update
-    assert lab.lab_slice({"H": 4, "tab": "no such view"}) is no_update
-    assert lab.lab_slice({"H": 4, "K": 9, "tab": "lab"}, previous={"H": 4}) is no_update  # K: not the lab's
-    assert lab.lab_slice("garbage") == "garbage"
-    assert lab.lab_slice(None, previous=None) is no_update
+    dep = find_callback(client.get("/_dash-dependencies").get_json(), ids.LAB_SHOWN)
+    body = post_callback(client, dep, {f"{ids.LAB_STATE}.data": {"H": 3, "seed": 4}})
+    assert body.get_json()["response"][ids.LAB_SHOWN]["data"] == {"H": 3, "seed": 4}
+    hidden = post_callback(client, dep, {f"{ids.LAB_STATE}.data": None})
+    assert hidden.status_code in (200, 204)  # a hidden lab computes nothing
+    assert ids.LAB_SHOWN not in ((hidden.get_json() or {}).get("response") or {})

@@ -6,7 +6,7 @@ import resource
 
 import pytest
 
-from components import lab
+from components.views import lab
 
 EXTREMES = [
     {"tab": "lab", "H": 8, "activation": "tanh", "mu": 3, "sigma": 0.1},

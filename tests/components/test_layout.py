@@ -7,8 +7,8 @@ from dash import dcc, html
 from components import ids
 from components.layout import TAB_LABELS, build_layout, initial_state
 from components.sync import CONTROLS
-from components.validation import TABS, default_state
-from components.views import PLOTS
+from components.state import TABS, default_state
+from components.views.analytic import PLOTS
 
 
 def _walk(node, parents=()):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.permalink import MAX_QUERY_CHARS, parse_query, query_from_state, state_query_from_url
-from components.validation import CHOICES, FIELDS, activation_names, default_state, param_spec, sanitize
+from components.state import CHOICES, FIELDS, activation_names, default_state, param_spec, sanitize
 
 
 def _restore(query: str) -> tuple[dict, list[str]]:

@@ -14,7 +14,7 @@ from components.presets import (
     preset_note,
     step_preset,
 )
-from components.validation import default_state, sanitize
+from components.state import default_state, sanitize
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)

@@ -198,23 +198,28 @@ def _layout_values(client) -> dict:
     return values
 
 
+_SLICES = {ids.view_state(view): view for view in ids.VIEW_STATES}
+
+
 def _server_callbacks_reading_settings(deps):
+    """Server callbacks fed by the settings: the view callbacks, through their slice stores."""
     return [d for d in deps if not d.get("clientside_function")
-            and any(i["id"] == ids.SETTINGS and i["property"] == "data" for i in d["inputs"])]
+            and any(i["id"] in _SLICES and i["property"] == "data" for i in d["inputs"])]
 
 
 @pytest.mark.parametrize("preset", [p.name for p in __import__("components.presets", fromlist=["PRESETS"]).PRESETS])
 def test_every_tab_serves_every_preset(client, deps, preset):
     """Each callback that reads the settings store (all tabs) answers 200 for each preset."""
-    from components.layout import resolve_range
     from components.presets import apply_preset
-    from components.validation import default_state, sanitize
+    from components.state import default_state, resolve_range, sanitize, view_slice
 
     state = resolve_range(sanitize(apply_preset(default_state(), preset))[0])
     callbacks = _server_callbacks_reading_settings(deps)
     assert len(callbacks) >= 2
     initial = _layout_values(client)
+    slices = {f"{store}.data": view_slice(state, view) for store, view in _SLICES.items()}
     for dep in callbacks:
-        values = {**initial, f"{ids.SETTINGS}.data": state}
-        r = post_callback(client, dep, values, [f"{ids.SETTINGS}.data"])
+        values = {**initial, f"{ids.SETTINGS}.data": state, **slices}
+        changed = [f"{i['id']}.data" for i in dep["inputs"] if i["id"] in _SLICES]
+        r = post_callback(client, dep, values, changed)
         assert r.status_code in (200, 204), f"{dep['output'][:60]} answered {r.status_code} for {preset}"

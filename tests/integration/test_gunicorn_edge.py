@@ -11,7 +11,7 @@ import urllib.error
 import pytest
 
 from components.permalink import query_from_state
-from components.validation import default_state
+from components.state import default_state
 from tests.integration.test_serve import BIN, free_port, get, serve, stop, wait_healthy
 
 

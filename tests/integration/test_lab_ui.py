@@ -2,7 +2,7 @@
 
 The lab runs in a minimal app of its own (the settings store, the lab's layout, its
 callbacks with a DiskcacheManager in a temporary folder), so these tests depend only on
-the lab's contract: it reads ``components.ids.SETTINGS`` and draws itself.
+the lab's contract: it reads its settings slice and draws itself.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import time
 
 import psutil
 import pytest
-from dash import Dash, DiskcacheManager, dcc, html
+from dash import DiskcacheManager
 from dash.testing.wait import until
 
-from components import ids, lab
-from components.cache import init_cache
+from components import ids
 from components.settings import Settings
-from components.validation import default_state
+from components.state import default_state
+from tests.integration.one_view import one_view_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,12 +30,8 @@ def lab_app(tmp_path):
     def factory(**overrides):
         state = default_state()
         state.update({"tab": "lab", **overrides})
-        app = Dash(__name__, update_title=None)
-        cache = init_cache(app.server, Settings(cache_dir=str(tmp_path / "cache")))
         manager = DiskcacheManager(diskcache.Cache(str(tmp_path / "jobs")))
-        app.layout = html.Div([dcc.Store(id=ids.SETTINGS, data=state), lab.lab_layout(state)])
-        lab.register_lab_callbacks(app, cache, manager)
-        return app
+        return one_view_app("lab", state, Settings(cache_dir=str(tmp_path / "cache")), manager)
 
     return factory
 
@@ -56,14 +52,14 @@ def _jobs() -> list[psutil.Process]:
 def test_lab001_globe_renders_without_console_errors(dash_duo, lab_app):
     # Seed 1 at H = 3 has 3 minima, 4 saddles and 3 maxima (tests/components/test_lab.py).
     dash_duo.start_server(lab_app(seed=1, H=3))
-    dash_duo.wait_for_contains_text(f"#{lab.GLOBE_INFO}", "Seed 1:", timeout=30)
-    dash_duo.wait_for_element(f"#{lab.GLOBE_GRAPH} .gl-container", timeout=20)
-    legend = dash_duo.find_element(f"#{lab.GLOBE_GRAPH}").text
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_GLOBE_INFO}", "Seed 1:", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.LAB_GLOBE_GRAPH} .gl-container", timeout=20)
+    legend = dash_duo.find_element(f"#{ids.LAB_GLOBE_GRAPH}").text
     for name in ("minima (index 0): 3", "saddles (index 1): 4", "maxima (index 2): 3"):
         assert name in legend
-    dash_duo.wait_for_contains_text(f"#{lab.COUNT_TABLE}", "theory §4", timeout=30)
-    dash_duo.wait_for_contains_text(f"#{lab.CHART_INFO}", "distinct minima", timeout=60)
-    assert dash_duo.find_element(f"#{lab.GLOBE_ALERT}").text == ""
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_COUNT_TABLE}", "theory §4", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_CHART_INFO}", "distinct minima", timeout=60)
+    assert dash_duo.find_element(f"#{ids.LAB_GLOBE_ALERT}").text == ""
     assert dash_duo.get_logs() == []
 
 
@@ -72,44 +68,44 @@ def test_lab002_descent_progress_moves_and_cancel_stops_it(dash_duo, lab_app):
     # settings name another view, so the globe and the charts stay idle and the descent job
     # (started by its button) is the only background process.
     dash_duo.start_server(lab_app(seed=3, H=3, lab_N=250, runs=500, tab="complexity"))
-    dash_duo.wait_for_element(f"#{lab.DESCENT_RUN}", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.LAB_DESCENT_RUN}", timeout=30)
     assert not _jobs()
-    run = dash_duo.find_element(f"#{lab.DESCENT_RUN}")
-    cancel = dash_duo.find_element(f"#{lab.DESCENT_CANCEL}")
+    run = dash_duo.find_element(f"#{ids.LAB_DESCENT_RUN}")
+    cancel = dash_duo.find_element(f"#{ids.LAB_DESCENT_CANCEL}")
     assert cancel.get_attribute("disabled") is not None
     run.click()
     until(lambda: run.get_attribute("disabled") is not None, timeout=10, msg="run button not disabled")
-    until(lambda: _progress(dash_duo, lab.DESCENT_PROGRESS) > 0, timeout=60, msg="progress never moved")
-    first = _progress(dash_duo, lab.DESCENT_PROGRESS)
-    until(lambda: _progress(dash_duo, lab.DESCENT_PROGRESS) > first, timeout=60, msg="progress stuck")
-    moved = _progress(dash_duo, lab.DESCENT_PROGRESS)
+    until(lambda: _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) > 0, timeout=60, msg="progress never moved")
+    first = _progress(dash_duo, ids.LAB_DESCENT_PROGRESS)
+    until(lambda: _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) > first, timeout=60, msg="progress stuck")
+    moved = _progress(dash_duo, ids.LAB_DESCENT_PROGRESS)
     assert 0 < first < moved < 100
-    assert "N = " in dash_duo.find_element(f"#{lab.DESCENT_PROGRESS_LABEL}").text
+    assert "N = " in dash_duo.find_element(f"#{ids.LAB_DESCENT_PROGRESS_LABEL}").text
     assert _jobs(), "no background job is running"
 
     cancel.click()
     until(lambda: run.get_attribute("disabled") is None, timeout=15, msg="run button not re-enabled")
     until(lambda: not _jobs(), timeout=15, msg="the job process is still alive after cancel")
-    until(lambda: _progress(dash_duo, lab.DESCENT_PROGRESS) == 0, timeout=10, msg="progress not reset")
+    until(lambda: _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) == 0, timeout=10, msg="progress not reset")
     time.sleep(2.0)  # a job that kept running would now report progress or a result
-    assert _progress(dash_duo, lab.DESCENT_PROGRESS) == 0
-    assert "Press" in dash_duo.find_element(f"#{lab.DESCENT_STATUS}").text
-    assert dash_duo.find_element(f"#{lab.QUANTILE_TABLE}").text == ""
+    assert _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) == 0
+    assert "Press" in dash_duo.find_element(f"#{ids.LAB_DESCENT_STATUS}").text
+    assert dash_duo.find_element(f"#{ids.LAB_QUANTILE_TABLE}").text == ""
     assert dash_duo.get_logs() == []
 
 
 def test_lab003_average_button_and_charts(dash_duo, lab_app):
     dash_duo.start_server(lab_app(seed=1, H=3, lab_N=40))
-    dash_duo.wait_for_contains_text(f"#{lab.COUNT_TABLE}", "press", timeout=30)
-    dash_duo.find_element(f"#{lab.AVERAGE_RUN}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_COUNT_TABLE}", "press", timeout=30)
+    dash_duo.find_element(f"#{ids.LAB_AVERAGE_RUN}").click()
     # seeds 1..200 at H = 3 (tests/components/test_lab.py checks the numbers against theory §4)
-    dash_duo.wait_for_contains_text(f"#{lab.COUNT_TABLE}", "mean over seeds 1…200", timeout=60)
-    assert "±" in dash_duo.find_element(f"#{lab.COUNT_TABLE}").text
-    until(lambda: dash_duo.find_element(f"#{lab.AVERAGE_RUN}").get_attribute("disabled") is None, timeout=10)
-    dash_duo.wait_for_contains_text(f"#{lab.CHART_INFO}", "seed 1", timeout=60)
-    for graph in (lab.CHART_HEATMAP, lab.PROFILE_GRAPH):
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_COUNT_TABLE}", "mean over seeds 1…200", timeout=60)
+    assert "±" in dash_duo.find_element(f"#{ids.LAB_COUNT_TABLE}").text
+    until(lambda: dash_duo.find_element(f"#{ids.LAB_AVERAGE_RUN}").get_attribute("disabled") is None, timeout=10)
+    dash_duo.wait_for_contains_text(f"#{ids.LAB_CHART_INFO}", "seed 1", timeout=60)
+    for graph in (ids.LAB_CHART_HEATMAP, ids.LAB_PROFILE_GRAPH):
         dash_duo.wait_for_element(f"#{graph} .main-svg .xtitle", timeout=20)
         assert "radians" in dash_duo.find_element(f"#{graph} .xtitle").text
-    dash_duo.wait_for_element(f"#{lab.CHART_SURFACE} .gl-container", timeout=20)
-    assert dash_duo.find_element(f"#{lab.CHART_ALERT}").text == ""
+    dash_duo.wait_for_element(f"#{ids.LAB_CHART_SURFACE} .gl-container", timeout=20)
+    assert dash_duo.find_element(f"#{ids.LAB_CHART_ALERT}").text == ""
     assert dash_duo.get_logs() == []

@@ -15,7 +15,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from compute.complexity import ground_state_energies, theta
-from components.figures import figure_style
+from components.figures.style import figure_style
 
 pytestmark = pytest.mark.browser
 

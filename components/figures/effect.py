@@ -1,7 +1,7 @@
 """Figures of the "activation effect" view (theory §5.4–§5.5): arrays in, ``go.Figure`` out.
 
 Nothing here computes mathematics: the callbacks pass in what the memoized adapters of
-components/effect_data.py returned.  Values the theory does not cover arrive as ``nan``
+components/data/effect.py returned.  Values the theory does not cover arrive as ``nan``
 with a reason code; the figures leave a gap there and shade the region with a short
 label (the full explanation is printed under the plot).
 """
@@ -13,8 +13,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.effect_data import DIVERGES, NONFINITE, POLE
-from components.figures import FigureStyle, figure_style
+from components.data.reasons import DIVERGES, NONFINITE, POLE
+from components.figures.style import FigureStyle, figure_style, rect, vline
 
 __all__ = [
     "U_AXIS_TITLE",
@@ -111,29 +111,15 @@ def _two_rows(style: FigureStyle, top_title: str, top_log: bool, bottom_title: s
     return layout
 
 
-def _vline(x: float, color: str, width: float, dash: str) -> dict:
-    return dict(
-        type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-        line=dict(color=color, width=width, dash=dash), layer="above",
-    )
-
-
-def _rect(lo: float, hi: float, color: str) -> dict:
-    return dict(
-        type="rect", xref="x", yref="paper", x0=lo, x1=hi, y0=0, y1=1,
-        fillcolor=color, line=dict(width=0), layer="below",
-    )
-
-
 def _threshold_marks(e0: float, einf: float, style: FigureStyle) -> tuple[list[dict], list[dict]]:
     """Shapes and labels: band (−E_0, −E_∞) shaded, −E_0 dotted, −E_∞ solid."""
     shapes, notes = [], []
     marks = [(-einf, "−E∞", "left", 2.0, "solid")]
     if e0 > einf:
-        shapes.append(_rect(-e0, -einf, style.band))
+        shapes.append(rect(-e0, -einf, style.band))
         marks.append((-e0, "−E₀", "right", 1.5, "dot"))
     for x, text, anchor, width, dash in marks:
-        shapes.append(_vline(x, style.muted, width, dash))
+        shapes.append(vline(x, style.muted, dash, width))
         notes.append(dict(
             x=x, xref="x", y=1.0, yref="paper", yanchor="bottom", xanchor=anchor,
             text=text, showarrow=False, font=dict(size=style.font_size, color=style.muted),
@@ -147,7 +133,7 @@ def _shades(regions: Sequence[tuple[int, float, float]], x_span: float,
     shapes, notes = [], []
     for code, lo, hi in regions:
         color, label = SHADES[code]
-        shapes.append(_rect(lo, hi, color))
+        shapes.append(rect(lo, hi, color))
         if hi - lo >= 0.12 * x_span:
             notes.append(dict(
                 x=0.5 * (lo + hi), xref="x", y=0.99, yref="paper", yanchor="top",
@@ -173,7 +159,7 @@ def modulation_figure(
     """K_0(u), K_1(u) (top) and the share K_1/(K_0 + K_1) (bottom) against u (theory §5.5).
 
     ``nan`` entries are gaps; ``regions`` lists ``(code, u_lo, u_hi)`` stretches where a value
-    is not shown (codes of components/effect_data.py), which are shaded and labelled.  The band
+    is not shown (codes of components/data/reasons.py), which are shaded and labelled.  The band
     (−E_0, −E_∞) is shaded amber.  The top axis is logarithmic when the factors span more than
     a factor 30.  ``style`` is the page's look (:func:`components.figures.figure_style`).
     """
@@ -265,7 +251,7 @@ def comparison_figure(
 def counts_figure(counts: Mapping, style: FigureStyle | None = None) -> go.Figure:
     """Bar chart of the expected numbers of minima and index-1 saddles below N·u (theory §4, §5.4).
 
-    ``counts`` is the dict of :func:`components.effect_data.finite_n_counts`: one bar per
+    ``counts`` is the dict of :func:`components.data.effect.finite_n_counts`: one bar per
     index for φ ≡ 0 (the spin glass) and one for the activation, with one-standard-error bars.
     """
     style = _style(style)

@@ -5,28 +5,26 @@ arguments are ints, floats, strings and tuples, their results dicts of floats, s
 tuples and numpy arrays.  The mathematics lives in compute/ (compute/network.py for κ,
 compute/kac_rice.py for the counts and the modulation factor); this module chooses the
 grid, applies the domain of validity of theory §5.5 and says in words why a value is not
-shown.
-
-It also validates the few settings the view reads that the page-wide validation
-(:func:`components.validation.sanitize`) may not know: the strength γ of φ, the seed and
-the lab's number of weights (the default N of the finite-N counts).
+shown (codes of components/data/reasons.py).  The activation arrives as one hashable
+:class:`components.state.Activation`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from compute import kac_rice
-from compute.activations import PRESETS, parse_knots
 from compute.complexity import e_inf, ground_state_energies
-from compute.network import GAMMA_RANGE, describe_activation
-from components.validation import CUSTOM, NumberField, _clean_number, sanitize
+from compute.network import describe_activation
+from components.data.reasons import DIVERGES, NONFINITE, OK, PEAK, POLE
+
+if TYPE_CHECKING:
+    from components.state import Activation
 
 __all__ = [
-    "EXTRA_FIELDS",
     "N_RANGE",
     "U_RANGE",
     "SAMPLES",
@@ -37,16 +35,11 @@ __all__ = [
     "POLE",
     "NONFINITE",
     "REASONS",
-    "effect_settings",
-    "activation_label",
-    "knots_of",
     "u_grid",
     "default_level",
-    "clean_run_inputs",
     "spans",
     "modulation_data",
     "finite_n_counts",
-    "csv_text",
 ]
 
 #: Number of weights accepted by the finite-N counts (theory §5.4).
@@ -60,15 +53,7 @@ DEFAULT_N = 50
 #: Activations compared side by side (the user's own is added when it is not one of them).
 COMPARE = ("relu", "sigmoid", "softplus")
 
-#: Settings read by this view beyond those of :func:`components.validation.sanitize`.
-EXTRA_FIELDS: dict[str, NumberField] = {
-    "gamma": NumberField("gamma", "Strength γ of φ", GAMMA_RANGE[0], GAMMA_RANGE[1], 1.0),
-    "seed": NumberField("seed", "Seed", 0, 999_999, 0, integer=True),
-    "lab_N": NumberField("lab_N", "Lab number of weights N", N_RANGE[0], 10**6, DEFAULT_N, integer=True),
-}
-
-# Why a value of K_k(u) is not drawn (codes of the ``reason0`` / ``reason1`` arrays).
-OK, DIVERGES, POLE, NONFINITE, PEAK = 0, 1, 2, 3, 4
+#: Why a value of K_k(u) is not drawn, in words (codes of the ``reason0`` / ``reason1`` arrays).
 REASONS = {
     DIVERGES: (
         "the average over the overlap s in theory §5.5 diverges (φ is quadratic and the s² "
@@ -89,49 +74,6 @@ REASONS = {
         "φ is switched off"
     ),
 }
-
-
-# ---------------------------------------------------------------------------------------
-# Settings
-# ---------------------------------------------------------------------------------------
-
-
-def effect_settings(raw: Any) -> tuple[dict, list[str]]:
-    """Validate the settings the view reads; return ``(state, messages)``.
-
-    :func:`components.validation.sanitize` validates the page-wide keys (H, activation,
-    param, pieces, mu, sigma, knots); γ, the seed and the lab N are validated here with the
-    same rules (clamped or replaced by the default, one message per repair) unless
-    ``sanitize`` already returned them.
-
-    >>> effect_settings({"H": 4, "seed": -3})[0]["seed"]
-    0
-    """
-    state, messages = sanitize(raw)
-    given = raw if isinstance(raw, Mapping) else {}
-    for key, field in EXTRA_FIELDS.items():
-        if key in state:
-            continue
-        if key not in given:
-            state[key] = int(field.default) if field.integer else float(field.default)
-            continue
-        state[key] = _clean_number(
-            given[key], field.label, field.minimum, field.maximum, field.default,
-            field.integer, messages,
-        )
-    return state, messages
-
-
-def activation_label(name: str) -> str:
-    """The name the page shows for an activation preset."""
-    return PRESETS[name].label if name in PRESETS else str(name)
-
-
-def knots_of(state: Mapping) -> tuple | None:
-    """Parsed knots of the custom activation (``ValueError`` if invalid), else ``None``."""
-    if state["activation"] != CUSTOM:
-        return None
-    return parse_knots(state["knots"])
 
 
 # ---------------------------------------------------------------------------------------
@@ -165,29 +107,6 @@ def default_level(H: int) -> float:
     return -0.5 * (e0 + float(e_inf(H)))
 
 
-def clean_run_inputs(n_value: Any, u_value: Any, state: Mapping) -> tuple[int, float, list[str]]:
-    """N and u of the finite-N counts from the panel's inputs (empty means the default).
-
-    N defaults to the lab's N (``state["lab_N"]``, clamped to 2..200), u to the middle of
-    the band; a value that is present but invalid is clamped or replaced, with a message.
-    """
-    messages: list[str] = []
-    lab_n = state.get("lab_N", DEFAULT_N)
-    default_n = int(min(max(lab_n, N_RANGE[0]), N_RANGE[1]))
-    if n_value is None or n_value == "":
-        N = default_n
-    else:
-        N = int(_clean_number(n_value, "N (finite-N counts)", N_RANGE[0], N_RANGE[1],
-                              default_n, True, messages))
-    level = default_level(state["H"])
-    if u_value is None or u_value == "":
-        u = level
-    else:
-        u = float(_clean_number(u_value, "Level u", U_RANGE[0], U_RANGE[1], level, False,
-                                messages))
-    return N, u, messages
-
-
 def spans(u: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
     """Intervals of u covered by the True runs of ``mask`` (edges half-way to the neighbours).
 
@@ -213,9 +132,10 @@ def spans(u: np.ndarray, mask: np.ndarray) -> list[tuple[float, float]]:
 # ---------------------------------------------------------------------------------------
 
 
-def _model(name, param, pieces, mu, sigma, H, gamma, knots) -> dict:
+def _model(act: Activation, H: int) -> dict:
     """κ of the activation (theory §5.3); rounding-level β̄ is already 0 in compute/network.py."""
-    model = describe_activation(name, param, pieces, mu, sigma, H, gamma=gamma, knots=knots)
+    model = describe_activation(act.name, act.param, act.pieces, act.mu, act.sigma, H,
+                                gamma=act.gamma, knots=act.knots)
     kappa = tuple(float(k) for k in model.kappa)
     return {
         "kappa": kappa,
@@ -234,16 +154,7 @@ def _factor(u: np.ndarray, H: int, kappa: tuple, k: int, domain: np.ndarray) -> 
     return out
 
 
-def modulation_data(
-    name: str,
-    param: float | None,
-    pieces: int,
-    mu: float,
-    sigma: float,
-    H: int,
-    gamma: float = 1.0,
-    knots: tuple | None = None,
-) -> dict:
+def modulation_data(act: Activation, H: int) -> dict:
     r"""K_0(u), K_1(u) and the share of minima turned into saddles for one activation (theory §5.5).
 
     With κ from :func:`compute.network.describe_activation` (theory §5.3) and the grid of
@@ -263,7 +174,7 @@ def modulation_data(
     wherever either factor is, or where both vanish.  ``ValueError`` from compute/ (bad
     activation settings, flat activation) propagates with its UI-ready message.
     """
-    model = _model(name, param, pieces, mu, sigma, H, gamma, knots)
+    model = _model(act, H)
     kappa = model["kappa"]
     u, e0, einf = u_grid(H)
     diverges = kac_rice.modulation_diverges(u, H, kappa)
@@ -289,8 +200,8 @@ def modulation_data(
         total = K0 + K1
         share = np.where(total > 0.0, K1 / total, np.nan)
     return {
-        "name": name,
-        "label": activation_label(name),
+        "name": act.name,
+        "label": act.label,
         "H": int(H),
         "u": u,
         "K0": K0,
@@ -323,20 +234,8 @@ def _count(r) -> dict:
     }
 
 
-def finite_n_counts(
-    name: str,
-    param: float | None,
-    pieces: int,
-    mu: float,
-    sigma: float,
-    H: int,
-    gamma: float,
-    knots: tuple | None,
-    N: int,
-    u: float,
-    seed: int,
-    samples: int = SAMPLES,
-) -> dict:
+def finite_n_counts(act: Activation, H: int, N: int, u: float, seed: int,
+                    samples: int = SAMPLES) -> dict:
     r"""Expected numbers of minima and index-1 saddles below ``N u``, φ ≡ 0 and with φ (theory §5.4).
 
     .. math::
@@ -351,7 +250,7 @@ def finite_n_counts(
     and ``method``.  ``K0`` is the large-N prediction of the minima ratio (theory §5.5) where it
     applies, else ``None`` with ``K0_reason`` saying why.
     """
-    model = _model(name, param, pieces, mu, sigma, H, gamma, knots)
+    model = _model(act, H)
     kappa = model["kappa"]
     r0 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 0, samples=samples, seed=seed)
     r1 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 1, samples=samples, seed=seed)
@@ -375,7 +274,7 @@ def finite_n_counts(
         else:
             why = REASONS[NONFINITE]
     return {
-        "label": activation_label(name),
+        "label": act.label,
         "N": int(N),
         "H": int(H),
         "u": float(u),
@@ -387,38 +286,3 @@ def finite_n_counts(
         "K0_reason": why,
         **model,
     }
-
-
-# ---------------------------------------------------------------------------------------
-# CSV
-# ---------------------------------------------------------------------------------------
-
-
-def _csv_cell(x: Any) -> str:
-    if x is None:
-        return ""
-    if isinstance(x, (float, np.floating)):
-        return "" if not math.isfinite(float(x)) else repr(float(x))
-    text = str(x)
-    if any(ch in text for ch in ',"\n'):
-        text = '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def csv_text(header: Mapping[str, Any], columns: Mapping[str, Any]) -> str:
-    """CSV of equally long ``columns`` after ``# key: value`` lines of parameters.
-
-    Empty cells mark values that are not shown (outside the domain of validity).
-
-    >>> print(csv_text({"H": 3}, {"u": [-1.7], "K0": [float("nan")]}), end="")
-    # H: 3
-    u,K0
-    -1.7,
-    """
-    lines = [f"# {key}: {value}" for key, value in header.items()]
-    names = list(columns)
-    lines.append(",".join(_csv_cell(n) for n in names))
-    cols = [list(columns[n]) for n in names]
-    for row in zip(*cols):
-        lines.append(",".join(_csv_cell(x) for x in row))
-    return "\n".join(lines) + "\n"

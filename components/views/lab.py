@@ -1,18 +1,16 @@
 """The landscapes lab (theory §4, §6): the N = 3 globe, charts through minima, and the
 descent experiment of Choromanska et al.
 
-Layout: :func:`lab_layout` (the content of the "Landscapes" tab).  Callbacks:
-:func:`register_lab_callbacks`.  The logic lives in plain functions
+Layout: :func:`layout` (the content of the "Landscapes" tab).  Callbacks: :func:`register`.  The logic lives in plain functions
 (:func:`lab_settings`, :func:`globe_outputs`, :func:`count_table_outputs`,
 :func:`chart_outputs`, :func:`descent_outputs`) that take the raw settings store and
 return plain dicts, so tests call them directly; the Dash wrappers only unpack the
 callback context.
 
-Flow: one small callback copies the lab's slice of the settings store
-(``components.ids.SETTINGS``; :data:`LAB_KEYS`) into the lab's own store, only while the
-lab is the view shown and only when the slice changed (:func:`lab_slice`); the globe, the
-count table and the charts listen to that store, and the descent experiment reads the
-settings store when its button is pressed.  Every view re-validates what it reads
+Flow: the settings sync writes the lab's slice of the settings (components/registry.py)
+into its store ``ids.LAB_STATE``, only while the lab is the view shown and only when the
+slice changed; the globe, the count table and the charts listen to that store, and the
+descent experiment reads the whole settings store (its runs, K) when its button is pressed.  Every view re-validates what it reads
 (:func:`lab_settings`): a forged request can send anything, so values are repaired with a
 visible message, errors become a figure that says what went wrong, and nothing raises to
 Dash.  The heavy parts (charts at large N, the average over many seeds, the descent
@@ -28,83 +26,41 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
-from compute.activations import PRESETS, parse_knots
-from compute.network import GAMMA_RANGE
-from components import ids, lab_data
-from components import validation
+from components import ids
 from components.cache import memoize
-from components.figures import figure_style, message_figure
-from components.lab_figures import (
+from components.data import lab as lab_data
+from components.figures.lab import (
     chart_heatmap_figure,
     chart_surface_figure,
     descent_figure,
     globe_figure,
     profile_figure,
 )
-from components.validation import CUSTOM, NumberField, sanitize
+from components.figures.style import message_figure, style_of
+from components.registry import Services
+from components.state import FIELDS, activation_label, activation_of, sanitize
+from components.ui import alert, alert_box, failure, placeholder, progress_row, table
 
 __all__ = [
-    "LAB_FIELDS",
     "LabData",
     "LabSettings",
-    "LAB_KEYS",
-    "lab_slice",
     "lab_settings",
     "globe_outputs",
     "count_table_outputs",
     "chart_outputs",
     "descent_outputs",
     "quantile_rows",
-    "lab_layout",
-    "register_lab_callbacks",
+    "layout",
+    "register",
 ]
 
 logger = logging.getLogger(__name__)
 
-# Component ids of the lab (all prefixed "lab-").
-LAB_STATE = "lab-state-store"
-GLOBE_ALERT = "lab-globe-alert"
-CHART_ALERT = "lab-chart-alert"
-DESCENT_ALERT = "lab-descent-alert"
-GLOBE_GRAPH = "lab-globe-graph"
-GLOBE_INFO = "lab-globe-info"
-COUNT_TABLE = "lab-count-table"
-AVERAGE_RUN = "lab-average-run"
-AVERAGE_CANCEL = "lab-average-cancel"
-AVERAGE_PROGRESS = "lab-average-progress"
-CHART_HEATMAP = "lab-chart-heatmap"
-CHART_SURFACE = "lab-chart-surface"
-PROFILE_GRAPH = "lab-profile-graph"
-CHART_INFO = "lab-chart-info"
-CHART_CANCEL = "lab-chart-cancel"
-CHART_PROGRESS = "lab-chart-progress"
-DESCENT_RUN = "lab-descent-run"
-DESCENT_CANCEL = "lab-descent-cancel"
-DESCENT_PROGRESS = "lab-descent-progress"
-DESCENT_PROGRESS_LABEL = "lab-descent-progress-label"
-DESCENT_GRAPH = "lab-descent-graph"
-DESCENT_STATUS = "lab-descent-status"
-QUANTILE_TABLE = "lab-quantile-table"
-INDEX_TABLE = "lab-index-table"
-
-#: The experiment's settings (their controls live in the settings panel; the permalink
-#: carries them).  Used when the settings store does not validate them itself.
-LAB_FIELDS: dict[str, NumberField] = {
-    "seed": NumberField("seed", "Seed", 0, 999_999, 1, integer=True),
-    "lab_N": NumberField("lab_N", "Lab size N", 5, 500, 50, integer=True),
-    "runs": NumberField("runs", "Descent runs", 10, 500, 100, integer=True),
-    "gamma": NumberField("gamma", "Strength γ", GAMMA_RANGE[0], GAMMA_RANGE[1], 1.0),
-}
 #: Highest index whose level −E_k is drawn when the settings carry none.
 _DEFAULT_K = 5
-#: The settings the globe, the count table and the charts depend on (their slice of the
-#: settings store); the descent experiment reads the whole store when it is started.
-LAB_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma", "seed", "lab_N",
-            "theme", "lecture")
-#: The value of the settings' "tab" key when the lab is the view shown.
-LAB_TAB = "lab"
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,7 +97,7 @@ class LabSettings:
     def describe(self) -> str:
         """One line naming the sample: depth, activation, φ, seed."""
         name = self.state["activation"]
-        label = PRESETS[name].label if name in PRESETS else name
+        label = activation_label(name)
         phi = "φ ≡ 0" if self.spin_glass else "φ ≠ 0"
         return f"H = {self.H}, {label} ({phi}), seed {self.seed}"
 
@@ -159,43 +115,21 @@ class LabData:
     descent: Callable[..., dict] = lab_data.descent_data
 
 
-def _field(key: str) -> NumberField:
-    """The page's definition of a lab setting (:data:`LAB_FIELDS` if the page has none)."""
-    return validation.FIELDS.get(key, LAB_FIELDS[key])
-
-
-def _clean_extra(raw: Mapping, state: dict, key: str, messages: list[str]) -> None:
-    """Validate ``key`` of :data:`LAB_FIELDS` unless ``sanitize`` already did."""
-    if key in state:
-        return
-    f = _field(key)
-    if key not in raw:
-        state[key] = int(f.default) if f.integer else float(f.default)
-        return
-    state[key] = validation._clean_number(  # noqa: SLF001 - the one number cleaner of the page
-        raw[key], f.label, f.minimum, f.maximum, f.default, f.integer, messages
-    )
-
-
 def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
     """Validate a (possibly forged) settings store for the lab.
 
-    The common keys go through :func:`components.validation.sanitize`; ``seed``,
-    ``lab_N``, ``runs`` and ``gamma`` are validated the same way (defaults 1, 50, 100,
-    1.0).  ``lab_N`` is then capped so that the landscape's tensor fits, ``N^H <= 2^27``
+    The settings go through :func:`components.state.sanitize` (``seed``, ``lab_N``,
+    ``runs`` and ``gamma`` default to 1, 50, 100, 1.0).  ``lab_N`` is then capped so that the landscape's tensor fits, ``N^H <= 2^27``
     (theory §2; e.g. N <= 107 at H = 4), with a message; and φ is computed for the
     activation (theory §5.3).  Never raises.
     """
     data = data or LabData()
     state, messages = sanitize(raw)
-    given = raw if isinstance(raw, Mapping) else {}
-    for key in LAB_FIELDS:
-        _clean_extra(given, state, key, messages)
     H = state["H"]
-    cap = min(int(_field("lab_N").maximum), lab_data.max_lab_n(H))
+    cap = min(int(FIELDS["lab_N"].maximum), lab_data.max_lab_n(H))
     N: int | None = state["lab_N"]
     size_messages: list[str] = []
-    if cap < _field("lab_N").minimum:
+    if cap < FIELDS["lab_N"].minimum:
         size_messages.append(
             f"At depth H = {H} no lab size N ≥ 5 fits in memory (N^H ≤ 2^27); "
             "the charts and the descent experiment need a smaller H."
@@ -209,11 +143,7 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
     spin_glass = True
     error = None
     try:
-        knots = parse_knots(state["knots"]) if state["activation"] == CUSTOM else None
-        phi = data.phi(
-            state["activation"], state["param"], state["pieces"], state["mu"], state["sigma"],
-            H, state["gamma"], knots,
-        )
+        phi = data.phi(activation_of(state), H)
         kappa, spin_glass = tuple(phi["kappa"]), bool(phi["spin_glass"])
     except ValueError as exc:
         error = f"The activation cannot be used: {exc}"
@@ -224,32 +154,6 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
         messages.append(error)
     return LabSettings(state=state, messages=messages, size_messages=size_messages, N=N, kappa=kappa, spin_glass=spin_glass,
                        activation_error=error)
-
-
-def _style(state: Mapping):
-    """The figure look of the page (theme, lecture mode) for a validated state."""
-    return figure_style(state.get("theme", "light"), bool(state.get("lecture", False)))
-
-
-def lab_slice(raw: Any, previous: Any = None) -> Any:
-    """The lab's slice of the settings store, or ``no_update`` if nothing the lab shows changed.
-
-    While the settings name another view (key ``tab``), nothing is computed: the slice is
-    written when the lab is shown.  A store that is not a mapping is passed on as it is
-    (the views then show what was wrong with it).
-    """
-    if not isinstance(raw, Mapping):
-        return raw if raw != previous else no_update
-    if "tab" in raw:
-        state, _ = sanitize(raw)
-        if state.get("tab", LAB_TAB) != LAB_TAB:
-            return no_update
-    new = {key: raw[key] for key in LAB_KEYS if key in raw}
-    return no_update if new == previous else new
-
-
-def _alert(messages: list[str]):
-    return [html.P(m) for m in messages] or None
 
 
 #: What a user changes for each setting a compute budget names (compute.budget).
@@ -264,28 +168,15 @@ _SETTING_HINTS = {
 def _fail(what: str, exc: BaseException, args, size_setting: str = "N") -> str:
     """The message shown when the ``what`` failed; ``size_setting`` is the setting that
     sets its size (``"H"`` for the N = 3 globe, whose N cannot change)."""
-    setting = getattr(exc, "setting", None)
-    if isinstance(exc, ValueError):
-        hint = _SETTING_HINTS.get(setting, "")
-        return f"The {what} cannot be drawn: {exc}" + (f" {hint}" if hint else "")
-    if isinstance(exc, MemoryError):
-        return f"The {what} needs more memory than this server has. {_SETTING_HINTS[size_setting]}"
-    logger.error("the %s failed for %r", what, args, exc_info=exc)
-    return f"The {what} could not be computed for these settings (internal error)."
+    return failure(what, exc, args, hints=_SETTING_HINTS, memory_hint=_SETTING_HINTS[size_setting])
 
 
 def _fmt(x: float, digits: int = 5) -> str:
     return f"{x:.{digits}f}"
 
 
-def _table(header: list, rows: list[list], caption: str | None = None, table_id: str | None = None):
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in header]))
-    body = html.Tbody(
-        [html.Tr([html.Th(r[0], scope="row")] + [html.Td(c, className="num") for c in r[1:]]) for r in rows]
-    )
-    parts = ([html.Caption(caption)] if caption else []) + [head, body]
-    kwargs = {"id": table_id} if table_id else {}
-    return html.Table(parts, className="energy-table lab-table", **kwargs)
+def _table(header: list, rows: list[list], caption: str | None = None):
+    return table(header, rows, caption, kind="lab", row_header=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -304,15 +195,15 @@ def globe_outputs(raw: Any, data: LabData | None = None) -> dict:
     data = data or LabData()
     lab = lab_settings(raw, data)
     messages = list(lab.messages)
-    style = _style(lab.state)
+    style = style_of(lab.state)
     if lab.kappa is None:
-        return {"figure": message_figure(lab.activation_error, style), "info": None, "alert": _alert(messages)}
+        return {"figure": message_figure(lab.activation_error, style), "info": None, "alert": alert(messages)}
     args = (lab.H, lab.seed, lab.kappa)
     try:
         g = data.globe(*args)
     except Exception as exc:  # noqa: BLE001 - shown as a message
         error = _fail("globe", exc, args, "H")
-        return {"figure": message_figure(error, style), "info": None, "alert": _alert(messages + [error])}
+        return {"figure": message_figure(error, style), "info": None, "alert": alert(messages + [error])}
     title = f"N = 3 landscape · {lab.describe()}"
     fig = globe_figure(g["x"], g["y"], g["z"], g["u"], g["points"], g["point_u"], g["point_index"], title, style)
     c = g["counts"]
@@ -321,7 +212,7 @@ def globe_outputs(raw: Any, data: LabData | None = None) -> dict:
         f"{c[2]} maxima (minima − saddles + maxima = {g['euler']}); "
         f"u from {_fmt(float(np.min(g['u'])), 4)} to {_fmt(float(np.max(g['u'])), 4)}."
     )
-    return {"figure": fig, "info": info, "alert": _alert(messages)}
+    return {"figure": fig, "info": info, "alert": alert(messages)}
 
 
 def count_table_outputs(
@@ -419,11 +310,11 @@ def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData 
     data = data or LabData()
     lab = lab_settings(raw, data)
     messages = lab.messages + lab.size_messages
-    style = _style(lab.state)
+    style = style_of(lab.state)
 
     def failed(text: str) -> dict:
         fig = message_figure(text, style)
-        return {"heatmap": fig, "surface": fig, "profile": fig, "info": None, "alert": _alert(messages)}
+        return {"heatmap": fig, "surface": fig, "profile": fig, "info": None, "alert": alert(messages)}
 
     if lab.kappa is None:
         return failed(lab.activation_error)
@@ -463,7 +354,7 @@ def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData 
         f"{c['minima']} distinct minima, lowest u = {c['u_a']:.5f} (−E_0 = {-levels['energies'][0]:.5f}, "
         f"−E_∞ = {-levels['e_inf']:.5f} for φ ≡ 0)."
     )
-    return {"heatmap": heat, "surface": surf, "profile": profile, "info": info, "alert": _alert(messages)}
+    return {"heatmap": heat, "surface": surf, "profile": profile, "info": info, "alert": alert(messages)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -532,11 +423,11 @@ def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabDat
     data = data or LabData()
     lab = lab_settings(raw, data)
     messages = lab.messages + lab.size_messages
-    style = _style(lab.state)
+    style = style_of(lab.state)
 
     def failed(text: str) -> dict:
         return {"figure": message_figure(text, style), "quantiles": None, "indices": None, "status": text,
-                "alert": _alert(messages)}
+                "alert": alert(messages)}
 
     if lab.kappa is None:
         return failed(lab.activation_error)
@@ -578,7 +469,7 @@ def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabDat
         f"band (−E_0, −E_∞) = ({-energies[0]:.5f}, {-e_inf:.5f})."
     )
     return {"figure": fig, "quantiles": _quantile_table(rows), "indices": _index_table(results),
-            "status": status, "alert": _alert(messages)}
+            "status": status, "alert": alert(messages)}
 
 
 # ---------------------------------------------------------------------------------------
@@ -628,102 +519,88 @@ _ROW = {"display": "flex", "flexWrap": "wrap", "gap": "1rem", "alignItems": "cen
 _HALF = {"flex": "1 1 420px", "minWidth": 0}
 
 
-def _graph(graph_id: str, height: int, text: str, style: dict | None = None):
-    return dcc.Graph(
-        id=graph_id, figure=message_figure(text),
-        config={"displaylogo": False, "responsive": True},
-        style={"height": f"{height}px", **(style or {})}, className="graph",
-    )
-
-
-def _progress(progress_id: str, label: str):
-    return html.Label(
-        [html.Span(label, style={"marginRight": "0.5rem"}),
-         html.Progress(id=progress_id, value="0", max="100", style={"width": "14rem"})],
-    )
-
-
-def lab_layout(state: dict):
+def layout(name: str, state: Mapping):
     """Content of the "Landscapes" tab for the validated settings ``state``.
 
     The views fill themselves from the settings store (seed, lab_N, runs, H, activation);
     the layout only holds the graphs, tables, buttons and progress bars.
     """
     state = state if isinstance(state, Mapping) else {}
-    seed = state.get("seed", LAB_FIELDS["seed"].default)
-    return html.Div(
+    seed = state.get("seed", FIELDS["seed"].default)
+    content = html.Div(
         [
-            dcc.Store(id=LAB_STATE),
+            dcc.Store(id=ids.LAB_SHOWN),
             html.Article(
                 [
                     html.H2("The whole landscape at N = 3"),
-                    html.Div(id=GLOBE_ALERT, className="alert", role="alert"),
-                    _graph(GLOBE_GRAPH, 560, "Drawing the globe…"),
-                    html.P(id=GLOBE_INFO, className="caption"),
+                    alert_box(ids.LAB_GLOBE_ALERT),
+                    placeholder(ids.LAB_GLOBE_GRAPH, 560, "Drawing the globe…"),
+                    html.P(id=ids.LAB_GLOBE_INFO, className="caption"),
                     html.Div(
                         [
-                            html.Button("Average over 200 seeds", id=AVERAGE_RUN, n_clicks=0,
+                            html.Button("Average over 200 seeds", id=ids.LAB_AVERAGE_RUN, n_clicks=0,
                                         title="count the critical points of 200 landscapes (seed … seed + 199)"),
-                            html.Button("Cancel", id=AVERAGE_CANCEL, n_clicks=0, disabled=True),
-                            _progress(AVERAGE_PROGRESS, "progress"),
+                            html.Button("Cancel", id=ids.LAB_AVERAGE_CANCEL, n_clicks=0, disabled=True),
+                            progress_row(ids.LAB_AVERAGE_PROGRESS, "progress"),
                         ],
                         style=_ROW,
                     ),
-                    html.Div(id=COUNT_TABLE, className="table-wrap"),
+                    html.Div(id=ids.LAB_COUNT_TABLE, className="table-wrap"),
                     html.P(GLOBE_CAPTION, className="caption"),
                 ],
-                className="card", id="lab-globe-card",
+                className="card", id=ids.LAB_GLOBE_CARD,
             ),
             html.Article(
                 [
                     html.H2("Charts through a minimum (N up to 500)"),
-                    html.Div(id=CHART_ALERT, className="alert", role="alert"),
+                    alert_box(ids.LAB_CHART_ALERT),
                     html.Div(
-                        [_progress(CHART_PROGRESS, "descents"),
-                         html.Button("Cancel", id=CHART_CANCEL, n_clicks=0, disabled=True)],
+                        [progress_row(ids.LAB_CHART_PROGRESS, "descents"),
+                         html.Button("Cancel", id=ids.LAB_CHART_CANCEL, n_clicks=0, disabled=True)],
                         style=_ROW,
                     ),
-                    html.P(id=CHART_INFO, className="caption"),
+                    html.P(id=ids.LAB_CHART_INFO, className="caption"),
                     html.Div(
-                        [_graph(CHART_HEATMAP, 520, "Finding minima by descent…", _HALF),
-                         _graph(CHART_SURFACE, 520, "Finding minima by descent…", _HALF)],
+                        [placeholder(ids.LAB_CHART_HEATMAP, 520, "Finding minima by descent…", style=_HALF),
+                         placeholder(ids.LAB_CHART_SURFACE, 520, "Finding minima by descent…", style=_HALF)],
                         style=_ROW,
                     ),
-                    _graph(PROFILE_GRAPH, 380, "Finding minima by descent…"),
+                    placeholder(ids.LAB_PROFILE_GRAPH, 380, "Finding minima by descent…"),
                     html.P(CHART_CAPTION, className="caption"),
                 ],
-                className="card", id="lab-chart-card",
+                className="card", id=ids.LAB_CHART_CARD,
             ),
             html.Article(
                 [
                     html.H2("Descent experiment"),
-                    html.Div(id=DESCENT_ALERT, className="alert", role="alert"),
+                    alert_box(ids.LAB_DESCENT_ALERT),
                     html.Div(
                         [
-                            html.Button("Run descents", id=DESCENT_RUN, n_clicks=0,
+                            html.Button("Run descents", id=ids.LAB_DESCENT_RUN, n_clicks=0,
                                         title="descents for N = 25, 50, 100, 250 up to the lab size"),
-                            html.Button("Cancel", id=DESCENT_CANCEL, n_clicks=0, disabled=True),
-                            _progress(DESCENT_PROGRESS, "progress"),
-                            html.Span(id=DESCENT_PROGRESS_LABEL, className="caption"),
+                            html.Button("Cancel", id=ids.LAB_DESCENT_CANCEL, n_clicks=0, disabled=True),
+                            progress_row(ids.LAB_DESCENT_PROGRESS, "progress"),
+                            html.Span(id=ids.LAB_DESCENT_PROGRESS_LABEL, className="caption"),
                         ],
                         style=_ROW,
                     ),
                     html.P(
-                        id=DESCENT_STATUS, className="caption",
+                        id=ids.LAB_DESCENT_STATUS, className="caption",
                         children=f"Press “Run descents” (seed {seed}, sizes up to the lab size N).",
                     ),
-                    _graph(DESCENT_GRAPH, 640, "Press “Run descents” to start the experiment."),
+                    placeholder(ids.LAB_DESCENT_GRAPH, 640, "Press “Run descents” to start the experiment."),
                     html.Div(
-                        [html.Div(id=QUANTILE_TABLE, className="table-wrap"),
-                         html.Div(id=INDEX_TABLE, className="table-wrap")],
+                        [html.Div(id=ids.LAB_QUANTILE_TABLE, className="table-wrap"),
+                         html.Div(id=ids.LAB_INDEX_TABLE, className="table-wrap")],
                     ),
                     html.P(DESCENT_CAPTION, className="caption"),
                 ],
-                className="card", id="lab-descent-card",
+                className="card", id=ids.LAB_DESCENT_CARD,
             ),
         ],
         className="views lab",
     )
+    return html.Div(content, className="card")
 
 
 # ---------------------------------------------------------------------------------------
@@ -743,34 +620,32 @@ def _memoized(cache) -> LabData:
     )
 
 
-def register_lab_callbacks(app, cache, background_manager) -> None:
-    """Register the lab's callbacks; heavy jobs run through ``background_manager``.
+def register(app, name: str, services: Services) -> None:
+    """Register the lab's callbacks; heavy jobs run through ``services.manager``.
 
-    With ``background_manager=None`` the heavy callbacks run in the request (no progress
+    The globe listens to the lab's settings slice (``ids.LAB_STATE``, written only while
+    the tab is shown) and hands the slice it drew to ``ids.LAB_SHOWN``; the count table
+    and the charts (background jobs) follow that store, so a hidden lab starts no job.
+    With ``services.manager=None`` the heavy callbacks run in the request (no progress
     bar, no cancel); the page still works.
     """
-    data = _memoized(cache)
-    settings = Input(LAB_STATE, "data")
-
-    @app.callback(
-        output=dict(data=Output(LAB_STATE, "data")),
-        inputs=dict(raw=Input(ids.SETTINGS, "data")),
-        state=dict(previous=State(LAB_STATE, "data")),
-    )
-    def _slice(raw, previous):
-        return {"data": lab_slice(raw, previous)}
+    data = _memoized(services.cache)
+    background_manager = services.manager
+    settings = Input(ids.LAB_SHOWN, "data")
 
     @app.callback(
         output=dict(
-            figure=Output(GLOBE_GRAPH, "figure"),
-            info=Output(GLOBE_INFO, "children"),
-            alert=Output(GLOBE_ALERT, "children"),
+            figure=Output(ids.LAB_GLOBE_GRAPH, "figure"),
+            info=Output(ids.LAB_GLOBE_INFO, "children"),
+            alert=Output(ids.LAB_GLOBE_ALERT, "children"),
+            shown=Output(ids.LAB_SHOWN, "data"),
         ),
-        inputs=dict(raw=settings),
-        prevent_initial_call=True,
+        inputs=dict(raw=Input(ids.view_state(name), "data")),
     )
     def _globe(raw):
-        return globe_outputs(raw, data)
+        if raw is None:
+            raise PreventUpdate  # the tab is hidden: drawn when it is opened
+        return {**globe_outputs(raw, data), "shown": raw}
 
     bg = background_manager is not None
 
@@ -784,33 +659,33 @@ def register_lab_callbacks(app, cache, background_manager) -> None:
         )
 
     @app.callback(
-        output=dict(table=Output(COUNT_TABLE, "children")),
-        inputs=dict(raw=settings, clicks=Input(AVERAGE_RUN, "n_clicks")),
+        output=dict(table=Output(ids.LAB_COUNT_TABLE, "children")),
+        inputs=dict(raw=settings, clicks=Input(ids.LAB_AVERAGE_RUN, "n_clicks")),
         prevent_initial_call=True,
         **background(
-            [Output(AVERAGE_PROGRESS, "value")], AVERAGE_CANCEL,
-            [(Output(AVERAGE_RUN, "disabled"), True, False), (Output(AVERAGE_CANCEL, "disabled"), False, True)],
+            [Output(ids.LAB_AVERAGE_PROGRESS, "value")], ids.LAB_AVERAGE_CANCEL,
+            [(Output(ids.LAB_AVERAGE_RUN, "disabled"), True, False), (Output(ids.LAB_AVERAGE_CANCEL, "disabled"), False, True)],
             ["0"],
         ),
     )
     def _counts(*args, **kwargs):
         set_progress = args[0] if args else None
-        average = ctx.triggered_id == AVERAGE_RUN
+        average = ctx.triggered_id == ids.LAB_AVERAGE_RUN
         return count_table_outputs(kwargs["raw"], average, set_progress, data)
 
     @app.callback(
         output=dict(
-            heatmap=Output(CHART_HEATMAP, "figure"),
-            surface=Output(CHART_SURFACE, "figure"),
-            profile=Output(PROFILE_GRAPH, "figure"),
-            info=Output(CHART_INFO, "children"),
-            alert=Output(CHART_ALERT, "children"),
+            heatmap=Output(ids.LAB_CHART_HEATMAP, "figure"),
+            surface=Output(ids.LAB_CHART_SURFACE, "figure"),
+            profile=Output(ids.LAB_PROFILE_GRAPH, "figure"),
+            info=Output(ids.LAB_CHART_INFO, "children"),
+            alert=Output(ids.LAB_CHART_ALERT, "children"),
         ),
         inputs=dict(raw=settings),
         prevent_initial_call=True,
         **background(
-            [Output(CHART_PROGRESS, "value")], CHART_CANCEL,
-            [(Output(CHART_CANCEL, "disabled"), False, True)], ["0"],
+            [Output(ids.LAB_CHART_PROGRESS, "value")], ids.LAB_CHART_CANCEL,
+            [(Output(ids.LAB_CHART_CANCEL, "disabled"), False, True)], ["0"],
         ),
     )
     def _charts(*args, **kwargs):
@@ -819,24 +694,22 @@ def register_lab_callbacks(app, cache, background_manager) -> None:
 
     @app.callback(
         output=dict(
-            figure=Output(DESCENT_GRAPH, "figure"),
-            quantiles=Output(QUANTILE_TABLE, "children"),
-            indices=Output(INDEX_TABLE, "children"),
-            status=Output(DESCENT_STATUS, "children"),
-            alert=Output(DESCENT_ALERT, "children"),
+            figure=Output(ids.LAB_DESCENT_GRAPH, "figure"),
+            quantiles=Output(ids.LAB_QUANTILE_TABLE, "children"),
+            indices=Output(ids.LAB_INDEX_TABLE, "children"),
+            status=Output(ids.LAB_DESCENT_STATUS, "children"),
+            alert=Output(ids.LAB_DESCENT_ALERT, "children"),
         ),
-        inputs=dict(clicks=Input(DESCENT_RUN, "n_clicks")),
+        inputs=dict(clicks=Input(ids.LAB_DESCENT_RUN, "n_clicks")),
         state=dict(raw=State(ids.SETTINGS, "data")),
         prevent_initial_call=True,
         **background(
-            [Output(DESCENT_PROGRESS, "value"), Output(DESCENT_PROGRESS_LABEL, "children")],
-            DESCENT_CANCEL,
-            [(Output(DESCENT_RUN, "disabled"), True, False), (Output(DESCENT_CANCEL, "disabled"), False, True)],
+            [Output(ids.LAB_DESCENT_PROGRESS, "value"), Output(ids.LAB_DESCENT_PROGRESS_LABEL, "children")],
+            ids.LAB_DESCENT_CANCEL,
+            [(Output(ids.LAB_DESCENT_RUN, "disabled"), True, False), (Output(ids.LAB_DESCENT_CANCEL, "disabled"), False, True)],
             ["0", ""],
         ),
     )
     def _descents(*args, **kwargs):
         set_progress = args[0] if args else None
         return descent_outputs(kwargs["raw"], set_progress, data)
-
-    return None

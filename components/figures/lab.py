@@ -1,6 +1,6 @@
 """Figures of the landscapes lab (theory §4, §6): arrays in, ``go.Figure`` out.
 
-Nothing here computes mathematics: the callbacks pass what components/lab_data.py
+Nothing here computes mathematics: the callbacks pass what components/data/lab.py
 returned.  Loss values are per weight, u = L/N, in spin-glass units (theory §2; network
 units are ᾱ^{H−1} times these, theory §5.3).
 """
@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from components.figures import FigureStyle, figure_style, index_colors
+from components.figures.style import FigureStyle, figure_style, index_colors
 
 __all__ = [
     "U_TITLE",

@@ -1,4 +1,5 @@
-"""The settings state of the page and its validation.
+"""The settings state of the page: its one schema, its validation, the views' slices and
+the activation model they share.
 
 Every request carries the settings as plain JSON values, which a hand-edited URL or a
 forged callback payload can set to anything.  :func:`sanitize` turns any mapping into a
@@ -33,17 +34,27 @@ theme       ``light`` or ``dark``                                    see ``CHOIC
 lecture     lecture mode (full-screen plots, large fonts)            true / false
 tab         the view shown                                           see ``TABS``
 ==========  =====================================================  =========================
+
+Every view reads this state through its slice (:func:`view_slice`, keys listed in
+components/registry.py) and re-validates it with :func:`sanitize` (a forged request can
+send anything).  The activation settings become one hashable :class:`Activation` (also
+the memo key of the data functions) through :func:`activation_of`, the one place that
+parses the knot table.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
-from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS
+from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS, parse_knots
+from components.data.analytic import loss_window
+from components.registry import NAMES, SCALE_KEYS, STYLE_KEYS, by_name
 
 __all__ = [
+    "Activation",
     "NumberField",
     "FIELDS",
     "CHOICES",
@@ -54,12 +65,22 @@ __all__ = [
     "DEFAULT_KNOTS",
     "MAX_KNOTS_CHARS",
     "SCALE_KEYS",
+    "N_LOG_STEP",
     "activation_names",
+    "activation_of",
+    "activation_or_error",
+    "activation_label",
+    "as_number",
+    "clean_number",
+    "param_slider_props",
+    "resolve_range",
     "param_spec",
     "default_state",
     "sanitize",
     "view_slice",
 ]
+
+logger = logging.getLogger(__name__)
 
 CUSTOM = "custom"
 MAX_KNOTS_CHARS = MAX_KNOT_TEXT
@@ -98,11 +119,7 @@ FIELDS: dict[str, NumberField] = {
 CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "units": ("Units", ("spin", "network"), "spin"),
     "theme": ("Theme", ("light", "dark"), "light"),
-    "tab": (
-        "View",
-        ("complexity", "layered", "finite", "activation", "effect", "lab"),
-        "complexity",
-    ),
+    "tab": ("View", NAMES, NAMES[0]),
 }
 
 #: On/off settings: key -> (label, default).
@@ -112,19 +129,10 @@ FLAGS: dict[str, tuple[str, bool]] = {
 }
 
 TABS = CHOICES["tab"][1]
-#: The views this module's callbacks render (the other tabs render themselves).
-VIEWS = ("complexity", "layered", "finite", "activation")
-
-#: Keys that fix the mean slope ᾱ, hence the network units ᾱ^{H−1} (theory §5.3).
-SCALE_KEYS = ("activation", "param", "pieces", "mu", "sigma", "knots")
-_STYLE_KEYS = ("theme", "lecture")
-_VIEW_KEYS: dict[str, tuple[str, ...]] = {
-    "complexity": ("H", "K", "units", "u_auto"),
-    "layered": ("H", "K", "units"),
-    "finite": ("H", "K", "N", "seed", "units", "u_auto"),
-    "activation": ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma"),
-}
-_RANGE_VIEWS = ("complexity", "finite")
+#: Every view (tab) of the page, in tab order (components/registry.py).
+VIEWS = NAMES
+#: Step of the log₁₀ N slider.
+N_LOG_STEP = 0.05
 
 DEFAULT_ACTIVATION = "relu"
 
@@ -173,7 +181,7 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
-def _as_number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     """A finite float from a number or numeric string; ``None`` if there is none."""
     if isinstance(value, bool):
         return None
@@ -189,7 +197,7 @@ def _as_number(value: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def _clean_number(
+def clean_number(
     value: Any,
     label: str,
     minimum: float,
@@ -198,9 +206,14 @@ def _clean_number(
     integer: bool,
     messages: list[str],
 ) -> float | int:
+    """``value`` as a number in ``[minimum, maximum]``, rounded if ``integer``.
+
+    Anything else is replaced by ``default`` or clamped, with one message naming ``label``
+    and the allowed range appended to ``messages``.
+    """
     kind = "an integer" if integer else "a number"
     allowed = f"{kind} from {_fmt(minimum)} to {_fmt(maximum)}"
-    x = _as_number(value)
+    x = as_number(value)
     if x is None:
         messages.append(
             f"{label} must be {allowed}; got {_shown(value)}, so the default "
@@ -271,7 +284,7 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
         if key not in raw:
             state[key] = defaults[key]
             continue
-        state[key] = _clean_number(
+        state[key] = clean_number(
             raw[key], field.label, field.minimum, field.maximum, field.default,
             field.integer, messages,
         )
@@ -305,7 +318,7 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
         state["param"] = float(spec.param_default)
     else:
         state["param"] = float(
-            _clean_number(
+            clean_number(
                 raw["param"], f"{spec.label}: {spec.param_symbol}", spec.param_min,
                 spec.param_max, spec.param_default, False, messages,
             )
@@ -337,15 +350,112 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
 
 
 def view_slice(state: Mapping, view: str) -> dict:
-    """The part of a (valid) state the view ``view`` depends on.
+    """The part of a (valid) state the view ``view`` depends on (components/registry.py).
 
     A view re-renders only when its slice changes.  Every slice carries the display
-    keys (theme, lecture); the loss range only when it is not automatic; the keys of
-    the activation's mean slope ᾱ only when losses are shown in network units.
+    keys (theme, lecture); the loss range only when the view draws it and it is not
+    automatic; the keys of the activation's mean slope ᾱ only when the view draws losses
+    and they are shown in network units.
     """
-    keys = list(_VIEW_KEYS[view]) + list(_STYLE_KEYS)
-    if view in _RANGE_VIEWS and not state["u_auto"]:
+    spec = by_name(view)
+    keys = list(spec.keys) + list(STYLE_KEYS)
+    if spec.loss_range and not state["u_auto"]:
         keys += ["u_min", "u_max"]
-    if state["units"] == "network":
+    if spec.units and state["units"] == "network":
         keys += [k for k in SCALE_KEYS if k not in keys]
     return {key: state[key] for key in keys}
+
+
+# ---------------------------------------------------------------------------------------
+# The activation model
+# ---------------------------------------------------------------------------------------
+
+
+class Activation(NamedTuple):
+    """The activation model of theory §5.1–§5.3, as every data function receives it.
+
+    Hashable (a tuple of plain values), so it is also the memo key: ``knots`` holds the
+    parsed ``(z, f)`` pairs of the custom activation (``None`` for a preset).  Build it
+    from a valid state with :func:`activation_of`.
+    """
+
+    name: str
+    param: float | None = None
+    pieces: int = 8
+    mu: float = 0.0
+    sigma: float = 1.0
+    knots: tuple | None = None
+    gamma: float = 1.0
+
+    @property
+    def label(self) -> str:
+        """The name the page shows for the activation."""
+        return activation_label(self.name)
+
+
+def activation_label(name: str) -> str:
+    """The name the page shows for an activation preset."""
+    return PRESETS[name].label if name in PRESETS else str(name)
+
+
+def activation_of(state: Mapping) -> Activation:
+    """The :class:`Activation` of a valid state; the one parser of the knot table.
+
+    ``ValueError`` (a message for the page, naming the line) if the custom activation's
+    knot table is invalid.
+    """
+    knots = parse_knots(state["knots"]) if state["activation"] == CUSTOM else None
+    param = state["param"]
+    return Activation(
+        name=state["activation"],
+        param=None if param is None else float(param),
+        pieces=int(state["pieces"]),
+        mu=float(state["mu"]),
+        sigma=float(state["sigma"]),
+        knots=knots,
+        gamma=float(state["gamma"]),
+    )
+
+
+def activation_or_error(state: Mapping) -> tuple[Activation | None, str | None]:
+    """``(activation_of(state), None)``, or ``(None, message)`` for an invalid knot table."""
+    try:
+        return activation_of(state), None
+    except ValueError as exc:
+        return None, f"The custom activation's knot table is invalid: {exc}"
+
+
+# ---------------------------------------------------------------------------------------
+# Derived settings: the automatic loss range, the parameter slider of a preset
+# ---------------------------------------------------------------------------------------
+
+
+def resolve_range(state: dict) -> dict:
+    """``state`` with the automatic loss range filled in (the band of depth H with margins)."""
+    if state["u_auto"]:
+        try:
+            lo, hi = loss_window(state["H"])
+        except Exception:  # noqa: BLE001 - the views report errors
+            logger.exception("loss window for H = %r", state["H"])
+            return state
+        state["u_min"] = max(round(lo, 4), FIELDS["u_min"].minimum)
+        state["u_max"] = min(round(hi, 4), FIELDS["u_max"].maximum)
+    return state
+
+
+def param_slider_props(activation: str) -> dict:
+    """Range, step, label and visibility of the activation-parameter slider for a preset."""
+    spec = param_spec(activation)
+    if spec is None:
+        return {"min": 0, "max": 1, "step": 0.01, "marks": {0: "0", 1: "1"},
+                "symbol": "p", "name": "preset parameter", "hidden": True}
+    lo, hi = float(spec.param_min), float(spec.param_max)
+    return {
+        "min": lo,
+        "max": hi,
+        "step": (hi - lo) / 100.0,
+        "marks": {lo: f"{lo:g}", hi: f"{hi:g}"},
+        "symbol": spec.param_symbol,
+        "name": f"{spec.label} {spec.param_name}",
+        "hidden": False,
+    }

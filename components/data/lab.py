@@ -20,13 +20,16 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import numpy as np
 
 from components import tasks
 from compute import complexity, finite_n, landscape, network
 from compute.budget import WorkBudget
+
+if TYPE_CHECKING:
+    from components.state import Activation
 
 __all__ = [
     "GLOBE_GRID",
@@ -119,16 +122,7 @@ def max_lab_n(H: int) -> int:
     return n
 
 
-def phi_coefficients(
-    name: str,
-    param: float | None,
-    pieces: int,
-    mu: float,
-    sigma: float,
-    H: int,
-    gamma: float,
-    knots: tuple | None,
-) -> dict:
+def phi_coefficients(act: Activation, H: int) -> dict:
     r"""Coefficients κ_d of φ(s) = Σ_d κ_d s^d for an activation (theory §5.3).
 
     κ_d = γ β̄ ᾱ^{d−1}/ᾱ^{H−1}, d = 1..H−1, from
@@ -136,7 +130,8 @@ def phi_coefficients(
     φ ≡ 0), ``spin_glass`` (φ ≡ 0: Choromanska's model), ``alpha_bar``, ``beta_bar``.
     ``ValueError`` (a message fit for the UI) propagates.
     """
-    model = network.describe_activation(name, param, pieces, mu, sigma, H, gamma=gamma, knots=knots)
+    model = network.describe_activation(act.name, act.param, act.pieces, act.mu, act.sigma, H,
+                                        gamma=act.gamma, knots=act.knots)
     kappa = tuple(float(k) for k in model.kappa)
     return {
         "kappa": () if model.is_spin_glass else kappa,

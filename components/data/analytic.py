@@ -1,6 +1,6 @@
-"""Adapters between compute/ and the figures: plain arguments in, plain numbers out.
+"""Data of the analytic views (theory §3–§5.3): plain arguments in, plain numbers out.
 
-Each function here is what the renderers (components/views.py) build on: its arguments
+Each function here is what the renderers (components/views/analytic.py) build on: its arguments
 are ints, floats, strings and tuples, its result a dict of floats, tuples and numpy
 arrays, so results can be pickled into any cache backend.  They also choose the grids
 and the initial view windows of the plots.  Nothing here draws unseeded random numbers:
@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from compute import activations, complexity, finite_n, network
+
+if TYPE_CHECKING:  # the state imports this module (its automatic loss range)
+    from components.state import Activation
 
 __all__ = [
     "U_SPAN",
@@ -206,17 +210,8 @@ _Z_SPAN = 4.0
 _S = np.linspace(-3.0, 3.0, 121)
 
 
-def activation_data(
-    name: str,
-    param: float | None,
-    pieces: int,
-    mu: float,
-    sigma: float,
-    H: int,
-    knots: tuple | None = None,
-    gamma: float = 1.0,
-) -> dict:
-    """Activation f, its PL fit, the piece statistics and φ (theory §5.1–§5.3).
+def activation_data(act: Activation, H: int) -> dict:
+    """Activation f, its PL fit, the piece statistics and φ of ``act`` (theory §5.1–§5.3).
 
     The grid covers μ ± 4σ (plus the breakpoints inside it).  Returns a dict with the
     grid ``z``, ``f``, ``fit`` = f̂, the ``density`` of N(μ, σ²), the fit's
@@ -228,7 +223,9 @@ def activation_data(
     ``kappa`` of φ and φ(s) on s ∈ [−3, 3] (``s``, ``phi``).  ``ValueError`` from
     compute/ (a UI-ready message) propagates.
     """
-    model = network.describe_activation(name, param, pieces, mu, sigma, H, gamma, knots=knots)
+    name, param, mu, sigma, knots = act.name, act.param, act.mu, act.sigma, act.knots
+    model = network.describe_activation(name, param, act.pieces, mu, sigma, H, act.gamma,
+                                        knots=knots)
     pl = model.fit.pl
     lo, hi = mu - _Z_SPAN * sigma, mu + _Z_SPAN * sigma
     inside = [a for a in pl.breakpoints if lo <= a <= hi]
@@ -261,12 +258,12 @@ def activation_data(
     }
 
 
-def mean_slope(
-    name: str, param: float | None, pieces: int, mu: float, sigma: float, knots: tuple | None = None
-) -> float:
+def mean_slope(act: Activation) -> float:
     """The mean slope ᾱ = Σ ρ_ℓ α_ℓ of the activation's PL model (theory §5.2).
 
-    Network loss values are ᾱ^{H−1} times the spin-glass values (theory §5.3).
-    ``ValueError`` (UI-ready) when the fit fails or ᾱ ≈ 0.
+    Network loss values are ᾱ^{H−1} times the spin-glass values (theory §5.3); γ does not
+    enter.  ``ValueError`` (UI-ready) when the fit fails or ᾱ ≈ 0.
     """
-    return float(network.describe_activation(name, param, pieces, mu, sigma, 2, knots=knots).alpha_bar)
+    model = network.describe_activation(act.name, act.param, act.pieces, act.mu, act.sigma, 2,
+                                        knots=act.knots)
+    return float(model.alpha_bar)

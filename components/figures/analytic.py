@@ -1,31 +1,24 @@
-"""Pure figure builders: numbers and arrays in, ``plotly.graph_objects.Figure`` out.
+"""Figures of the analytic views (theory §3–§5.3): numbers and arrays in, ``go.Figure`` out.
 
-Nothing here computes mathematics or touches a cache; the renderers (components/views.py)
-pass in what the adapters of components/data.py returned.  Small explicit templates keep
-figure construction cheap (a few milliseconds): :func:`figure_style` gives the light or
-dark look, with larger fonts in lecture mode.  Losses can be drawn in the network's own
-units: every loss coordinate is multiplied by ``scale`` = ᾱ^{H−1} (theory §5.3).
+Nothing here computes mathematics or touches a cache; the renderers
+(components/views/analytic.py) pass in what the adapters of components/data/analytic.py
+returned.  The look comes from components/figures/style.py.  Losses can be drawn in the
+network's own units: every loss coordinate is multiplied by ``scale`` = ᾱ^{H−1}
+(theory §5.3).
 """
 
 from __future__ import annotations
 
-import html
 import math
-import textwrap
-from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+
+from components.figures.style import LIGHT, FigureStyle, hline, index_colors, vline
 
 __all__ = [
-    "FONT_FAMILY",
-    "TEMPLATE",
-    "FigureStyle",
-    "figure_style",
-    "figure_template",
-    "index_colors",
+    "MC_MAX_RELATIVE_ERROR",
     "label_rows",
     "loss_axis_title",
     "complexity_figure",
@@ -35,103 +28,10 @@ __all__ = [
     "activation_figure",
     "pieces_figure",
     "phi_figure",
-    "message_figure",
 ]
-
-FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 #: Monte Carlo estimates with a larger relative standard error are not drawn.
 MC_MAX_RELATIVE_ERROR = 0.5
-
-_PALETTES = {
-    "light": dict(
-        ink="#1d2433", muted="#5b6475", grid="#e3e7ee", zero="#aab2c0", paper="white",
-        legend="rgba(255,255,255,0.85)", total="#111111", band="rgba(255, 190, 60, 0.22)",
-        error="#8a1c1c", accent="#e8590c", density="rgb(70, 115, 175)",
-        density_fill="rgba(90, 140, 200, 0.15)", bar="rgba(90, 140, 200, 0.55)",
-        scale=(0.0, 0.82),
-    ),
-    "dark": dict(
-        ink="#e4e8f0", muted="#a3acbd", grid="#2b3343", zero="#616b7e", paper="#151b26",
-        legend="rgba(21,27,38,0.85)", total="#f4f6fa", band="rgba(255, 190, 60, 0.16)",
-        error="#ff9a9a", accent="#ff922b", density="rgb(130, 175, 235)",
-        density_fill="rgba(120, 170, 230, 0.18)", bar="rgba(120, 170, 230, 0.6)",
-        scale=(0.35, 1.0),
-    ),
-}
-
-
-@dataclass(frozen=True)
-class FigureStyle:
-    """Colours, font sizes and the plotly template of one look (theme × lecture mode)."""
-
-    theme: str
-    lecture: bool
-    font_size: int
-    line: float
-    colors: dict = field(default_factory=dict)
-    template: dict = field(default_factory=dict)
-
-    def __getattr__(self, name):  # colours as attributes: style.ink, style.band, ...
-        colors = self.__dict__.get("colors", {})
-        if name in colors:
-            return colors[name]
-        raise AttributeError(name)
-
-
-def figure_style(theme: str = "light", lecture: bool = False) -> FigureStyle:
-    """The look of every figure for a theme (``light``/``dark``) and lecture mode.
-
-    Lecture mode enlarges fonts (22 px instead of 16 px) and lines for a projector.
-    Unknown themes fall back to ``light``.
-    """
-    colors = _PALETTES.get(theme, _PALETTES["light"])
-    theme = theme if theme in _PALETTES else "light"
-    size = 22 if lecture else 16
-    axis = dict(
-        gridcolor=colors["grid"],
-        zerolinecolor=colors["zero"],
-        linecolor=colors["muted"],
-        showline=True,
-        ticks="outside",
-        tickcolor=colors["muted"],
-        title=dict(standoff=10),
-        automargin=True,
-    )
-    template = dict(
-        layout=dict(
-            font=dict(family=FONT_FAMILY, size=size, color=colors["ink"]),
-            paper_bgcolor=colors["paper"],
-            plot_bgcolor=colors["paper"],
-            xaxis=axis,
-            yaxis=axis,
-            hoverlabel=dict(font=dict(family=FONT_FAMILY, size=size - 1)),
-            legend=dict(bgcolor=colors["legend"], font=dict(size=size - 1)),
-            margin=dict(l=70, r=30, t=70, b=60),
-        )
-    )
-    return FigureStyle(theme, bool(lecture), size, 1.0 if not lecture else 1.5, colors, template)
-
-
-def figure_template(theme: str = "light", lecture: bool = False) -> dict:
-    """The plotly template (a dict) of :func:`figure_style` -- for other views to share."""
-    return figure_style(theme, lecture).template
-
-
-#: The light template (kept for modules that build their own figures).
-TEMPLATE = figure_template("light", False)
-_LIGHT = figure_style()
-
-
-def index_colors(n: int, theme: str = "light") -> list[str]:
-    """``n`` distinct colours from dark (index 0, minima) to light (high index).
-
-    The dark theme uses the brighter part of the colour scale.
-    """
-    lo, hi = _PALETTES.get(theme, _PALETTES["light"])["scale"]
-    if n <= 1:
-        return sample_colorscale("Plasma", [lo])
-    return sample_colorscale("Plasma", list(np.linspace(lo, hi, n)))
 
 
 def label_rows(positions: Sequence[float], min_gap: float, rows: int = 3) -> list[int | None]:
@@ -175,20 +75,6 @@ def _legend_below(style: FigureStyle, items: int, per_row: int) -> tuple[dict, i
     return legend, int(62 + 14 * style.lecture + rows * 1.55 * style.font_size)
 
 
-def _vline(x: float, color: str, dash: str, width: float = 1.5) -> dict:
-    return dict(
-        type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-        line=dict(color=color, width=width, dash=dash), layer="above",
-    )
-
-
-def _hline(y: float, color: str, width: float = 1.5, dash: str = "solid") -> dict:
-    return dict(
-        type="line", xref="paper", yref="y", x0=0, x1=1, y0=y, y1=y,
-        line=dict(color=color, width=width, dash=dash), layer="below",
-    )
-
-
 def _window(window, scale: float) -> list[float] | None:
     if window is None:
         return None
@@ -219,7 +105,7 @@ def _energy_marks(
         is_inf = i == len(xs) - 1
         color = style.muted if is_inf else colors[i]
         shapes.append(
-            _vline(x, color, "solid" if is_inf else "dot", (2 if is_inf else 1.5) * style.line)
+            vline(x, color, "solid" if is_inf else "dot", (2 if is_inf else 1.5) * style.line)
         )
         if rows[i] is None:
             continue
@@ -258,7 +144,7 @@ def complexity_figure(
     set the initial view (double-click shows all the data).  With ``scale`` = ᾱ^{H−1}
     the loss axis is in network units (every u multiplied by ``scale``).
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     factor = 1.0 if scale is None else float(scale)
     theta_k = np.atleast_2d(theta_k)
     K = theta_k.shape[0] - 1
@@ -282,7 +168,7 @@ def complexity_figure(
     window = _window(x_window, factor)
     span = (window[1] - window[0]) if window else float(np.ptp(x)) or 1.0
     shapes, annotations, used = _energy_marks(energies, e_inf, factor, colors, style, span)
-    shapes.insert(1, _hline(0.0, style.muted, 1.5 * style.line))
+    shapes.insert(1, hline(0.0, style.muted, 1.5 * style.line))
     legend, legend_margin = _legend_below(style, len(traces), 5)
     layout = dict(
         template=style.template,
@@ -315,7 +201,7 @@ def layered_k_figure(
     Critical points of index k lie above the level −N·E_k; the E_k decrease to the
     threshold E_∞.  With ``scale`` the energies are in network units (× ᾱ^{H−1}).
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     factor = 1.0 if scale is None else float(scale)
     e = factor * np.asarray(energies, dtype=float)
     k = np.arange(e.size)
@@ -362,7 +248,7 @@ def layered_h_figure(
     ``energies[i, k]`` = E_k(depths[i]).  ``scales`` (one per depth, ᾱ^{H−1}) puts the
     energies in network units.
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     depths = np.asarray(depths)
     factor = np.ones(depths.size) if scales is None else np.asarray(scales, dtype=float)
     energies = np.asarray(energies, dtype=float)
@@ -437,7 +323,7 @@ def finite_figure(
     (seed ``seed``), those with a relative standard error up to
     :data:`MC_MAX_RELATIVE_ERROR`.  The line y = 0 is one expected critical point.
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     factor = 1.0 if scale is None else float(scale)
     leading = np.atleast_2d(leading)
     K = leading.shape[0] - 1
@@ -494,7 +380,7 @@ def finite_figure(
     win = _window(window, factor)
     span = win[1] - win[0]
     shapes, annotations, used = _energy_marks(energies, e_inf, factor, colors, style, span)
-    shapes.insert(1, _hline(0.0, style.muted, 1.5 * style.line, "dot"))
+    shapes.insert(1, hline(0.0, style.muted, 1.5 * style.line, "dot"))
     inside = (x >= win[0]) & (x <= win[1])
     curves = [leading_total[inside], leading[:, inside].ravel()]
     if exact_total is not None:
@@ -541,7 +427,7 @@ def activation_figure(
     breakpoints ``a_ℓ`` (with ``f̂(a_ℓ)``) are marked, and ``density`` (the N(μ, σ²)
     density on ``z``) is drawn against a secondary axis on the right.
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     traces = [
         go.Scatter(
             x=z, y=density, mode="lines", name="density of Z ~ N(μ, σ²)", yaxis="y2",
@@ -608,7 +494,7 @@ def pieces_figure(
 
     The title gives ᾱ = Σ ρ_ℓ α_ℓ and β̄ = Σ ρ_ℓ β_ℓ.
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     n = len(rho)
     edges = [-math.inf, *breakpoints, math.inf]
     pieces = [f"ℓ = {i + 1}" for i in range(n)]
@@ -660,7 +546,7 @@ def phi_figure(
     In units of ᾱ^{H−1}; the shaded curve is the standard normal density of s under
     the uniform measure on the sphere at large N (right axis).
     """
-    style = style or _LIGHT
+    style = style or LIGHT
     s = np.asarray(s, dtype=float)
     density = np.exp(-0.5 * s * s) / math.sqrt(2 * math.pi)
     zero = all(k == 0.0 for k in kappa)
@@ -684,7 +570,7 @@ def phi_figure(
         title=dict(text=f"φ(s) {'≡' if zero else '='} {terms}   (γ = {gamma:g}, H = {H})",
                    x=0.02, xanchor="left",
                    font=dict(size=style.font_size - 2)),
-        shapes=[_hline(0.0, style.muted, 1.0 * style.line)],
+        shapes=[hline(0.0, style.muted, 1.0 * style.line)],
         hovermode="x unified",
         xaxis=dict(title=dict(text="overlap  s = 1·w / √N"), range=[float(s[0]), float(s[-1])]),
         yaxis=dict(title=dict(text="φ(s)  (units of ᾱ<sup>H−1</sup>)")),
@@ -697,26 +583,3 @@ def phi_figure(
     if zero:
         layout["yaxis"]["range"] = [-1, 1]
     return go.Figure(data=traces, layout=layout)
-
-
-def message_figure(text: str, style: FigureStyle | None = None) -> go.Figure:
-    """An empty figure that says ``text`` (shown instead of a plot that cannot be drawn).
-
-    The text is escaped (it may quote user input) and wrapped at about 60 characters.
-    """
-    style = style or _LIGHT
-    shown = "<br>".join(textwrap.wrap(html.escape(text), 60)) or " "
-    return go.Figure(
-        layout=dict(
-            template=style.template,
-            xaxis=dict(visible=False),
-            yaxis=dict(visible=False),
-            annotations=[
-                dict(
-                    text=shown, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                    font=dict(size=style.font_size + 2, color=style.error), align="center",
-                )
-            ],
-            margin=dict(l=20, r=20, t=20, b=20),
-        )
-    )

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from compute.activations import PRESETS
-from components.validation import (
+from components.state import (
     CHOICES,
     DEFAULT_KNOTS,
     FIELDS,

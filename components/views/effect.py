@@ -1,7 +1,8 @@
 """The "activation effect" view (theory §5.4–§5.5): what the activation's term φ(s) does to the
 sharp counts of critical points.
 
-Three parts, all for the validated settings in the store ``ids.SETTINGS``:
+Three parts, all for the view's slice of the settings (``ids.EFFECT_STATE``, written by the
+settings sync only while the tab is shown):
 
 * K_0(u), K_1(u) and the share K_1/(K_0 + K_1) of low-lying minima turned into index-1
   saddles, against u below the threshold (theory §5.5), with the regions where the factor
@@ -10,8 +11,7 @@ Three parts, all for the validated settings in the store ``ids.SETTINGS``:
 * expected counts at finite N with error bars (theory §5.4), computed on demand.
 
 The logic lives in plain functions (:func:`effect_outputs`, :func:`counts_outputs`,
-:func:`stale_notice`) that tests call directly; :func:`register_effect_callbacks` only wires
-them to Dash.  Every input is re-validated (a forged request can send anything): bad values
+:func:`stale_notice`) that tests call directly; :func:`register` only wires them to Dash.  Every input is re-validated (a forged request can send anything): bad values
 are clamped or replaced with a visible message, and nothing raises to Dash.
 """
 
@@ -24,62 +24,33 @@ from urllib.parse import quote
 
 import numpy as np
 from dash import Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
-from components import effect_data as ed
 from components import ids
 from components.cache import memoize
-from components.effect_figures import comparison_figure, counts_figure, modulation_figure
-from components.figures import figure_style, message_figure
+from components.data import effect as ed
+from components.export import columns_csv
+from components.figures.effect import comparison_figure, counts_figure, modulation_figure
+from components.figures.style import message_figure, style_of
+from components.registry import Services
+from components.state import Activation, activation_or_error, clean_number, sanitize
+from components.ui import alert, alert_box, guard, placeholder, table
 
 __all__ = [
-    "ALERT",
-    "SUMMARY",
-    "MODULATION_GRAPH",
-    "MODULATION_NOTES",
-    "MODULATION_DATA",
-    "COMPARE_GRAPH",
-    "COMPARE_NOTES",
-    "COMPARE_DATA",
-    "N_INPUT",
-    "U_INPUT",
-    "RUN",
-    "RUN_STORE",
-    "COUNTS_ALERT",
-    "COUNTS_GRAPH",
-    "COUNTS_TABLE",
-    "COUNTS_STALE",
     "RUN_KEYS",
     "MODULATION_CAPTION",
     "COMPARE_CAPTION",
     "COUNTS_CAPTION",
     "SOURCES_CAPTION",
-    "effect_layout",
+    "clean_run_inputs",
+    "layout",
     "effect_outputs",
     "counts_outputs",
     "stale_notice",
-    "register_effect_callbacks",
+    "register",
 ]
 
 logger = logging.getLogger(__name__)
-
-# Component ids (all prefixed "effect-").
-ALERT = "effect-alert"
-SUMMARY = "effect-summary"
-MODULATION_GRAPH = "effect-modulation-graph"
-MODULATION_NOTES = "effect-modulation-notes"
-MODULATION_DATA = "effect-modulation-data"
-COMPARE_GRAPH = "effect-compare-graph"
-COMPARE_NOTES = "effect-compare-notes"
-COMPARE_DATA = "effect-compare-data"
-N_INPUT = "effect-n"
-U_INPUT = "effect-u"
-RUN = "effect-run"
-RUN_STORE = "effect-run-store"
-COUNTS_ALERT = "effect-counts-alert"
-COUNTS_GRAPH = "effect-counts-graph"
-COUNTS_TABLE = "effect-counts-table"
-COUNTS_STALE = "effect-counts-stale"
-_LOADING = "effect-counts-loading"
 
 #: Settings a finite-N run depends on (a change of any of them makes shown counts stale).
 RUN_KEYS = ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma", "seed")
@@ -128,10 +99,6 @@ _FONT = {"fontSize": "1rem"}
 # ---------------------------------------------------------------------------------------
 
 
-def _messages(items: Sequence[str]):
-    return [html.P(m) for m in items] or None
-
-
 def _fmt(x: Any, digits: int = 5) -> str:
     if x is None:
         return "—"
@@ -145,24 +112,6 @@ def _pm(value: float, err: float) -> str:
     return f"{_fmt(value)} ± {_fmt(err, 2)}"
 
 
-def _safe(func: Callable, what: str, *args) -> tuple[Any, str | None]:
-    """``(func(*args), None)``, or ``(None, message)`` for a ValueError or any other failure."""
-    try:
-        return func(*args), None
-    except ValueError as exc:
-        return None, f"The {what} cannot be computed: {exc}"
-    except Exception:  # noqa: BLE001 - the page must keep serving whatever happens
-        logger.exception("computing the %s failed for %r", what, args)
-        return None, f"The {what} could not be computed for these settings (internal error)."
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | None = None):
-    head = html.Thead(html.Tr([html.Th(h, scope="col") for h in header]))
-    body = html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])
-    parts = ([html.Caption(caption, style={"textAlign": "left"})] if caption else []) + [head, body]
-    return html.Table(parts, className="energy-table effect-table")
-
-
 def _csv_link(text: str, filename: str):
     return html.A(
         "Download these values as CSV",
@@ -173,29 +122,16 @@ def _csv_link(text: str, filename: str):
     )
 
 
+def table_(header, rows, caption=None):
+    return table(header, rows, caption, kind="effect", caption_style={"textAlign": "left"})
+
+
 def _details(summary: str, table, csv: str, filename: str):
     return html.Details(
         [html.Summary(summary, style=_FONT), _csv_link(csv, filename),
          html.Div(table, className="table-wrap")],
         className="effect-details",
     )
-
-
-def _knots(state: Mapping) -> tuple[tuple | None, str | None]:
-    try:
-        return ed.knots_of(state), None
-    except ValueError as exc:
-        return None, f"The custom activation's knot table is invalid: {exc}"
-
-
-def _look(state: Mapping):
-    """The page's figure style (theme, lecture mode) for a validated state."""
-    return figure_style(str(state.get("theme", "light")), bool(state.get("lecture", False)))
-
-
-def _model_args(state: Mapping, knots) -> tuple:
-    return (state["activation"], state["param"], state["pieces"], state["mu"], state["sigma"],
-            state["H"], state["gamma"], knots)
 
 
 def _header(state: Mapping, extra: Mapping | None = None) -> dict:
@@ -212,23 +148,13 @@ def _header(state: Mapping, extra: Mapping | None = None) -> dict:
 # ---------------------------------------------------------------------------------------
 
 
-def _graph(graph_id: str, height: int, text: str, look=None):
-    return dcc.Graph(
-        id=graph_id,
-        figure=message_figure(text, look),
-        config={"displaylogo": False, "responsive": True},
-        style={"height": f"{height}px"},
-        className="graph",
-    )
-
-
-def _number_input(input_id: str, label: str, hint: str, lo: float, hi: float, step, placeholder: str):
+def _number_input(input_id: str, label: str, hint: str, lo: float, hi: float, step, shown: str):
     return html.Label(
         [
             html.Span(label, className="name", style={"fontWeight": 600}),
             dcc.Input(
                 id=input_id, type="number", min=lo, max=hi, step=step, value=None,
-                placeholder=placeholder, debounce=True,
+                placeholder=shown, debounce=True,
                 style={**_FONT, "width": "11rem", "marginLeft": "0.5rem"},
             ),
             html.Span(hint, className="control-hint", style={"marginLeft": "0.5rem"}),
@@ -237,62 +163,64 @@ def _number_input(input_id: str, label: str, hint: str, lo: float, hi: float, st
     )
 
 
-def effect_layout(state: dict):
+def layout(name: str, state: Mapping):
     """Content of the "Activation effect" tab for the validated settings ``state``.
 
-    Figures start as a short message and are filled by the callbacks; nothing heavy runs here.
+    Figures start as a short message and are filled by the callbacks once the tab is shown;
+    nothing heavy runs here.
     """
-    clean, _ = ed.effect_settings(state)
-    look = _look(clean)
+    clean, _ = sanitize(state)
+    look = style_of(clean)
     n_default = min(max(int(clean["lab_N"]), ed.N_RANGE[0]), ed.N_RANGE[1])
-    return html.Div(
+    content = html.Div(
         [
-            html.Div(id=ALERT, className="alert", role="alert"),
-            html.Div(id=SUMMARY, className="effect-summary", **{"aria-live": "polite"}),
+            alert_box(ids.EFFECT_ALERT),
+            html.Div(id=ids.EFFECT_SUMMARY, className="effect-summary", **{"aria-live": "polite"}),
             html.H3("Modulation of the counts by the activation"),
-            _graph(MODULATION_GRAPH, 620, "Computing K₀(u) and K₁(u)…", look),
-            html.Ul(id=MODULATION_NOTES, className="effect-notes"),
-            html.Div(id=MODULATION_DATA),
+            placeholder(ids.EFFECT_MODULATION_GRAPH, 620, "Computing K₀(u) and K₁(u)…", look),
+            html.Ul(id=ids.EFFECT_MODULATION_NOTES, className="effect-notes"),
+            html.Div(id=ids.EFFECT_MODULATION_DATA),
             html.P(MODULATION_CAPTION, className="caption"),
             html.H3("Activations side by side"),
-            _graph(COMPARE_GRAPH, 560, "Computing the comparison…", look),
-            html.Ul(id=COMPARE_NOTES, className="effect-notes"),
-            html.Div(id=COMPARE_DATA),
+            placeholder(ids.EFFECT_COMPARE_GRAPH, 560, "Computing the comparison…", look),
+            html.Ul(id=ids.EFFECT_COMPARE_NOTES, className="effect-notes"),
+            html.Div(id=ids.EFFECT_COMPARE_DATA),
             html.P(COMPARE_CAPTION, className="caption"),
             html.H3("Expected counts at finite N"),
             html.Div(
                 [
-                    _number_input(N_INPUT, "N", f"number of weights, {ed.N_RANGE[0]}–{ed.N_RANGE[1]} "
+                    _number_input(ids.EFFECT_N_INPUT, "N", f"number of weights, {ed.N_RANGE[0]}–{ed.N_RANGE[1]} "
                                   "(empty: the lab's N, else 50)",
                                   ed.N_RANGE[0], ed.N_RANGE[1], 1, str(n_default)),
-                    _number_input(U_INPUT, "u", "level: loss per weight, spin-glass units "
+                    _number_input(ids.EFFECT_U_INPUT, "u", "level: loss per weight, spin-glass units "
                                   "(empty: middle of the band)",
                                   ed.U_RANGE[0], ed.U_RANGE[1], "any",
                                   f"{ed.default_level(clean['H']):.4f}"),
                     html.Button(
-                        "Run", id=RUN, n_clicks=0, className="effect-run",
+                        "Run", id=ids.EFFECT_RUN, n_clicks=0, className="effect-run",
                         title=f"Monte Carlo with {ed.SAMPLES} samples (about a second)",
                         style={**_FONT, "padding": "0.35rem 1.4rem", "fontWeight": 600},
                     ),
                 ],
                 className="effect-controls",
             ),
-            html.Div(id=COUNTS_STALE, className="alert notice", role="status"),
-            html.Div(id=COUNTS_ALERT, className="alert", role="alert"),
+            alert_box(ids.EFFECT_COUNTS_STALE, notice=True),
+            alert_box(ids.EFFECT_COUNTS_ALERT),
             dcc.Loading(
-                id=_LOADING,
+                id=ids.EFFECT_COUNTS_LOADING,
                 type="circle",
                 children=[
-                    _graph(COUNTS_GRAPH, 460, "Press Run to compute the expected counts at finite N.", look),
-                    html.Div(id=COUNTS_TABLE, className="table-wrap"),
+                    placeholder(ids.EFFECT_COUNTS_GRAPH, 460, "Press Run to compute the expected counts at finite N.", look),
+                    html.Div(id=ids.EFFECT_COUNTS_TABLE, className="table-wrap"),
                 ],
             ),
-            dcc.Store(id=RUN_STORE, data=None),
+            dcc.Store(id=ids.EFFECT_RUN_STORE, data=None),
             html.P(COUNTS_CAPTION, className="caption"),
             html.P(SOURCES_CAPTION, className="caption effect-sources"),
         ],
         className="effect-view",
     )
+    return html.Div(content, className="card")
 
 
 # ---------------------------------------------------------------------------------------
@@ -414,9 +342,9 @@ def _modulation_table(d: Mapping, state: Mapping):
         [_fmt(d["u"][i], 6), _fmt(d["K0"][i]), _fmt(d["K1"][i]), _fmt(d["share"][i], 4), notes[i]]
         for i in _table_rows(len(d["u"]))
     ]
-    table = _table(["u", "K₀", "K₁", "share K₁/(K₀+K₁)", "not shown because"], rows,
+    table = table_(["u", "K₀", "K₁", "share K₁/(K₀+K₁)", "not shown because"], rows,
                    _TABLE_NOTE.format(n=len(rows), total=len(d["u"])))
-    csv = ed.csv_text(
+    csv = columns_csv(
         _header(state, {"kappa": d["kappa"], "E0": d["e0"], "E_inf": d["e_inf"],
                         "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
                         "empty cells": "not shown: see the note column"}),
@@ -435,14 +363,14 @@ def _compare_table(curves: Sequence[Mapping], state: Mapping):
         cols[f"share {c['label']}"] = c["share"]
     keys = list(cols)
     rows = [[_fmt(cols[k][i], 6 if k == "u" else 5) for k in keys] for i in _table_rows(len(u))]
-    table = _table(header, rows, _TABLE_NOTE.format(n=len(rows), total=len(u)))
+    table = table_(header, rows, _TABLE_NOTE.format(n=len(rows), total=len(u)))
     head = _header(state, {"compared": ", ".join(c["label"] for c in curves),
                            "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
                            "empty cells": "not shown (outside the domain of theory §5.5)"})
     for key in ("activation", "param", "knots"):
         head.pop(key, None)
     head["current activation"] = state["activation"]
-    csv = ed.csv_text(head, cols)
+    csv = columns_csv(head, cols)
     return _details("Table of the plotted values", table, csv, "activation_effect_comparison.csv")
 
 
@@ -452,20 +380,20 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
     Returns a dict with ``alert``, ``summary``, ``modulation_figure``, ``modulation_notes``,
     ``modulation_data``, ``compare_figure``, ``compare_notes``, ``compare_data``,
     ``n_placeholder`` and ``u_placeholder``; ``modulation`` is
-    :func:`components.effect_data.modulation_data` (memoized in the running app).  Never
+    :func:`components.data.effect.modulation_data` (memoized in the running app).  Never
     raises: bad settings are repaired with a message, failures become a message figure.
     """
-    state, messages = ed.effect_settings(raw)
-    look = _look(state)
+    state, messages = sanitize(raw)
+    look = style_of(state)
     n_default = min(max(int(state["lab_N"]), ed.N_RANGE[0]), ed.N_RANGE[1])
     out: dict[str, Any] = {
         "n_placeholder": str(n_default),
         "u_placeholder": f"{ed.default_level(state['H']):.4f}",
     }
-    knots, error = _knots(state)
+    act, error = activation_or_error(state)
     main = None
     if error is None:
-        main, error = _safe(modulation, "activation effect", *_model_args(state, knots))
+        main, error = guard(modulation, "activation effect", act, state["H"], verb="computed")
     if error is not None:
         messages.append(error)
         out.update(
@@ -495,11 +423,12 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
         if current:
             d, err = (main, error) if main is not None else (None, error or "not available")
         else:
-            d, err = _safe(modulation, f"{ed.activation_label(name)} curve", name, None,
-                           state["pieces"], state["mu"], state["sigma"], state["H"],
-                           state["gamma"], None)
+            other = Activation(name, None, state["pieces"], state["mu"], state["sigma"], None,
+                               state["gamma"])
+            d, err = guard(modulation, f"{other.label} curve", other, state["H"],
+                           verb="computed")
         if d is None:
-            cmp_notes.append(f"{ed.activation_label(name)} is not shown: {err}")
+            cmp_notes.append(f"{Activation(name).label} is not shown: {err}")
             continue
         curves.append({**d, "highlight": current})
     cmp_notes.extend(_region_notes(curves, named=True))
@@ -511,13 +440,36 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
         out["compare_figure"] = message_figure("No activation could be compared at these settings.", look)
         out["compare_data"] = None
     out["compare_notes"] = [html.Li(n) for n in cmp_notes] or None
-    out["alert"] = _messages(messages)
+    out["alert"] = alert(messages)
     return out
 
 
 # ---------------------------------------------------------------------------------------
 # Finite-N counts (on demand)
 # ---------------------------------------------------------------------------------------
+
+
+def clean_run_inputs(n_value: Any, u_value: Any, state: Mapping) -> tuple[int, float, list[str]]:
+    """N and u of the finite-N counts from the panel's inputs (empty means the default).
+
+    N defaults to the lab's N (``state["lab_N"]``, clamped to 2..200), u to the middle of
+    the band; a value that is present but invalid is clamped or replaced, with a message.
+    """
+    messages: list[str] = []
+    lab_n = state.get("lab_N", ed.DEFAULT_N)
+    default_n = int(min(max(lab_n, ed.N_RANGE[0]), ed.N_RANGE[1]))
+    if n_value is None or n_value == "":
+        N = default_n
+    else:
+        N = int(clean_number(n_value, "N (finite-N counts)", ed.N_RANGE[0], ed.N_RANGE[1],
+                              default_n, True, messages))
+    level = ed.default_level(state["H"])
+    if u_value is None or u_value == "":
+        u = level
+    else:
+        u = float(clean_number(u_value, "Level u", ed.U_RANGE[0], ed.U_RANGE[1], level, False,
+                                messages))
+    return N, u, messages
 
 
 def _run_key(state: Mapping) -> dict:
@@ -537,14 +489,14 @@ def _counts_table(c: Mapping, state: Mapping):
               "ratio", "of which index moved by φ", "large-N K₀ (§5.5)"]
     caption = (f"N = {c['N']}, u = {c['u']:.6g}, H = {c['H']}, {c['samples']} samples, "
                f"seed {c['seed']}. Estimator: {m['method']}.")
-    table = _table(header, rows, caption)
+    table = table_(header, rows, caption)
     notes = []
     if c["K0"] is None and c["K0_reason"]:
         notes.append(html.P(f"No large-N value: {c['K0_reason']}.", className="caption"))
     if c["spin_glass"]:
         notes.append(html.P("φ ≡ 0 for this activation: both columns are the same count.",
                             className="caption"))
-    csv = ed.csv_text(
+    csv = columns_csv(
         _header(state, {"N": c["N"], "u": c["u"], "seed": c["seed"], "samples": c["samples"],
                         "kappa": c["kappa"], "estimator": m["method"],
                         "source": "theory §4 and §5.4 (compute.kac_rice.expected_critical_points_phi)"}),
@@ -580,30 +532,30 @@ def counts_outputs(
 
     ``raw`` are the (possibly forged) settings, ``n_value`` and ``u_value`` the panel's inputs
     (empty: the lab's N or 50, and the middle of the band); ``compute`` is
-    :func:`components.effect_data.finite_n_counts` (memoized in the running app).  Returns a dict
+    :func:`components.data.effect.finite_n_counts` (memoized in the running app).  Returns a dict
     with ``figure``, ``table``, ``alert`` and ``run_key`` (the settings the counts belong to, or
     ``None``).  Never raises.
     """
-    state, messages = ed.effect_settings(raw)
-    N, u, more = ed.clean_run_inputs(n_value, u_value, state)
+    state, messages = sanitize(raw)
+    N, u, more = clean_run_inputs(n_value, u_value, state)
     messages.extend(more)
     lab_n = state["lab_N"]
     if (n_value is None or n_value == "") and not ed.N_RANGE[0] <= lab_n <= ed.N_RANGE[1]:
         messages.append(f"The lab's N = {lab_n} is outside {ed.N_RANGE[0]}–{ed.N_RANGE[1]}; N = {N} is used.")
-    knots, error = _knots(state)
+    act, error = activation_or_error(state)
     counts = None
     if error is None:
-        counts, error = _safe(compute, "finite-N counts", *_model_args(state, knots), N, u,
-                              state["seed"], ed.SAMPLES)
-    look = _look(state)
+        counts, error = guard(compute, "finite-N counts", act, state["H"], N, u, state["seed"],
+                              ed.SAMPLES, verb="computed")
+    look = style_of(state)
     if error is not None:
         messages.append(error)
-        return {"figure": message_figure(error, look), "table": None, "alert": _messages(messages),
+        return {"figure": message_figure(error, look), "table": None, "alert": alert(messages),
                 "run_key": None}
     return {
         "figure": counts_figure(counts, look),
         "table": _counts_table(counts, state),
-        "alert": _messages(messages),
+        "alert": alert(messages),
         "run_key": _run_key(state),
     }
 
@@ -612,7 +564,7 @@ def stale_notice(raw: Any, run_key: Any):
     """A notice when the settings changed since the shown counts were computed, else ``None``."""
     if not isinstance(run_key, Mapping):
         return None
-    state, _ = ed.effect_settings(raw)
+    state, _ = sanitize(raw)
     changed = [key for key in RUN_KEYS if run_key.get(key) != state[key]]
     if not changed:
         return None
@@ -625,64 +577,69 @@ def stale_notice(raw: Any, run_key: Any):
 # ---------------------------------------------------------------------------------------
 
 
-def register_effect_callbacks(app, cache) -> None:
-    """Register the view's callbacks (reads the settings store ``ids.SETTINGS``).
+def register(app, name: str, services: Services) -> None:
+    """Register the view's callbacks; they read its settings slice ``ids.EFFECT_STATE``.
 
-    The two computations are memoized in ``cache`` (``None``: no cache).
+    The two computations are memoized in ``services.cache``.  The slice is written only
+    while the tab is shown, so a hidden tab computes nothing.
     """
-    modulation = memoize(cache, ed.modulation_data)
-    counts = memoize(cache, ed.finite_n_counts)
+    modulation = memoize(services.cache, ed.modulation_data)
+    counts = memoize(services.cache, ed.finite_n_counts)
+    settings_slice = ids.view_state(name)
 
     @app.callback(
         output=dict(
-            alert=Output(ALERT, "children"),
-            summary=Output(SUMMARY, "children"),
-            modulation_figure=Output(MODULATION_GRAPH, "figure"),
-            modulation_notes=Output(MODULATION_NOTES, "children"),
-            modulation_data=Output(MODULATION_DATA, "children"),
-            compare_figure=Output(COMPARE_GRAPH, "figure"),
-            compare_notes=Output(COMPARE_NOTES, "children"),
-            compare_data=Output(COMPARE_DATA, "children"),
-            n_placeholder=Output(N_INPUT, "placeholder"),
-            u_placeholder=Output(U_INPUT, "placeholder"),
+            alert=Output(ids.EFFECT_ALERT, "children"),
+            summary=Output(ids.EFFECT_SUMMARY, "children"),
+            modulation_figure=Output(ids.EFFECT_MODULATION_GRAPH, "figure"),
+            modulation_notes=Output(ids.EFFECT_MODULATION_NOTES, "children"),
+            modulation_data=Output(ids.EFFECT_MODULATION_DATA, "children"),
+            compare_figure=Output(ids.EFFECT_COMPARE_GRAPH, "figure"),
+            compare_notes=Output(ids.EFFECT_COMPARE_NOTES, "children"),
+            compare_data=Output(ids.EFFECT_COMPARE_DATA, "children"),
+            n_placeholder=Output(ids.EFFECT_N_INPUT, "placeholder"),
+            u_placeholder=Output(ids.EFFECT_U_INPUT, "placeholder"),
         ),
-        inputs=dict(settings=Input(ids.SETTINGS, "data")),
+        inputs=dict(settings=Input(settings_slice, "data")),
     )
     def _effect(settings):
+        if settings is None:
+            raise PreventUpdate  # the tab is hidden: drawn when it is opened
         try:
             return effect_outputs(settings, modulation)
         except Exception:  # a figure that cannot be built must not become an HTTP 500
             logger.exception("activation-effect view failed")
             text = "The activation-effect view could not be drawn for these settings."
-            fig = message_figure(text, _look(ed.effect_settings(settings)[0]))
-            return dict(alert=_messages([text]), summary=None, modulation_figure=fig,
+            fig = message_figure(text, style_of(sanitize(settings)[0]))
+            return dict(alert=alert([text]), summary=None, modulation_figure=fig,
                         modulation_notes=None, modulation_data=None, compare_figure=fig,
                         compare_notes=None, compare_data=None, n_placeholder=no_update,
                         u_placeholder=no_update)
 
     @app.callback(
         output=dict(
-            figure=Output(COUNTS_GRAPH, "figure"),
-            table=Output(COUNTS_TABLE, "children"),
-            alert=Output(COUNTS_ALERT, "children"),
-            run_key=Output(RUN_STORE, "data"),
+            figure=Output(ids.EFFECT_COUNTS_GRAPH, "figure"),
+            table=Output(ids.EFFECT_COUNTS_TABLE, "children"),
+            alert=Output(ids.EFFECT_COUNTS_ALERT, "children"),
+            run_key=Output(ids.EFFECT_RUN_STORE, "data"),
         ),
-        inputs=dict(n_clicks=Input(RUN, "n_clicks")),
+        inputs=dict(n_clicks=Input(ids.EFFECT_RUN, "n_clicks")),
         state=dict(
-            settings=State(ids.SETTINGS, "data"),
-            n_value=State(N_INPUT, "value"),
-            u_value=State(U_INPUT, "value"),
+            settings=State(settings_slice, "data"),
+            n_value=State(ids.EFFECT_N_INPUT, "value"),
+            u_value=State(ids.EFFECT_U_INPUT, "value"),
         ),
         prevent_initial_call=True,
     )
     def _run(n_clicks, settings, n_value, u_value):
         if not n_clicks:
-            return {"figure": no_update, "table": no_update, "alert": no_update, "run_key": no_update}
+            raise PreventUpdate
         return counts_outputs(n_clicks, settings, n_value, u_value, counts)
 
     @app.callback(
-        Output(COUNTS_STALE, "children"),
-        inputs=dict(settings=Input(ids.SETTINGS, "data"), run_key=Input(RUN_STORE, "data")),
+        Output(ids.EFFECT_COUNTS_STALE, "children"),
+        inputs=dict(settings=Input(settings_slice, "data"),
+                    run_key=Input(ids.EFFECT_RUN_STORE, "data")),
     )
     def _stale(settings, run_key):
         return stale_notice(settings, run_key)

@@ -1,0 +1,179 @@
+"""The look of every figure, and the marks several figures share.
+
+:func:`figure_style` gives the light or dark look, with larger fonts in lecture mode (a
+small explicit plotly template: building a figure stays a matter of milliseconds);
+:func:`style_of` reads it from a settings state.  :func:`message_figure` is the figure
+that says why a plot cannot be drawn.  :func:`vline`, :func:`hline` and :func:`rect` are
+the shapes that mark loss levels and bands.  Nothing here imports compute/ or dash.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+__all__ = [
+    "FONT_FAMILY",
+    "TEMPLATE",
+    "FigureStyle",
+    "figure_style",
+    "figure_template",
+    "style_of",
+    "index_colors",
+    "vline",
+    "hline",
+    "rect",
+    "message_figure",
+]
+
+FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+_PALETTES = {
+    "light": dict(
+        ink="#1d2433", muted="#5b6475", grid="#e3e7ee", zero="#aab2c0", paper="white",
+        legend="rgba(255,255,255,0.85)", total="#111111", band="rgba(255, 190, 60, 0.22)",
+        error="#8a1c1c", accent="#e8590c", density="rgb(70, 115, 175)",
+        density_fill="rgba(90, 140, 200, 0.15)", bar="rgba(90, 140, 200, 0.55)",
+        scale=(0.0, 0.82),
+    ),
+    "dark": dict(
+        ink="#e4e8f0", muted="#a3acbd", grid="#2b3343", zero="#616b7e", paper="#151b26",
+        legend="rgba(21,27,38,0.85)", total="#f4f6fa", band="rgba(255, 190, 60, 0.16)",
+        error="#ff9a9a", accent="#ff922b", density="rgb(130, 175, 235)",
+        density_fill="rgba(120, 170, 230, 0.18)", bar="rgba(120, 170, 230, 0.6)",
+        scale=(0.35, 1.0),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    """Colours, font sizes and the plotly template of one look (theme × lecture mode)."""
+
+    theme: str
+    lecture: bool
+    font_size: int
+    line: float
+    colors: dict = field(default_factory=dict)
+    template: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):  # colours as attributes: style.ink, style.band, ...
+        colors = self.__dict__.get("colors", {})
+        if name in colors:
+            return colors[name]
+        raise AttributeError(name)
+
+
+def figure_style(theme: str = "light", lecture: bool = False) -> FigureStyle:
+    """The look of every figure for a theme (``light``/``dark``) and lecture mode.
+
+    Lecture mode enlarges fonts (22 px instead of 16 px) and lines for a projector.
+    Unknown themes fall back to ``light``.
+    """
+    colors = _PALETTES.get(theme, _PALETTES["light"])
+    theme = theme if theme in _PALETTES else "light"
+    size = 22 if lecture else 16
+    axis = dict(
+        gridcolor=colors["grid"],
+        zerolinecolor=colors["zero"],
+        linecolor=colors["muted"],
+        showline=True,
+        ticks="outside",
+        tickcolor=colors["muted"],
+        title=dict(standoff=10),
+        automargin=True,
+    )
+    template = dict(
+        layout=dict(
+            font=dict(family=FONT_FAMILY, size=size, color=colors["ink"]),
+            paper_bgcolor=colors["paper"],
+            plot_bgcolor=colors["paper"],
+            xaxis=axis,
+            yaxis=axis,
+            hoverlabel=dict(font=dict(family=FONT_FAMILY, size=size - 1)),
+            legend=dict(bgcolor=colors["legend"], font=dict(size=size - 1)),
+            margin=dict(l=70, r=30, t=70, b=60),
+        )
+    )
+    return FigureStyle(theme, bool(lecture), size, 1.0 if not lecture else 1.5, colors, template)
+
+
+def figure_template(theme: str = "light", lecture: bool = False) -> dict:
+    """The plotly template (a dict) of :func:`figure_style` -- for other views to share."""
+    return figure_style(theme, lecture).template
+
+
+#: The light template (kept for modules that build their own figures).
+TEMPLATE = figure_template("light", False)
+LIGHT = figure_style()
+
+
+def index_colors(n: int, theme: str = "light") -> list[str]:
+    """``n`` distinct colours from dark (index 0, minima) to light (high index).
+
+    The dark theme uses the brighter part of the colour scale.
+    """
+    lo, hi = _PALETTES.get(theme, _PALETTES["light"])["scale"]
+    if n <= 1:
+        return sample_colorscale("Plasma", [lo])
+    return sample_colorscale("Plasma", list(np.linspace(lo, hi, n)))
+
+
+def style_of(state: Mapping[str, Any] | Any) -> FigureStyle:
+    """The figure look (theme, lecture mode) of a settings state (defaults if it has none)."""
+    state = state if isinstance(state, Mapping) else {}
+    return figure_style(str(state.get("theme", "light")), state.get("lecture") is True)
+
+
+def vline(x: float, color: str, dash: str = "solid", width: float = 1.5) -> dict:
+    """A vertical line at ``x`` over the whole plot height, drawn above the traces."""
+    return dict(
+        type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+        line=dict(color=color, width=width, dash=dash), layer="above",
+    )
+
+
+def hline(y: float, color: str, width: float = 1.5, dash: str = "solid") -> dict:
+    """A horizontal line at ``y`` over the whole plot width, drawn below the traces."""
+    return dict(
+        type="line", xref="paper", yref="y", x0=0, x1=1, y0=y, y1=y,
+        line=dict(color=color, width=width, dash=dash), layer="below",
+    )
+
+
+def rect(lo: float, hi: float, color: str) -> dict:
+    """A band from ``x = lo`` to ``hi`` over the whole plot height, drawn below the traces."""
+    return dict(
+        type="rect", xref="x", yref="paper", x0=lo, x1=hi, y0=0, y1=1,
+        fillcolor=color, line=dict(width=0), layer="below",
+    )
+
+
+def message_figure(text: str, style: FigureStyle | None = None) -> go.Figure:
+    """An empty figure that says ``text`` (shown instead of a plot that cannot be drawn).
+
+    The text is escaped (it may quote user input) and wrapped at about 60 characters.
+    """
+    style = style or LIGHT
+    shown = "<br>".join(textwrap.wrap(html.escape(text), 60)) or " "
+    return go.Figure(
+        layout=dict(
+            template=style.template,
+            xaxis=dict(visible=False),
+            yaxis=dict(visible=False),
+            annotations=[
+                dict(
+                    text=shown, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                    font=dict(size=style.font_size + 2, color=style.error), align="center",
+                )
+            ],
+            margin=dict(l=20, r=20, t=20, b=20),
+        )
+    )
