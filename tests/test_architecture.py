@@ -151,7 +151,7 @@ def _components(folder: str) -> list[Path]:
 def test_figures_import_neither_compute_nor_dash(path):
     names = runtime_imports(path)
     assert not roots(names) & {"compute", "dash", "flask", "flask_caching"}
-    inside = {n for n in names if n.startswith("components")}
+    inside = {n for n in names if n.startswith("components.")}
     assert all(n.startswith(("components.figures", "components.data.reasons")) for n in inside), inside
 
 
@@ -159,7 +159,7 @@ def test_figures_import_neither_compute_nor_dash(path):
 def test_data_imports_neither_dash_nor_plotly(path):
     names = runtime_imports(path)
     assert not roots(names) & {"dash", "plotly", "flask", "flask_caching"}
-    inside = {n for n in names if n.startswith("components")}
+    inside = {n for n in names if n.startswith("components.")}
     # data may hand heavy work to the executor of this process (components/tasks.py)
     assert all(n.startswith(("components.data", "components.tasks")) for n in inside), inside
 
