@@ -797,12 +797,16 @@ def _newton_batch(land: Landscape, budget: WorkBudget) -> int:
     return max(16, (budget.max_bytes // 4) // per_row)
 
 
+def _phi_dominates(land: Landscape) -> bool:
+    return bool(land.coeffs.size) and float(np.max(np.abs(land.coeffs))) > _LARGE_PHI
+
+
 def _search_failure(land: Landscape, budget: WorkBudget, what: str) -> BudgetExceeded:
     """The error of a critical-point search that ran out of ``what``, naming what to change."""
     N, H = land.N, land.H
     big = float(np.max(np.abs(land.coeffs))) if land.coeffs.size else 0.0
     where = f"N = {N}, H = {H}, seed {land.seed}"
-    if big > _LARGE_PHI:
+    if _phi_dominates(land):
         return BudgetExceeded(
             f"the critical-point search ({where}) {what}: the coefficients of phi reach {big:.3g}, so "
             "phi dwarfs R and rounding hides the critical points of R; use coefficients of phi "
@@ -839,8 +843,12 @@ def _newton_search(land: Landscape, budget: WorkBudget = DEFAULT_BUDGET) -> np.n
             merged = _dedupe(np.vstack([found, cand]), np.zeros(len(found) + len(cand)), radius, budget.max_points)
             new = len(merged) - len(found)
             found = merged
-            if not _morse_defect(land, found) and ((N == 3 and round_ == 0) or new == 0):
+            defect = _morse_defect(land, found)
+            if not defect and ((N == 3 and round_ == 0) or new == 0):
                 return found
+            if defect and round_ == 0 and _phi_dominates(land):
+                # more starts cannot help: rounding, not sampling, hides the critical points
+                raise _search_failure(land, budget, "found no set satisfying the Morse relation")
             if deadline.expired():
                 raise _OutOfTime()
             starts = _uniform_sphere(rng, 2 * len(starts), N)

@@ -28,6 +28,7 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.cache import memoize
+from components.jobs import guarded
 from components.data import effect as ed
 from components.export import columns_csv
 from components.figures.effect import comparison_figure, counts_figure, modulation_figure
@@ -581,10 +582,16 @@ def register(app, name: str, services: Services) -> None:
     """Register the view's callbacks; they read its settings slice ``ids.EFFECT_STATE``.
 
     The two computations are memoized in ``services.cache``.  The slice is written only
-    while the tab is shown, so a hidden tab computes nothing.
+    while the tab is shown, so a hidden tab computes nothing.  The finite-N counts (up to
+    tens of seconds of Monte Carlo) run as a background job through ``services.manager``
+    (its limits: components/jobs.py), in the request only when there is no manager.
     """
     modulation = memoize(services.cache, ed.modulation_data)
-    counts = memoize(services.cache, ed.finite_n_counts)
+    counts = memoize(services.cache, guarded(ed.finite_n_counts))
+    job = {}
+    if services.manager is not None:
+        job = dict(background=True, manager=services.manager, interval=500,
+                   running=[(Output(ids.EFFECT_RUN, "disabled"), True, False)])
     settings_slice = ids.view_state(name)
 
     @app.callback(
@@ -630,6 +637,7 @@ def register(app, name: str, services: Services) -> None:
             u_value=State(ids.EFFECT_U_INPUT, "value"),
         ),
         prevent_initial_call=True,
+        **job,
     )
     def _run(n_clicks, settings, n_value, u_value):
         if not n_clicks:

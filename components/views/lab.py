@@ -31,6 +31,7 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.cache import memoize
+from components.jobs import guarded
 from components.data import lab as lab_data
 from components.figures.lab import (
     chart_heatmap_figure,
@@ -609,14 +610,16 @@ def layout(name: str, state: Mapping):
 
 
 def _memoized(cache) -> LabData:
+    """The data functions, memoized; the heavy ones refuse to compute in a job that was not
+    admitted (components/jobs.py), while cached results are still served."""
     return LabData(
         phi=memoize(cache, lab_data.phi_coefficients),
         globe=memoize(cache, lab_data.globe_data),
-        seed_counts=memoize(cache, lab_data.seed_counts),
-        theory=memoize(cache, lab_data.theory_counts),
+        seed_counts=memoize(cache, guarded(lab_data.seed_counts)),
+        theory=memoize(cache, guarded(lab_data.theory_counts)),
         levels=memoize(cache, lab_data.band_levels),
-        chart=memoize(cache, lab_data.chart_data),
-        descent=memoize(cache, lab_data.descent_data),
+        chart=memoize(cache, guarded(lab_data.chart_data)),
+        descent=memoize(cache, guarded(lab_data.descent_data)),
     )
 
 
