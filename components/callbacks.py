@@ -6,7 +6,9 @@ It registers
   presets and keys → the validated settings store and the slice of the visible view;
 * every view of components/registry.py, through its wing's ``register``;
 * the clientside callbacks of the page (assets/app.js): theme and lecture classes, the
-  live value of the N slider while it is dragged, the permalink box.
+  live value of the N slider while it is dragged, the permalink box;
+* the drawing of the analytic views in the browser while a slider moves, from the
+  server's tables (components/views/redraw.py, assets/redraw.js).
 
 No logic lives here: each callback body unpacks the Dash context and calls a plain
 function that tests call directly.
@@ -20,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
+from components.views import redraw
 from components.state import VIEWS
 from components.sync import CONTROLS, sync_settings
 
@@ -106,3 +109,4 @@ def register_callbacks(app, cache=None, manager=None) -> None:
     for view in REGISTERED:
         module_of(view).register(app, view.name, services)
     _register_clientside(app)
+    redraw.register(app, services)

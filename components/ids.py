@@ -69,6 +69,10 @@ VIEW_STATES = {
     "lab": LAB_STATE,
 }
 
+# Drawing the analytic views in the browser from the server's tables (assets/redraw.js).
+REDRAW_CONFIG = "redraw-config-store"
+REDRAW_WARM = "redraw-warm-store"
+
 # Messages.
 NOTICE = "settings-notice"
 COMPLEXITY_ALERT = "complexity-alert"

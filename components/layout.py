@@ -36,6 +36,7 @@ from components.state import (
     view_slice,
 )
 from components.sync import control_values
+from components.views.redraw import redraw_config
 
 __all__ = [
     "build_layout",
@@ -193,7 +194,7 @@ def _settings_panel(state: dict):
                         ids.DEPTH, "H", "depth",
                         "number of weight layers = degree of the spin glass", "layers",
                         f["H"].minimum, f["H"].maximum, 1, state["H"],
-                        _int_marks(f["H"].minimum, f["H"].maximum), updatemode="drag",
+                        _int_marks(f["H"].minimum, f["H"].maximum),
                     ),
                     slider_control(
                         ids.N_SLIDER, "N", "number of weights",
@@ -225,7 +226,7 @@ def _settings_panel(state: dict):
                         ids.MAX_INDEX, "K", "highest index shown",
                         "curves and energies for Hessian index k = 0…K", "negative directions",
                         f["K"].minimum, f["K"].maximum, 1, state["K"],
-                        _int_marks(f["K"].minimum, f["K"].maximum), updatemode="drag",
+                        _int_marks(f["K"].minimum, f["K"].maximum),
                     ),
                     range_slider_control(
                         ids.U_RANGE, "u", "loss range shown",
@@ -384,6 +385,8 @@ def build_layout(state: dict | None = None, search: str | None = None,
             dcc.Store(id=ids.SETTINGS, data=state),
             *stores,
             dcc.Store(id=ids.KEY_EVENT, data=None),
+            dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config()),
+            dcc.Store(id=ids.REDRAW_WARM, data=None),
             _header(state),
             html.Main(
                 [

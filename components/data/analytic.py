@@ -29,6 +29,8 @@ __all__ = [
     "MC_SAMPLES",
     "MC_POINTS",
     "complexity_grid",
+    "finite_grid",
+    "exact_total",
     "loss_window",
     "complexity_data",
     "layered_data",
@@ -41,6 +43,10 @@ __all__ = [
 U_SPAN = (-3.05, 0.55)
 #: Depths of the "E against H" plot.
 H_VALUES = tuple(range(2, 13))
+#: Highest index any view draws: the grids contain −E_k for every k up to it, so a
+#: curve is sampled at the same points whatever the highest index shown (the browser
+#: draws every K from one set of curves, components/views/redraw.py).
+K_GRID = 10
 #: Largest N for which the exact finite-N total (theory §4) is computed live; its cost
 #: grows like N² (about 0.1–0.4 s at N = 10⁴ on the plot's grid).
 EXACT_TOTAL_MAX_N = 10_000
@@ -100,7 +106,7 @@ def complexity_data(H: int, K: int) -> dict:
     """
     energies = complexity.ground_state_energies(H, K)
     e_inf = complexity.e_inf(H)
-    u, x_window, _ = complexity_grid(energies, e_inf)
+    u, x_window, _ = complexity_grid(complexity.ground_state_energies(H, K_GRID), e_inf)
     theta_k = np.vstack([complexity.theta(u, H, k) for k in range(K + 1)])
     theta_total = complexity.theta(u, H)
     plateau = 0.5 * math.log(H - 1) - (H - 2) / H
@@ -130,9 +136,30 @@ def layered_data(kmax: int = 10) -> dict:
     return {"H": np.array(H_VALUES), "energies": energies, "e_inf": e_inf}
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)
 def _exact_total(N: int, H: int, u: tuple) -> np.ndarray:
     return finite_n.log_expected_total_count(N, H, np.asarray(u)) / _LN10
+
+
+def exact_total(N: int, H: int, u: np.ndarray) -> np.ndarray:
+    """log₁₀ E Crt_N((−∞, N·u]) on the grid ``u`` (theory §4), memoized in the process."""
+    return _exact_total(int(N), int(H), tuple(np.asarray(u, dtype=float).tolist()))
+
+
+def finite_grid(H: int, window: tuple[float, float]) -> np.ndarray:
+    """Loss levels of the finite-N plot: ``window`` with 25 % margins, −E_k (k ≤ 10), −E_∞
+    and the Monte Carlo levels -- the same for every N and highest index K."""
+    energies = complexity.ground_state_energies(H, K_GRID)
+    e_inf = complexity.e_inf(H)
+    lo, hi = float(window[0]), float(window[1])
+    margin = 0.25 * (hi - lo)
+    mc_u = np.linspace(lo, hi, MC_POINTS + 2)[1:-1]
+    u = np.unique(
+        np.concatenate(
+            (np.linspace(lo - margin, hi + margin, _N_FINITE), -energies, [-e_inf], mc_u)
+        )
+    )
+    return u[(u >= lo - margin) & (u <= hi + margin)]
 
 
 @lru_cache(maxsize=32)
@@ -169,14 +196,8 @@ def finite_data(H: int, K: int, N: int, seed: int, window: tuple[float, float]) 
     energies = complexity.ground_state_energies(H, K)
     e_inf = complexity.e_inf(H)
     lo, hi = float(window[0]), float(window[1])
-    margin = 0.25 * (hi - lo)
     mc_u = np.linspace(lo, hi, MC_POINTS + 2)[1:-1]
-    u = np.unique(
-        np.concatenate(
-            (np.linspace(lo - margin, hi + margin, _N_FINITE), -energies, [-e_inf], mc_u)
-        )
-    )
-    u = u[(u >= lo - margin) & (u <= hi + margin)]
+    u = finite_grid(H, window)
     leading = np.vstack([N * complexity.theta(u, H, k) for k in range(K + 1)]) / _LN10
     leading_total = N * complexity.theta(u, H) / _LN10
     exact = _exact_total(N, H, tuple(u.tolist())) if N <= EXACT_TOTAL_MAX_N else None

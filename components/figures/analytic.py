@@ -179,7 +179,7 @@ def complexity_figure(
         yaxis=dict(title=dict(text="complexity  Θ(u)")),
         legend=legend,
         margin=dict(t=24 + _label_step(style) * used, r=20, b=legend_margin),
-        uirevision=uirevision or f"complexity-{H}",
+        uirevision=uirevision or f"complexity-{scale is None}",
     )
     if window is not None:
         layout["xaxis"]["range"] = window
@@ -404,7 +404,7 @@ def finite_figure(
                    range=[min(bottom, -1.0) - pad, max(top, 1.0) + pad]),
         legend=legend,
         margin=dict(t=24 + _label_step(style) * used, r=20, b=legend_margin),
-        uirevision=f"finite-{H}-{N}-{scale is None}-{window}",
+        uirevision=f"finite-{scale is None}",
     )
     return go.Figure(data=traces, layout=layout)
 

@@ -145,7 +145,7 @@ def render_complexity(
     fig = complexity_figure(
         d["u"], d["theta_k"], d["theta_total"], d["energies"], d["e_inf"], H,
         window or d["x_window"], d["y_window"], scale=scale, style=figure_style(theme, lecture),
-        uirevision=f"complexity-{H}-{scale is None}-{window}",
+        uirevision=f"complexity-{scale is None}",
     )
     columns = ["u"] + ([] if scale is None else ["loss_network"])
     columns += [f"Theta_k{k}" for k in range(K + 1)] + ["Theta_total"]

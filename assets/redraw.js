@@ -1,0 +1,321 @@
+/* Redrawing the analytic views in the browser while a slider moves.
+ *
+ * The server computes every number (components/tables.py serves, per view, the figures
+ * and tables for a whole slider range); this file only picks the figure of the current
+ * slider values, fills in the rows of the finite-N table (the leading order per weight
+ * times N, the exact total interpolated linearly in log10 N) and hands the figure to
+ * dcc.Graph (Plotly.react, with the figures' own uirevision so zoom and legend clicks
+ * stay).  It never evaluates a formula of the theory.  When a table is not loaded yet it
+ * returns no_update: the server callbacks draw as before.  When a slider is released the
+ * server's own figure replaces the drawn one (exports and links are always exact).
+ */
+(function () {
+  "use strict";
+
+  var VIEW_PLOTS = {
+    complexity: ["complexity"],
+    layered: ["layered-k", "layered-h"],
+    finite: ["finite"],
+    activation: ["activation", "pieces", "phi"]
+  };
+  var ORDER = ["complexity", "layered", "finite", "activation"];
+  var bundles = {};   // url -> {state: "pending" | "ready" | "failed", data}
+  var queue = [];     // urls waiting to be fetched (one request at a time)
+  var busy = false;
+
+  function noUpdate() { return window.dash_clientside.no_update; }
+
+  function triggeredIds() {
+    var c = window.dash_clientside.callback_context;
+    return (c && c.triggered ? c.triggered : []).map(function (t) { return t.prop_id; });
+  }
+
+  // --- tables ----------------------------------------------------------------------
+
+  function decode(item) {
+    var bin = atob(item.bdata);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    return item.dtype === "f4" ? new Float32Array(bytes.buffer) : new Float64Array(bytes.buffer);
+  }
+
+  function prepare(json) {
+    json.arrays = json.pool.map(decode);
+    delete json.pool;
+    // Figures that do not change with a drag setting (the activation plot over H, the
+    // E-against-H plot over K) become one object, so they are not redrawn while dragging.
+    var seen = {};
+    Object.keys(json.figures).forEach(function (key) {
+      var figs = json.figures[key];
+      Object.keys(figs).forEach(function (plot) {
+        if (!figs[plot] || !figs[plot].data) { return; }
+        var text = plot + JSON.stringify(figs[plot]);
+        if (seen[text]) { figs[plot] = seen[text]; } else { seen[text] = figs[plot]; }
+      });
+    });
+    return json;
+  }
+
+  var lastDrawn = {};  // plot -> the packed figure the browser drew last
+
+  function pump() {
+    if (busy || !queue.length) { return; }
+    var url = queue.shift();
+    if (bundles[url] && bundles[url].state !== "queued") { pump(); return; }
+    busy = true;
+    bundles[url] = {state: "pending"};
+    fetch(url, {credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
+      .then(function (json) { bundles[url] = {state: "ready", data: prepare(json)}; })
+      .catch(function () { bundles[url] = {state: "failed"}; })
+      .then(function () { busy = false; pump(); });
+  }
+
+  function request(url, first) {
+    if (bundles[url]) { return; }
+    bundles[url] = {state: "queued"};
+    if (first) { queue.unshift(url); } else { queue.push(url); }
+    pump();
+  }
+
+  function ready(url) {
+    var b = bundles[url];
+    return b && b.state === "ready" ? b.data : null;
+  }
+
+  function tableUrl(config, view, state, H) {
+    // The view's slice of the settings (components/state.py view_slice).
+    var keys = config.view_keys[view].concat(config.style_keys);
+    if (config.range_views.indexOf(view) >= 0 && state.u_auto === false) {
+      keys = keys.concat(["u_min", "u_max"]);
+    }
+    if (config.units_views.indexOf(view) >= 0 && state.units === "network") {
+      keys = keys.concat(config.scale_keys);
+    }
+    var drag = config.drag_keys[view];
+    var params = new URLSearchParams();
+    if (drag.indexOf("u_auto") >= 0) { params.set("u_auto", "1"); }
+    keys.forEach(function (k) {
+      if (k === "H" && drag.indexOf(k) < 0) { params.set("H", String(H)); return; }
+      if (drag.indexOf(k) >= 0 || !(k in state) || state[k] === null) { return; }
+      var v = state[k];
+      if (typeof v === "boolean") { v = v ? "1" : "0"; }
+      params.set(k, String(v));
+    });
+    params.sort();
+    return config.url + view + "?" + params.toString();
+  }
+
+  // --- figures ---------------------------------------------------------------------
+
+  function copy(value) {
+    if (Array.isArray(value)) { return value.map(copy); }
+    if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
+      var out = {};
+      Object.keys(value).forEach(function (k) { out[k] = copy(value[k]); });
+      return out;
+    }
+    return value;
+  }
+
+  function materialize(bundle, packed) {
+    var fig = copy(packed);
+    Object.defineProperty(fig, "__source", {value: packed, enumerable: false, configurable: true, writable: true});
+    fig.data.forEach(function (trace) {
+      ["x", "y"].forEach(function (axis) {
+        var v = trace[axis];
+        if (v && typeof v === "object" && !ArrayBuffer.isView(v) && "$" in v) {
+          trace[axis] = bundle.arrays[v.$];
+        }
+      });
+    });
+    var t = fig.layout.template;
+    if (t && typeof t === "object" && "$t" in t) { fig.layout.template = copy(bundle.templates[t.$t]); }
+    return fig;
+  }
+
+  function setRange(fig, scale, window) {
+    var f = typeof scale === "number" ? scale : 1;
+    var a = f * window[0], b = f * window[1];
+    fig.layout.xaxis = fig.layout.xaxis || {};
+    fig.layout.xaxis.range = [Math.min(a, b), Math.max(a, b)];
+    fig.layout.xaxis.autorange = false;
+  }
+
+  function interpolateExact(b, N, total) {
+    var L = b.exact_log10_n, x = Math.log10(N), n = L.length;
+    if (x < L[0] - 1e-12 || x > L[n - 1] + 1e-12) { return null; }
+    var j = 0;
+    while (j < n - 2 && L[j + 1] <= x) { j++; }
+    var t = (x - L[j]) / (L[j + 1] - L[j]);
+    if (Math.abs(t) < 1e-12) { t = 0; }
+    if (Math.abs(t - 1) < 1e-12) { t = 1; }
+    var c0 = b.arrays[b.exact_correction[j].$], c1 = b.arrays[b.exact_correction[j + 1].$];
+    var y = new Float64Array(total.length);
+    for (var i = 0; i < y.length; i++) {
+      var c = t === 0 ? c0[i] : (t === 1 ? c1[i] : (1 - t) * c0[i] + t * c1[i]);
+      y[i] = N * total[i] + c;
+    }
+    return y;
+  }
+
+  function times(N, row) {
+    var y = new Float64Array(row.length);
+    for (var i = 0; i < y.length; i++) { y[i] = N * row[i]; }
+    return y;
+  }
+
+  function finiteFigure(b, K, N, window) {
+    var fig = materialize(b, b.figures[String(K)]);
+    var total = b.arrays[b.lead_total.$];
+    var kept = [];
+    fig.data.forEach(function (trace) {
+      var spec = trace.y;
+      if (spec && spec.lead !== undefined) {
+        trace.y = times(N, spec.lead === "total" ? total : b.arrays[b.lead[spec.lead].$]);
+        kept.push(trace);
+      } else if (spec && spec.exact !== undefined) {
+        if (N <= b.exact_max_n) {
+          var y = interpolateExact(b, N, total);
+          if (y) { trace.y = y; kept.push(trace); }
+        }
+      } else {
+        kept.push(trace);
+      }
+    });
+    fig.data = kept;
+    // The y axis: what the server's figure does (components/figures.py, finite_figure).
+    var f = typeof b.scale === "number" ? b.scale : 1;
+    var w0 = Math.min(f * window[0], f * window[1]), w1 = Math.max(f * window[0], f * window[1]);
+    var top = -Infinity, bottom = Infinity, any = false;
+    kept.forEach(function (trace) {
+      var x = trace.x, y = trace.y;
+      for (var i = 0; i < y.length; i++) {
+        if (x[i] >= w0 && x[i] <= w1 && isFinite(y[i])) {
+          any = true;
+          if (y[i] > top) { top = y[i]; }
+          if (y[i] < bottom) { bottom = y[i]; }
+        }
+      }
+    });
+    if (!any) { top = 1; bottom = -1; }
+    bottom = top > bottom ? Math.max(bottom, top - Math.max(12, 0.6 * (top - bottom))) : bottom - 1;
+    var pad = 0.06 * Math.max(top - bottom, 1);
+    fig.layout.yaxis.range = [Math.min(bottom, -1) - pad, Math.max(top, 1) + pad];
+    fig.layout.yaxis.title.text = b.y_titles[String(K)].replace("{N}", Math.round(N).toLocaleString("en-US"));
+    setRange(fig, b.scale, window);
+    return fig;
+  }
+
+  var dragging = false;
+
+  function pick(b, packed, plot) {
+    // While a slider moves, a figure already drawn from the same table entry stays.
+    if (dragging && lastDrawn[plot] === packed) { return null; }
+    return materialize(b, packed);
+  }
+
+  function viewFigures(config, view, state, settings) {
+    var H = state.H, K = state.K;
+    var url = tableUrl(config, view, settings, H);
+    var b = ready(url);
+    if (!b) { request(url, true); return null; }
+    var out = {};
+    if (view === "complexity" || view === "layered") {
+      var figs = b.figures[String(K)];
+      if (!figs) { return null; }
+      VIEW_PLOTS[view].forEach(function (p) { out[p] = pick(b, figs[p], p); });
+      if (view === "complexity" && state.window) {
+        out.complexity = out.complexity || materialize(b, figs.complexity);
+        setRange(out.complexity, b.scale, state.window);
+      }
+    } else if (view === "activation") {
+      var byH = b.figures[String(H)];
+      if (!byH) { return null; }
+      VIEW_PLOTS[view].forEach(function (p) { out[p] = pick(b, byH[p], p); });
+    } else if (view === "finite") {
+      if (!b.figures[String(K)]) { return null; }
+      out.finite = finiteFigure(b, K, state.N, state.window || b.window);
+    }
+    return out;
+  }
+
+  function prefetch(config, settings) {
+    // The visible view at the shown depth, the other analytic views there (tab switches),
+    // the visible view at the other depths, nearest first (dragging H), then the others.
+    // A finite-N loss range of one's own is a new table for each depth: only the shown
+    // depth then.
+    var H = settings.H, lo = config.h_range[0], hi = config.h_range[1];
+    var others = ORDER.filter(function (v) { return v !== settings.tab; });
+    var shown = ORDER.indexOf(settings.tab) >= 0 ? [settings.tab] : [];
+    function depths(view) {
+      if (config.drag_keys[view].indexOf("H") >= 0) { return []; }
+      if (view === "finite" && settings.u_auto === false) { return []; }
+      var out = [];
+      for (var d = 1; d <= hi - lo; d++) {
+        [H - d, H + d].forEach(function (h) { if (h >= lo && h <= hi) { out.push(h); } });
+      }
+      return out;
+    }
+    shown.concat(others).forEach(function (v) { request(tableUrl(config, v, settings, H), false); });
+    shown.concat(others).forEach(function (v) {
+      depths(v).forEach(function (h) { request(tableUrl(config, v, settings, h), false); });
+    });
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    redraw: {
+      figures: function (hDrag, kDrag, nDrag, uDrag, tab, settings, config) {
+        if (!config) { return []; }
+        var PLOTS = config.plots;
+        var none = PLOTS.map(noUpdate);
+        if (!settings || typeof settings !== "object") { return none; }
+        var trig = triggeredIds();
+        var has = function (id) { return trig.indexOf(id) >= 0; };
+        var state = {H: settings.H, K: settings.K, N: settings.N, window: null};
+        if (settings.u_auto === false) { state.window = [settings.u_min, settings.u_max]; }
+        if (has(config.ids.H + ".drag_value") && typeof hDrag === "number") { state.H = hDrag; }
+        if (has(config.ids.K + ".drag_value") && typeof kDrag === "number") { state.K = kDrag; }
+        if (has(config.ids.N + ".drag_value") && typeof nDrag === "number") {
+          state.N = Math.min(Math.max(Math.round(Math.pow(10, Math.min(Math.max(nDrag, 0), 7))),
+                                      config.n_range[0]), config.n_range[1]);
+        }
+        if (has(config.ids.U + ".drag_value") && Array.isArray(uDrag) && uDrag.length === 2 &&
+            uDrag[0] < uDrag[1]) {
+          state.window = [uDrag[0], uDrag[1]];
+        }
+        var view = has(config.ids.tabs + ".value") && typeof tab === "string" ? tab : settings.tab;
+        if (!VIEW_PLOTS[view]) { return none; }
+        dragging = trig.some(function (id) { return /\.drag_value$/.test(id); });
+        var figs = null;
+        try {
+          figs = viewFigures(config, view, state, settings);
+        } catch (e) {
+          figs = null;  // the server draws
+        }
+        window.setTimeout(function () { prefetch(config, settings); }, 0);
+        if (!figs) { lastDrawn = {}; return none; }
+        return PLOTS.map(function (p) {
+          if (!figs[p]) { return noUpdate(); }
+          lastDrawn[p] = figs[p].__source || null;
+          delete figs[p].__source;
+          return figs[p];
+        });
+      },
+      loaded: function () {
+        // Which tables are in the page (for tests and benchmarks).
+        return Object.keys(bundles).filter(function (u) { return bundles[u].state === "ready"; });
+      },
+      warm: function (settings, config) {
+        // Load the tables once the page has drawn (the first paint does not wait for them).
+        if (settings && typeof settings === "object" && config) {
+          var go = function () { prefetch(config, settings); };
+          window.setTimeout(function () {
+            if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
+          }, 300);
+        }
+        return noUpdate();
+      }
+    }
+  });
+}());

@@ -1,0 +1,212 @@
+"""The browser's drawing while a slider moves agrees with the server's figures.
+
+A real mouse drag (DevTools input events) holds a slider at a random value; the curves
+the page then shows -- drawn in the browser from the server's tables -- are read out of
+the plotly graph and compared with the figure the server computes for the same settings
+(components/views/analytic.py), to the tolerances stated in components/views/redraw.py.  Releasing the
+slider then shows the server's own figure.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import time
+
+import numpy as np
+import pytest
+from dash.testing.wait import until
+
+from components.views import analytic as views
+from components.views.redraw import F4_RELATIVE_ERROR, FINITE_INTERPOLATION_ERROR, N_GRID
+
+pytestmark = pytest.mark.browser
+
+LOADED = """
+var r = window.dash_clientside && window.dash_clientside.redraw;
+return r && r.loaded ? r.loaded() : [];
+"""
+# The curves shown: names and colours as given, the arrays as plotly decoded them.  A
+# figure drawn in the browser holds typed arrays; the server's holds base64 specs.
+CURVES = """
+var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+if (!gd || !gd.data || !gd._fullData || gd._fullData.length !== gd.data.length) { return null; }
+return gd.data.map(function (t, i) {
+  var f = gd._fullData[i];
+  return {name: t.name, x: Array.from(f.x || []), y: Array.from(f.y || []),
+          color: t.line ? t.line.color : null, browser: ArrayBuffer.isView(t.y)};
+});
+"""
+GEOMETRY = """
+var root = document.querySelector(arguments[0] + ' .dash-slider-root');
+root.scrollIntoView({block: 'center'});
+var r = root.getBoundingClientRect();
+var thumb = root.querySelector('[role=slider]');
+var t = thumb.getBoundingClientRect();
+return {left: r.left, width: r.width, y: t.top + t.height / 2, tx: t.left + t.width / 2,
+        min: parseFloat(thumb.getAttribute('aria-valuemin')),
+        max: parseFloat(thumb.getAttribute('aria-valuemax'))};
+"""
+
+
+def _mouse(duo, kind: str, x: float, y: float) -> None:
+    duo.driver.execute_cdp_cmd("Input.dispatchMouseEvent", {
+        "type": kind, "x": x, "y": y, "button": "left",
+        "buttons": 0 if kind == "mouseReleased" else 1, "clickCount": 1,
+    })
+
+
+class Drag:
+    """Press a slider's thumb, move it to values, read the page, release."""
+
+    def __init__(self, duo, slider: str):
+        self.duo = duo
+        self.slider = slider
+        until(lambda: duo.driver.execute_script(
+            "return Boolean(document.querySelector(arguments[0] + ' .dash-slider-root'));", slider),
+            timeout=20, msg=f"{slider} is not on the page")
+        self.g = duo.driver.execute_script(GEOMETRY, slider)
+        self.x = self.g["tx"]
+        self.pressed = False
+
+    def now(self) -> float:
+        return float(self.duo.driver.execute_script(
+            "return document.querySelector(arguments[0] + ' [role=slider]')"
+            ".getAttribute('aria-valuenow');", self.slider))
+
+    def to(self, value: float) -> None:
+        g = self.g
+        if not self.pressed:
+            _mouse(self.duo, "mousePressed", g["tx"], g["y"])
+            self.pressed = True
+        self.x = g["left"] + (value - g["min"]) / (g["max"] - g["min"]) * g["width"]
+        _mouse(self.duo, "mouseMoved", self.x, g["y"])
+        until(lambda: abs(self.now() - value) < 1e-9, timeout=5,
+              msg=f"{self.slider} did not follow the mouse to {value}")
+
+    def release(self) -> None:
+        _mouse(self.duo, "mouseReleased", self.x, self.g["y"])
+
+
+def _array(values) -> np.ndarray:
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+    return np.asarray(values, dtype=float)
+
+
+def _server_curves(figure: dict) -> list[dict]:
+    return [{"name": t.get("name"), "x": _array(t["x"]), "y": _array(t["y"]),
+             "color": (t.get("line") or {}).get("color")}
+            for t in figure["data"] if t.get("mode") != "markers"]
+
+
+def _wait_tables(duo, view: str, H: int | None = None, timeout: float = 240) -> None:
+    """Wait for the view's tables (of depth ``H`` if given) to be in the page."""
+    def there():
+        for url in duo.driver.execute_script(LOADED):
+            if f"/_tables/{view}?" in url and (H is None or f"H={H}&" in url + "&"):
+                return True
+        return False
+
+    until(there, timeout=timeout, msg=f"the {view} tables never reached the page")
+
+
+def _page_curves(duo, graph: str, expect) -> list[dict]:
+    """The graph's curves once they satisfy ``expect`` (the drawing is asynchronous)."""
+    box = {}
+
+    def ok():
+        box["c"] = duo.driver.execute_script(CURVES, graph)
+        return box["c"] is not None and expect(box["c"])
+
+    try:
+        until(ok, timeout=10)
+    except Exception as exc:  # noqa: BLE001 - say what the page showed instead
+        shown = [(c["name"], c["browser"], len(c["y"])) for c in box.get("c") or []][:2]
+        shown.append(duo.driver.execute_script("return window.__redrawLog"))
+        raise AssertionError(f"{graph} never showed the expected curves; it shows {shown}") from exc
+    return box["c"]
+
+
+def _compare(page: list[dict], server: list[dict], rtol: float, atol: float,
+             exact_atol: float | None = None) -> float:
+    """Largest deviation; every server curve must be in the page with the same points."""
+    assert [c["name"] for c in page] == [c["name"] for c in server]
+    worst = 0.0
+    for p, s in zip(page, server):
+        assert p["color"] == s["color"]
+        np.testing.assert_allclose(p["x"], s["x"], rtol=1e-6, atol=1e-7)
+        tol_a = exact_atol if (exact_atol is not None and "exact" in (s["name"] or "")) else atol
+        y_p, y_s = np.asarray(p["y"], dtype=float), np.asarray(s["y"], dtype=float)
+        finite = np.isfinite(y_s)
+        np.testing.assert_array_equal(np.isfinite(y_p), finite)
+        np.testing.assert_allclose(y_p[finite], y_s[finite], rtol=rtol, atol=tol_a)
+        worst = max(worst, float(np.max(np.abs(y_p[finite] - y_s[finite]), initial=0.0)))
+    return worst
+
+
+def test_redraw001_complexity_and_layered_while_dragging(shared_duo):
+    duo = shared_duo
+    rng = np.random.default_rng(14)
+    duo.wait_for_page(duo.server_url + "/", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    current = 3
+    for _ in range(3):
+        H, K = int(rng.choice([h for h in range(2, 13) if h != current])), int(rng.integers(0, 11))
+        current = H
+        drag = Drag(duo, "#max-index-slider")
+        drag.to(K)
+        drag.release()
+        until(lambda: f"K={K}" in duo.driver.execute_script("return location.search") or K == 5,
+              timeout=15)
+        time.sleep(0.3)
+        _wait_tables(duo, "complexity", H)  # one table per depth
+        drag = Drag(duo, "#depth-slider")
+        drag.to(H + 1 if H < 12 else H - 1)  # pass by another depth: the slider must move
+        drag.to(H)
+        server = _server_curves(views.render_complexity(H, K)["figures"]["complexity"])
+        page = _page_curves(duo, "#complexity-graph",
+                            lambda c: len(c) == K + 2 and f",{H}</sub>" in (c[0]["name"] or "")
+                            and c[0]["browser"])
+        _compare(page, server, rtol=4 * F4_RELATIVE_ERROR, atol=1e-7)
+        drag.release()
+        # on release the server's own figure (exact, full precision) replaces the drawing
+        exact = _page_curves(duo, "#complexity-graph", lambda c: not c[0]["browser"])
+        _compare(exact, server, rtol=1e-15, atol=0.0)
+    assert duo.get_logs() == []
+
+
+def test_redraw002_finite_n_while_dragging_n(shared_duo):
+    duo = shared_duo
+    rng = np.random.default_rng(41)
+    H, K = 4, 2
+    duo.wait_for_page(duo.server_url + f"/?tab=finite&H={H}&K={K}&N=5000", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#finite-graph"), timeout=30)
+    _wait_tables(duo, "finite")
+    # Slider positions (log10 N on a 0.05 grid): on and between the table's N grid, and
+    # beyond the exact range (N > 10^4: leading order only).
+    positions = [round(float(x), 2) for x in rng.choice(np.arange(2.4, 6.0001, 0.05), 4, replace=False)]
+    positions += [1.15, 3.35]
+    drag = Drag(duo, "#n-slider")
+    worst = 0.0
+    for x in positions:
+        N = min(max(int(round(10.0 ** x)), 10), 10**6)
+        drag.to(x)
+        title = f"N = {N:,})"
+        until(lambda: title in (duo.driver.execute_script(
+            "var gd = document.querySelector('#finite-graph .js-plotly-plot');"
+            "return gd && gd.layout.yaxis.title.text;") or ""), timeout=10,
+            msg=f"the finite-N plot never showed N = {N}")
+        payload = views.render_finite(H, K, N, 1, None, None)
+        server = _server_curves(payload["figures"]["finite"])
+        page = _page_curves(duo, "#finite-graph",
+                            lambda c: len(c) == len(server) and c[0]["browser"])
+        worst = max(worst, _compare(page, server, rtol=1e-12, atol=1e-9,
+                                    exact_atol=FINITE_INTERPOLATION_ERROR))
+        if N in N_GRID:  # on the table's grid the exact total is picked, not interpolated
+            exact = [(p, s) for p, s in zip(page, server) if "exact" in (s["name"] or "")]
+            for p, s in exact:
+                np.testing.assert_allclose(p["y"], s["y"], rtol=1e-12, atol=1e-9)
+    drag.release()
+    assert math.isfinite(worst)
+    assert duo.get_logs() == []
