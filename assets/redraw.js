@@ -98,6 +98,7 @@
     keys.forEach(function (k) {
       if (k === "H" && drag.indexOf(k) < 0) { params.set("H", String(H)); return; }
       if (drag.indexOf(k) >= 0 || !(k in state) || state[k] === null) { return; }
+      if (k === "knots" && state.activation !== "custom") { return; }
       var v = state[k];
       if (typeof v === "boolean") { v = v ? "1" : "0"; }
       params.set(k, String(v));

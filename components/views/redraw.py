@@ -107,6 +107,8 @@ def coarse_state(view: str, state: Mapping) -> dict:
     if view not in TABLE_VIEWS:
         raise ValueError(f"view must be one of {', '.join(TABLE_VIEWS)}; got {view!r}")
     slice_ = view_slice(state, view)
+    if slice_.get("activation", "custom") != "custom":
+        slice_.pop("knots", None)  # only the custom activation reads its knot table
     return {k: v for k, v in slice_.items() if k not in DRAG_KEYS[view]}
 
 
