@@ -243,12 +243,12 @@
 
   function prefetch(config, settings) {
     // The visible view at the shown depth, the other analytic views there (tab switches),
-    // the visible view at the other depths, nearest first (dragging H), then the others.
-    // A finite-N loss range of one's own is a new table for each depth: only the shown
-    // depth then.
+    // then the visible view at the other depths, nearest first (dragging H); the other
+    // views' other depths once their tab is shown.  A finite-N loss range of one's own is
+    // a new table for each depth: only the shown depth then.
     var H = settings.H, lo = config.h_range[0], hi = config.h_range[1];
-    var others = ORDER.filter(function (v) { return v !== settings.tab; });
     var shown = ORDER.indexOf(settings.tab) >= 0 ? [settings.tab] : [];
+    var others = ORDER.filter(function (v) { return v !== settings.tab; });
     function depths(view) {
       if (config.drag_keys[view].indexOf("H") >= 0) { return []; }
       if (view === "finite" && settings.u_auto === false) { return []; }
@@ -259,9 +259,16 @@
       return out;
     }
     shown.concat(others).forEach(function (v) { request(tableUrl(config, v, settings, H), false); });
-    shown.concat(others).forEach(function (v) {
+    shown.forEach(function (v) {
       depths(v).forEach(function (h) { request(tableUrl(config, v, settings, h), false); });
     });
+  }
+
+  function drawn(view) {
+    // Whether the visible view's first figure is on the page.
+    var plot = VIEW_PLOTS[view] ? VIEW_PLOTS[view][0] : null;
+    var gd = plot ? document.querySelector("#" + plot + "-graph .js-plotly-plot") : null;
+    return !plot || Boolean(gd && gd._fullData && gd._fullData.length);
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
@@ -308,12 +315,17 @@
         return Object.keys(bundles).filter(function (u) { return bundles[u].state === "ready"; });
       },
       warm: function (settings, config) {
-        // Load the tables once the page has drawn (the first paint does not wait for them).
+        // Load the tables once the page has drawn its figure and is idle: the first
+        // paint never waits for them.
         if (settings && typeof settings === "object" && config) {
+          var tries = 0;
           var go = function () { prefetch(config, settings); };
-          window.setTimeout(function () {
-            if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
-          }, 300);
+          var wait = function () {
+            tries += 1;
+            if (!drawn(settings.tab) && tries < 100) { window.setTimeout(wait, 200); return; }
+            if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 3000}); } else { go(); }
+          };
+          window.setTimeout(wait, 200);
         }
         return noUpdate();
       }
