@@ -28,6 +28,8 @@ N_SLIDER = "n-slider"
 N_INPUT = "n-input"
 N_LABEL = "n-label"
 U_AUTO = "u-auto-checklist"
+LEVEL = "level-input"
+LEVEL_AUTO = "level-auto-checklist"
 U_RANGE = "u-range-slider"
 UNITS = "units-radio"
 ACTIVATION = "activation-dropdown"
@@ -53,6 +55,7 @@ FINITE_STATE = "finite-state-store"
 ACTIVATION_STATE = "activation-state-store"
 EFFECT_STATE = "effect-state-store"
 LAB_STATE = "lab-state-store"
+MINIMA_STATE = "minima-state-store"
 
 
 def view_state(view: str) -> str:
@@ -67,6 +70,7 @@ VIEW_STATES = {
     "activation": ACTIVATION_STATE,
     "effect": EFFECT_STATE,
     "lab": LAB_STATE,
+    "minima": MINIMA_STATE,
 }
 
 # Drawing the analytic views in the browser from the server's tables (assets/redraw.js).
@@ -101,6 +105,13 @@ ACTIVATION_STATS = "activation-stats"
 
 
 # Activation-effect view (all prefixed "effect-").
+MINIMA_ALERT = "minima-alert"
+MINIMA_SUMMARY = "minima-summary"
+MINIMA_PROFILE_GRAPH = "minima-profile-graph"
+MINIMA_COMPLEXITY_GRAPH = "minima-complexity-graph"
+MINIMA_GAMMA_GRAPH = "minima-gamma-graph"
+MINIMA_N_GRAPH = "minima-n-graph"
+MINIMA_DATA = "minima-data"
 EFFECT_ALERT = "effect-alert"
 EFFECT_SUMMARY = "effect-summary"
 EFFECT_MODULATION_GRAPH = "effect-modulation-graph"

@@ -304,6 +304,27 @@ def _settings_panel(state: dict):
             ),
             html.Fieldset(
                 [
+                    html.Legend("Where the minima are (theory §5.6)"),
+                    number_control(
+                        ids.LEVEL, "u", "your level",
+                        "loss per weight at which the minima view reports the regime and marks "
+                        "your point (spin-glass units)", "loss per weight",
+                        f["level"].minimum, f["level"].maximum, "any", state["level"],
+                        extra=[
+                            dcc.Checklist(
+                                id=ids.LEVEL_AUTO,
+                                options=[{"label": "automatic: the ground state −E₀^φ",
+                                          "value": "auto"}],
+                                value=["auto"] if state["level_auto"] else [],
+                                className="control-check", inputClassName="check-input",
+                                labelClassName="check-label",
+                            )
+                        ],
+                    ),
+                ]
+            ),
+            html.Fieldset(
+                [
                     html.Legend("Experiments (Landscapes tab)"),
                     number_control(
                         ids.SEED, "seed", "random seed",

@@ -68,8 +68,10 @@ VIEWS: tuple[View, ...] = (
          loss_range=True, units=True),
     View("activation", "Activation", _ANALYTIC, ("H", *ACTIVATION_KEYS), units=True),
     View("effect", "Activation effect", "components.views.effect",
-         ("H", *ACTIVATION_KEYS, "seed", "lab_N")),
+         ("H", "N", *ACTIVATION_KEYS, "seed", "lab_N")),
     View("lab", "Landscapes", "components.views.lab", ("H", *ACTIVATION_KEYS, "seed", "lab_N")),
+    View("minima", "Where the minima are", "components.views.minima",
+         ("H", "N", *ACTIVATION_KEYS, "level", "level_auto")),
 )
 
 #: The view names, in tab order.

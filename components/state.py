@@ -29,6 +29,8 @@ runs        number of descent runs (theory §6)                       integer 10
 u_auto      fit the loss range shown to the band (-E_0, -E_∞)        true / false
 u_min       left end of the loss range shown (spin-glass u)          -3..0.5
 u_max       right end of the loss range shown (spin-glass u)         -3..0.5, > u_min
+level       level u of the user's point on the minima view (§5.6)    -10^7..10
+level_auto  that level is the ground state −E_0^φ                    true / false
 units       loss units: ``spin`` (u) or ``network`` (ᾱ^{H−1} u)      see ``CHOICES``
 theme       ``light`` or ``dark``                                    see ``CHOICES``
 lecture     lecture mode (full-screen plots, large fonts)            true / false
@@ -113,6 +115,7 @@ FIELDS: dict[str, NumberField] = {
     "runs": NumberField("runs", "Descent runs", 10, 500, 100, integer=True),
     "u_min": NumberField("u_min", "Loss range start u_min", -3.0, 0.5, -1.8),
     "u_max": NumberField("u_max", "Loss range end u_max", -3.0, 0.5, -1.5),
+    "level": NumberField("level", "Level u of your point", -1.0e7, 10.0, -1.7),
 }
 
 #: Settings that take one of a few strings: key -> (label, allowed values, default).
@@ -125,6 +128,7 @@ CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
 #: On/off settings: key -> (label, default).
 FLAGS: dict[str, tuple[str, bool]] = {
     "u_auto": ("Automatic loss range", True),
+    "level_auto": ("Level u at the ground state", True),
     "lecture": ("Lecture mode", False),
 }
 

@@ -46,6 +46,8 @@ CONTROLS: dict[str, str] = {
     "N_box": ids.N_INPUT,
     "u_auto": ids.U_AUTO,
     "u_range": ids.U_RANGE,
+    "level": ids.LEVEL,
+    "level_auto": ids.LEVEL_AUTO,
     "units": ids.UNITS,
     "activation": ids.ACTIVATION,
     "param": ids.ACTIVATION_PARAM,
@@ -95,6 +97,11 @@ def raw_from_controls(values: Mapping[str, Any], trigger: str | None, previous: 
     raw["seed"] = prev.get("seed", seed) if seed is None else seed
     raw["lecture"] = _checked(values.get("lecture"), "on")
     raw["u_auto"] = _checked(values.get("u_auto"), "auto")
+    raw["level_auto"] = _checked(values.get("level_auto"), "auto")
+    level = values.get("level")
+    raw["level"] = prev.get("level", level) if level is None else level
+    if trigger == ids.LEVEL and level is not None:
+        raw["level_auto"] = False  # typing a level switches the automatic level off
     u_range = values.get("u_range")
     if isinstance(u_range, (list, tuple)) and len(u_range) == 2:
         raw["u_min"], raw["u_max"] = u_range
@@ -120,6 +127,8 @@ def control_values(state: Mapping) -> dict:
         seed=state["seed"],
         lecture=["on"] if state["lecture"] else [],
         u_auto=["auto"] if state["u_auto"] else [],
+        level=state["level"],
+        level_auto=["auto"] if state["level_auto"] else [],
         u_range=[state["u_min"], state["u_max"]],
     )
     return out

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from compute import kac_rice
+from compute import kac_rice, overlap
 from compute.complexity import e_inf, ground_state_energies
 from compute.network import describe_activation
-from components.data.reasons import DIVERGES, NONFINITE, OK, PEAK, POLE
+from components.data.reasons import DIVERGES, NONFINITE, OK, PEAK, POLE, REGIME
 
 if TYPE_CHECKING:
     from components.state import Activation
@@ -34,6 +34,7 @@ __all__ = [
     "DIVERGES",
     "POLE",
     "NONFINITE",
+    "REGIME",
     "REASONS",
     "u_grid",
     "default_level",
@@ -67,6 +68,12 @@ REASONS = {
         "the counts grows without bound, so K₀ is not a valid description there"
     ),
     NONFINITE: "the factor over- or underflows double precision here, so it cannot be shown",
+    REGIME: (
+        "at your N the minima below this level are not in the spin-glass regime (theory §5.6): they "
+        "sit at a macroscopic overlap with the all-ones direction (shifted) or are φ's own minima "
+        "near a pole (deterministic), where §5.5's expansion around overlap s = O(1) does not look — "
+        "the 'Where the minima are' tab shows where they are"
+    ),
     PEAK: (
         "the average over the overlap s in theory §5.5 is dominated by |s| > 4, far in the "
         "Gaussian tail: those critical points sit at a large overlap with the all-ones "
@@ -154,7 +161,7 @@ def _factor(u: np.ndarray, H: int, kappa: tuple, k: int, domain: np.ndarray) -> 
     return out
 
 
-def modulation_data(act: Activation, H: int) -> dict:
+def modulation_data(act: Activation, H: int, N: int | None = None) -> dict:
     r"""K_0(u), K_1(u) and the share of minima turned into saddles for one activation (theory §5.5).
 
     With κ from :func:`compute.network.describe_activation` (theory §5.3) and the grid of
@@ -194,6 +201,14 @@ def modulation_data(act: Activation, H: int) -> dict:
     reason1[diverges] = DIVERGES
     reason0[dom0 & ~np.isfinite(K0)] = NONFINITE
     reason1[dom1 & ~np.isfinite(K1)] = NONFINITE
+    regime = np.full(u.shape, "spin-glass", dtype=object)
+    regime_m = np.zeros(u.shape)
+    if N is not None and not model["spin_glass"]:
+        lead = overlap.leading_complexity(u, H, list(kappa), int(N), minima=True)
+        regime, regime_m = np.asarray(lead.regime, dtype=object), np.asarray(lead.m)
+        moved = regime != "spin-glass"
+        reason0[moved & (reason0 == OK)] = REGIME
+        reason1[moved & (reason1 == OK)] = REGIME
     K0[reason0 != OK] = np.nan
     K1[reason1 != OK] = np.nan
     with np.errstate(all="ignore"):
@@ -211,6 +226,9 @@ def modulation_data(act: Activation, H: int) -> dict:
         "reason1": reason1,
         "e0": e0,
         "e_inf": einf,
+        "N": None if N is None else int(N),
+        "regime": regime,
+        "regime_m": regime_m,
         **model,
     }
 

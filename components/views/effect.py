@@ -30,8 +30,10 @@ from components import ids
 from components.cache import memoize
 from components.jobs import guarded
 from components.data import effect as ed
+from components.data import minima as dm
 from components.export import columns_csv
 from components.figures.effect import comparison_figure, counts_figure, modulation_figure
+from components.figures.minima import profile_figure
 from components.figures.style import message_figure, style_of
 from components.registry import Services
 from components.state import Activation, activation_or_error, clean_number, sanitize
@@ -236,12 +238,14 @@ def _regions(d: Mapping) -> list[tuple[int, float, float]]:
         (ed.DIVERGES, d["reason0"] == ed.DIVERGES),
         (ed.POLE, d["reason0"] == ed.POLE),
         (ed.NONFINITE, (d["reason0"] == ed.NONFINITE) | (d["reason1"] == ed.NONFINITE)),
+        (ed.REGIME, (d["reason0"] == ed.REGIME) | (d["reason1"] == ed.REGIME)),
     ):
         out.extend((code, lo, hi) for lo, hi in ed.spans(u, mask))
     return out
 
 
-_WHAT = {ed.DIVERGES: "K₀ and K₁ are", ed.POLE: "K₀ is", ed.NONFINITE: "the factors are"}
+_WHAT = {ed.DIVERGES: "K₀ and K₁ are", ed.POLE: "K₀ is", ed.NONFINITE: "the factors are",
+         ed.REGIME: "K₀ and K₁ are"}
 _AFTER = {
     ed.POLE: " K₁ is still drawn there, but finite-N counts approach it slowly (compare with the "
              "counts at finite N below).",
@@ -304,6 +308,16 @@ def _summary(d: Mapping):
             "exponential growth rate of the counts is the spin glass's (theory §3); φ changes the "
             "prefactor by K and moves indices by at most one.",
         ]))
+    if not d["spin_glass"] and d.get("N") is not None:
+        moved = d["regime"] != "spin-glass"
+        if moved.any():
+            kinds = sorted(set(str(r) for r in d["regime"][moved]))
+            which = "every level" if moved.all() else "part"
+            items.append(html.P(
+                f"At N = {d['N']:,} the minima below {which} of this range are not in the spin-glass regime "
+                f"({', '.join(kinds)}; theory §5.6): there K₀ and K₁ are not shown, since the minima have "
+                "moved to where §5.5 does not look. See the 'Where the minima are' tab."
+            ))
     if d["H"] == 2:
         items.append(html.P("H = 2 is degenerate: E₀ = E∞, so the band of low-lying minima is empty."))
     elif not d["spin_glass"]:
@@ -334,7 +348,8 @@ def _table_rows(n: int) -> np.ndarray:
 
 
 def _modulation_table(d: Mapping, state: Mapping):
-    short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima", ed.NONFINITE: "overflow"}
+    short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima", ed.NONFINITE: "overflow",
+             ed.REGIME: "minima moved: regime not spin-glass (§5.6)"}
     notes = []
     for r0, r1 in zip(d["reason0"], d["reason1"]):
         code = r0 or r1
@@ -375,7 +390,8 @@ def _compare_table(curves: Sequence[Mapping], state: Mapping):
     return _details("Table of the plotted values", table, csv, "activation_effect_comparison.csv")
 
 
-def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_data) -> dict:
+def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_data,
+                   profile: Callable[..., dict] = dm.profile_data) -> dict:
     """Everything the live part of the view shows, for (possibly forged) settings ``raw``.
 
     Returns a dict with ``alert``, ``summary``, ``modulation_figure``, ``modulation_notes``,
@@ -394,7 +410,7 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
     act, error = activation_or_error(state)
     main = None
     if error is None:
-        main, error = guard(modulation, "activation effect", act, state["H"], verb="computed")
+        main, error = guard(modulation, "activation effect", act, state["H"], state["N"], verb="computed")
     if error is not None:
         messages.append(error)
         out.update(
@@ -408,6 +424,17 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
                   main["e_inf"], main["label"], main["H"], main["spin_glass"], look)
         is_log = fig.layout.yaxis.type == "log"
         notes = _region_notes([main]) + _zero_notes(main, is_log)
+        if not main["spin_glass"] and not np.any(main["regime"] == "spin-glass"):
+            prof, perr = guard(profile, "overlap profile", act, state["H"], state["N"], None, verb="computed")
+            if perr is None:
+                fig = profile_figure(prof, look)
+                notes.insert(0, (
+                    f"At N = {state['N']:,} no level of this range is in the spin-glass regime, so K₀ and K₁ "
+                    f"are not the answer and the overlap profile of theory §5.6 is shown instead: the lowest "
+                    f"minima sit at u = {-prof['e0_phi']:.6g}, overlap m* = {prof['m0_phi']:+.4f} "
+                    f"({prof['regime0']})."))
+            else:
+                messages.append(perr)
         out.update(
             summary=_summary(main),
             modulation_figure=fig,
@@ -426,7 +453,7 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
         else:
             other = Activation(name, None, state["pieces"], state["mu"], state["sigma"], None,
                                state["gamma"])
-            d, err = guard(modulation, f"{other.label} curve", other, state["H"],
+            d, err = guard(modulation, f"{other.label} curve", other, state["H"], state["N"],
                            verb="computed")
         if d is None:
             cmp_notes.append(f"{Activation(name).label} is not shown: {err}")
@@ -587,6 +614,7 @@ def register(app, name: str, services: Services) -> None:
     (its limits: components/jobs.py), in the request only when there is no manager.
     """
     modulation = memoize(services.cache, ed.modulation_data)
+    profile = memoize(services.cache, dm.profile_data)
     counts = memoize(services.cache, guarded(ed.finite_n_counts))
     job = {}
     if services.manager is not None:
@@ -613,7 +641,7 @@ def register(app, name: str, services: Services) -> None:
         if settings is None:
             raise PreventUpdate  # the tab is hidden: drawn when it is opened
         try:
-            return effect_outputs(settings, modulation)
+            return effect_outputs(settings, modulation, profile)
         except Exception:  # a figure that cannot be built must not become an HTTP 500
             logger.exception("activation-effect view failed")
             text = "The activation-effect view could not be drawn for these settings."

@@ -1,0 +1,125 @@
+"""The "where the minima are" view (theory §5.6) and the regime gate of the activation-effect view.
+
+References: theory §3 (compute.complexity) for ReLU, where φ ≡ 0 and nothing may move; the
+ground state of compute.overlap for the deterministic sigmoid; forged settings for robustness.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from components.data import effect as ed
+from components.data import minima as dm
+from components.permalink import parse_query, query_from_state
+from components.state import Activation, default_state, sanitize, view_slice
+from components.views import effect as ev
+from components.views import minima as mv
+from compute.complexity import ground_state_energies, theta
+
+RELU = Activation("relu", None, 2, 0.0, 1.0, None, 1.0)
+SIGMOID = Activation("sigmoid", None, 8, 0.0, 1.0, None, 1.0)
+GELU = Activation("gelu", None, 8, 0.0, 1.0, None, 1.0)
+
+
+def test_relu_reproduces_the_spin_glass():
+    d = dm.profile_data(RELU, 3, 1000, None)
+    assert d["spin_glass"] and d["regime0"] == "spin-glass" and d["m0_phi"] == 0.0
+    assert abs(d["e0_phi"] - float(ground_state_energies(3, 0)[0])) < 1e-12
+    assert np.allclose(d["lead"], theta(d["u"], 3), atol=1e-13)
+    assert np.allclose(d["lead_min"], theta(d["u"], 3, 0), atol=1e-13)
+    assert np.allclose(d["layered"], ground_state_energies(3, 3), rtol=1e-12)
+    assert d["level"] == -d["e0_phi"] and d["level_auto"]
+    # the heat map's window holds the ground state and the threshold
+    assert d["u"][0] < -d["e0_phi"] < -d["e_inf"] < d["u"][-1]
+
+
+def test_sigmoid_h6_is_deterministic_with_a_pole_minimum():
+    d = dm.profile_data(SIGMOID, 6, 100, None)
+    assert d["regime0"] == "deterministic" and d["m0_phi"] < -0.999
+    assert 1600 < d["e0_phi"] < 1700
+    assert d["level_regime"] == "deterministic"
+
+
+def test_gamma_map_relu_and_gelu():
+    g = dm.gamma_map(RELU, 3, 1000, -2.0, 0.0)
+    e0 = float(ground_state_energies(3, 0)[0])
+    below = g["u"] < -e0 - 1e-3
+    assert np.all(g["codes"][:, below] == dm.NONE) and np.all(g["codes"][:, ~below & (g["u"] > -e0 + 1e-3)] == 0)
+    gm = dm.gamma_map(GELU, 4, 1000, -10.0, 0.0)
+    assert np.any(gm["codes"] == 2) and np.all(gm["codes"][0] != 2)  # γ = 0: φ ≡ 0
+
+
+def test_n_map_grows_the_deterministic_regime():
+    n = dm.n_map(Activation("gelu", None, 8, 0.0, 1.0, None, 0.5), 4, -6.0, 0.0)
+    assert n["codes"].shape == (n["N"].size, n["u"].size)
+    assert np.all(np.diff(n["e0_phi"]) >= -1e-9)  # E_0^φ(N) grows with N (cubic φ)
+    deep = n["u"] < -3.0
+    assert np.all(n["codes"][-1, deep] == 2)
+
+
+def test_outputs_for_good_and_forged_settings():
+    out = mv.minima_outputs({**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5})
+    assert out["alert"] is None  # nothing to repair, nothing failed
+    assert "Where the critical points sit" in out["profile"].layout.title.text
+    assert any("deterministic" in str(p) for p in out["summary"])
+    forged = mv.minima_outputs({"H": "x", "N": -5, "gamma": float("nan"), "level": "abc", "level_auto": "maybe",
+                                "activation": "<script>"})
+    text = str(forged["alert"])
+    assert "Depth H" in text and "Number of weights N" in text and "Level u" in text
+    assert forged["profile"] is not None
+    assert mv.minima_outputs(None)["profile"] is not None
+    assert mv.minima_outputs("garbage")["profile"] is not None
+
+
+def test_bad_custom_activation_is_a_visible_message():
+    out = mv.minima_outputs({**default_state(), "activation": "custom", "knots": "z, f\n1, 2\n0, 1"})
+    assert "knot table" in str(out["alert"])
+    assert out["summary"] is None
+
+
+def test_manual_level_and_clamping():
+    state = {**default_state(), "activation": "sigmoid", "H": 3, "N": 100, "level": -1.7, "level_auto": False}
+    out = mv.minima_outputs(state)
+    assert any("u = -1.7" in str(p) for p in out["summary"])
+    clean, msgs = sanitize({**state, "level": -1e12})
+    assert clean["level"] == -1e7 and msgs
+
+
+def test_permalink_and_slice_carry_the_new_settings():
+    state = {**default_state(), "level": -2.5, "level_auto": False, "tab": "minima"}
+    query = query_from_state(state)
+    assert "level=-2.5" in query and "level_auto" in query
+    back, msgs = parse_query(query)
+    back, _ = sanitize(back)
+    assert back["level"] == -2.5 and back["level_auto"] is False and not msgs
+    sl = view_slice(back, "minima")
+    assert {"H", "N", "gamma", "level", "level_auto"} <= set(sl)
+    assert "N" in view_slice(back, "effect")
+
+
+def test_effect_view_hides_k_outside_the_spin_glass_regime():
+    d = ed.modulation_data(SIGMOID._replace(), 6, 100)
+    assert np.all(np.isnan(d["K0"])) and np.all(d["reason0"] != ed.OK)
+    assert np.any(d["reason0"] == ed.REGIME)
+    relu = ed.modulation_data(RELU, 3, 1000)
+    assert np.all(relu["reason0"] != ed.REGIME)
+    # κ small enough for the spin-glass regime at N = 1000: K shown in the band, as before
+    s3 = ed.modulation_data(SIGMOID, 3, 1000)
+    assert np.any(np.isfinite(s3["K0"]))
+    assert np.all(s3["regime"][np.isfinite(s3["K0"])] == "spin-glass")
+    out = ev.effect_outputs({**default_state(), "activation": "sigmoid", "H": 6, "N": 100})
+    assert "Where the critical points sit" in out["modulation_figure"].layout.title.text
+    notes = " ".join(str(n) for n in out["modulation_notes"])
+    assert "overlap profile" in notes and "spin-glass regime" in notes
+
+
+@pytest.mark.parametrize("name,H,N", [("relu", 3, 10), ("softplus", 4, 10**6), ("elu", 12, 1000), ("gelu", 2, 50)])
+def test_no_nan_reaches_the_page(name, H, N):
+    act = Activation(name, 1.0 if name == "elu" else None, 8, 0.0, 1.0, None, 1.0)
+    d = dm.profile_data(act, H, N, None)
+    for key in ("lead", "lead_min", "u", "m"):
+        assert np.all(np.isfinite(d[key])), key
+    assert math.isfinite(d["e0_phi"]) and math.isfinite(d["level_value"])
