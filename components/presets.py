@@ -82,10 +82,10 @@ PRESETS: tuple[Preset, ...] = (
         H=4, activation="gelu", mu=0.5,
     ),
     _preset(
-        "minima-relu", "Where the minima are: ReLU, H = 4",
-        "ReLU has β̄ = 0, so φ ≡ 0: nothing moves. The minima sit at overlap m = 0 down to the "
-        "spin glass's −E₀ (theory §3, §5.6).",
-        H=4,
+        "minima-relu", "Where the minima are: ReLU, H = 4, N = 10 000",
+        "ReLU has β̄ = 0, so φ ≡ 0: nothing moves, at any N. The minima sit at overlap m = 0 down to "
+        "the spin glass's −E₀ (theory §3, §5.6).",
+        H=4, N=10_000,
     ),
     _preset(
         "minima-gelu-weak", "Where the minima are: GELU, H = 4, γ = 0.1",

@@ -42,9 +42,10 @@ GAMMA_RANGE = (0.0, 5.0)
 #: Numbers of weights of the N-dependence map (the settings' range of N).
 N_RANGE = (10, 1_000_000)
 
-_NM, _NU = 201, 201  # heat map grid
-_NG, _NUP = 81, 121  # phase diagram grid (γ, u)
-_NN = 41  # N values of the N map
+_NM, _NU = 121, 121  # heat map grid
+_NG, _NUP = 51, 101  # phase diagram grid (γ, u)
+_NN = 31  # N values of the N map
+_NE = 7  # ground states along the N map
 
 
 def model(act: Activation, H: int) -> dict:
@@ -71,7 +72,16 @@ def u_window(e0_phi: float, H: int, level: float) -> tuple[float, float]:
     hi = 0.25
     lo = min(lo, level - 0.1)
     hi = max(hi, level + 0.1)
-    return lo, hi
+    return -_nice_up(-lo), _nice_up(hi)
+
+
+def _nice_up(x: float) -> float:
+    """The next number up with two significant digits (so that nearby settings share a window,
+    and the memoized maps are reused while a slider moves)."""
+    if x <= 0.0:
+        return x
+    scale = 10.0 ** (math.floor(math.log10(x)) - 1)
+    return math.ceil(x / scale - 1e-9) * scale
 
 
 def profile_data(act: Activation, H: int, N: int, level: float | None) -> dict:
@@ -93,7 +103,7 @@ def profile_data(act: Activation, H: int, N: int, level: float | None) -> dict:
     lo, hi = u_window(gs.energy, H, lvl)
     u = np.linspace(lo, hi, _NU)
     m = np.linspace(-0.995, 0.995, _NM)
-    sig = overlap.overlap_profile(u[:, None], m[None, :], H, kappa, N)
+    sig = np.round(overlap.overlap_profile(u[:, None], m[None, :], H, kappa, N), 4)
     # the level below which a point at overlap m is a minimum: y(u, m) = min(-√2, BBP outlier)
     u_min_line = overlap.minima_level(m, H, kappa, N)
     lead = overlap.leading_complexity(u, H, kappa, N)
@@ -155,7 +165,7 @@ def n_map(act: Activation, H: int, u_lo: float, u_hi: float) -> dict:
     Ns = np.unique(np.round(np.logspace(math.log10(N_RANGE[0]), math.log10(N_RANGE[1]), _NN)).astype(int))
     u = np.linspace(u_lo, u_hi, _NUP)
     rm = overlap.regime_map_n(u, Ns, H, kappa, minima=True)
-    sel = Ns[:: max(1, Ns.size // 13)]
+    sel = np.unique(Ns[np.linspace(0, Ns.size - 1, _NE).round().astype(int)])
     e0 = np.array([overlap.ground_state(H, kappa, int(n), kmax=0).energy for n in sel])
     return {"N": Ns, "u": u, "codes": _codes(rm.value, rm.codes), "m": rm.m,
             "N_e0": sel, "e0_phi": e0}

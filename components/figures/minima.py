@@ -78,7 +78,7 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         hovertemplate="m = %{x:.3f}<br>minima below u = %{y:.4f}<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=[d["m0_phi"]], y=[-d["e0_phi"]], mode="markers", name=f"ground state −E₀^φ = {-d['e0_phi']:.4g}, m* = {d['m0_phi']:+.3f}",
+        x=[d["m0_phi"]], y=[-d["e0_phi"]], mode="markers", name=f"ground state −E₀ᵠ = {-d['e0_phi']:.4g}, m* = {d['m0_phi']:+.3f}",
         marker=dict(symbol="star", size=16 if not st.lecture else 22, color="#ffd43b",
                     line=dict(color=st.ink, width=1.5)),
     ))
@@ -92,7 +92,7 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         xaxis=dict(title=dict(text="overlap m with the all-ones direction"), range=[-1, 1]),
         yaxis=dict(title=dict(text=U_TITLE), range=[lo, hi]),
         legend=dict(orientation="h", yanchor="top", y=-0.16, x=0.0),
-        title=dict(text=f"Where the critical points sit: Σ_N(u, m), N = {d['N']:,}, H = {d['H']}"),
+        title=dict(text=f"Σ_N(u, m) at N = {d['N']:,}, H = {d['H']}"),
         shapes=[hline(-d["e0"], st.muted, dash="dot")] if d["H"] >= 3 else [],
         margin=dict(b=130),
     )
@@ -132,7 +132,7 @@ def complexity_figure(d: Mapping, style: FigureStyle | None = None, height: int 
         xaxis=dict(title=dict(text=U_TITLE), range=[float(u[0]), float(u[-1])]),
         yaxis=dict(title=dict(text="rate (1/N) log E Crt(L ≤ Nu)"), range=[ymin, ymax + 0.05 * (ymax - ymin)]),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0),
-        title=dict(text=f"Leading complexity at N = {d['N']:,}: −E₀^φ = {-d['e0_phi']:.4g} (gold), −E₀ = {-d['e0']:.4g} (dotted)"),
+        title=dict(text=f"sup over m of Σ_N at N = {d['N']:,}: −E₀ᵠ = {-d['e0_phi']:.4g} (gold)"),
         shapes=shapes, margin=dict(b=140),
     )
     return fig
@@ -150,13 +150,11 @@ def regime_map_figure(x: np.ndarray, u: np.ndarray, codes: np.ndarray, *, x_titl
     for k, c in enumerate(colors):
         scale += [[k / 4.0, c], [(k + 1) / 4.0, c]]
     xs = np.log10(x) if log_x else np.asarray(x, dtype=float)
-    names = np.array(REGIME_NAMES, dtype=object)[codes.astype(int)]
     fig = go.Figure()
     fig.add_trace(go.Heatmap(
-        x=xs, y=u, z=codes.T, zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False,
-        customdata=names.T, name="regime",
+        x=xs, y=u, z=codes.T, zmin=-0.5, zmax=3.5, colorscale=scale, showscale=False, name="regime",
         hovertemplate=(f"{x_title} = %{{x:.3g}}" if not log_x else "log₁₀ N = %{x:.2f}")
-        + "<br>u = %{y:.4f}<br>%{customdata}<extra></extra>",
+        + "<br>u = %{y:.4f}<br>regime %{z} (0 spin-glass, 1 shifted, 2 deterministic, 3 none)<extra></extra>",
     ))
     for k, name in enumerate(REGIME_NAMES):  # legend entries
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name,

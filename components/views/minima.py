@@ -52,7 +52,7 @@ PROFILE_CAPTION = (
     "the Kac–Rice integral of §5.4). Green: exponentially many critical points; grey: exponentially "
     "few; black line: Σ_N = 0. A critical point is a minimum below the dashed line (the Hessian's "
     "bulk edge, or its BBP outlier when φ'' pulls one eigenvalue out); the orange region is where "
-    "minima exist. Star: the lowest minima, −E₀^φ, at overlap m*. Circle: your level. With φ ≡ 0 "
+    "minima exist. Star: the lowest minima, −E₀ᵠ, at overlap m*. Circle: your level. With φ ≡ 0 "
     "(ReLU) the profile at m = 0 is the published Θ_H(u) and the star sits at (0, −E₀)."
 )
 COMPLEXITY_CAPTION = (
@@ -61,7 +61,7 @@ COMPLEXITY_CAPTION = (
     "al. 2015; theory §3). Black and orange [ours]: the same rates with the activation's term φ at "
     "your N, sup over the overlap m of Σ_N (theory §5.6). Where they leave the grey curves the "
     "activation changes the exponential growth rate itself, not only the prefactor of §5.5. Gold: "
-    "−E₀^φ, the lowest level with minima; dotted: the spin glass's −E₀. A rate of 0 is a single "
+    "−E₀ᵠ, the lowest level with minima; dotted: the spin glass's −E₀. A rate of 0 is a single "
     "point (e.g. one minimum at a pole w = ±𝟏)."
 )
 GAMMA_CAPTION = (
@@ -75,11 +75,11 @@ GAMMA_CAPTION = (
 N_CAPTION = (
     "[ours] The same regimes over the number of weights N at your γ: degree-d terms of φ grow like "
     "N^(d/2−1) per weight, so for H ≥ 4 and β̄ ≠ 0 the deterministic regime takes over as N grows. "
-    "Gold: the ground state −E₀^φ(N). ×: your N and level."
+    "Gold: the ground state −E₀ᵠ(N). ×: your N and level."
 )
 SOURCES_CAPTION = (
     "What is published and what is ours. Published: Θ_H, Θ_{0,H}, E₀, E∞ (theory §3). This tool's "
-    "derivation [ours]: the overlap profile Σ_N, its index rule, the regimes and E₀^φ (theory §5.6), "
+    "derivation [ours]: the overlap profile Σ_N, its index rule, the regimes and E₀ᵠ (theory §5.6), "
     "checked against the spin glass exactly (φ ≡ 0), against §5.5's factor at large N, against a Monte "
     "Carlo of the §5.4 Kac–Rice integral resolved in m at N = 25–400 and against direct counting of "
     "sampled landscapes at N = 3–6 (docs/theory.md §5.6). It is a large-N rate: at N ≤ 100 the "
@@ -106,6 +106,13 @@ def _fmt(x: Any, digits: int = 5) -> str:
     except (TypeError, ValueError):
         return "—"
     return f"{x:.{digits}g}" if math.isfinite(x) else "—"
+
+
+def _rate(v: float) -> str:
+    """A rate in words: a value within 10⁻⁶ of 0 is a single point (O(1) expected count)."""
+    if abs(v) <= 1e-6:
+        return "rate 0: O(1) of them"
+    return f"rate {v:+.4f} per weight"
 
 
 def layout(name: str, state: Mapping):
@@ -148,10 +155,10 @@ def _summary(d: Mapping) -> list:
     else:
         items.append(html.P(f"{d['label']}, H = {d['H']}, N = {d['N']:,}: φ(s) = Σ κ_d s^d with κ = "
                             f"({kappa}) (theory §5.3)."))
-    ks = [f"E{chr(0x2080 + k)}^φ = {_fmt(e, 6)}" for k, e in enumerate(d["layered"]) if k >= 1]
+    ks = [f"E{chr(0x2080 + k)}ᵠ = {_fmt(e, 6)}" for k, e in enumerate(d["layered"]) if k >= 1]
     missing = [k for k, e in enumerate(d["layered"]) if k >= 1 and not math.isfinite(e)]
     items.append(html.P([
-        html.Strong(f"Lowest minima: u = −E₀^φ = {_fmt(-d['e0_phi'], 6)}"),
+        html.Strong(f"Lowest minima: u = −E₀ᵠ = {_fmt(-d['e0_phi'], 6)}"),
         f" at overlap m* = {d['m0_phi']:+.4f} (spin glass: −E₀ = {-d['e0']:.4f}, m = 0); regime "
         f"{d['regime0']}. Layered structure: " + ", ".join(ks)
         + (" (— : no index-k point with a non-negative rate)" if missing else "") + ".",
@@ -160,7 +167,7 @@ def _summary(d: Mapping) -> list:
     items.append(html.P([
         f"At {where} u = {_fmt(d['level'], 6)}: ",
         html.Strong(d["level_regime"]),
-        f" (dominant minima at m = {d['level_m']:+.3f}, rate {_fmt(d['level_value'], 4)}) — "
+        f" (dominant minima at m = {d['level_m']:+.3f}, {_rate(d['level_value'])}) — "
         + REGIME_WORDS.get(d["level_regime"], "") + ".",
     ]))
     return items
@@ -218,7 +225,8 @@ def minima_outputs(
         "data": _data_table(d, state),
     }
     lo, hi = float(d["u"][0]), float(d["u"][-1])
-    g, err = guard(gamma_map, "phase diagram over γ", act, state["H"], state["N"], lo, hi, verb="computed")
+    unit = act._replace(gamma=1.0)  # the map covers every γ: one memo entry while γ moves
+    g, err = guard(gamma_map, "phase diagram over γ", unit, state["H"], state["N"], lo, hi, verb="computed")
     if err is None:
         out["gamma"] = regime_map_figure(
             g["gamma"], g["u"], g["codes"], x_title="strength γ", log_x=False,
@@ -232,7 +240,7 @@ def minima_outputs(
         out["n"] = regime_map_figure(
             n["N"], n["u"], n["codes"], x_title="number of weights N", log_x=True,
             point=(state["N"], d["level"]), title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
-            style=look, curve=(n["N_e0"], -n["e0_phi"]), curve_name="−E₀^φ(N)")
+            style=look, curve=(n["N_e0"], -n["e0_phi"]), curve_name="−E₀ᵠ(N)")
     else:
         messages.append(err)
         out["n"] = message_figure(err, look)

@@ -63,7 +63,7 @@ def test_n_map_grows_the_deterministic_regime():
 def test_outputs_for_good_and_forged_settings():
     out = mv.minima_outputs({**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5})
     assert out["alert"] is None  # nothing to repair, nothing failed
-    assert "Where the critical points sit" in out["profile"].layout.title.text
+    assert "Σ_N(u, m) at N" in out["profile"].layout.title.text
     assert any("deterministic" in str(p) for p in out["summary"])
     forged = mv.minima_outputs({"H": "x", "N": -5, "gamma": float("nan"), "level": "abc", "level_auto": "maybe",
                                 "activation": "<script>"})
@@ -111,7 +111,7 @@ def test_effect_view_hides_k_outside_the_spin_glass_regime():
     assert np.any(np.isfinite(s3["K0"]))
     assert np.all(s3["regime"][np.isfinite(s3["K0"])] == "spin-glass")
     out = ev.effect_outputs({**default_state(), "activation": "sigmoid", "H": 6, "N": 100})
-    assert "Where the critical points sit" in out["modulation_figure"].layout.title.text
+    assert "Σ_N(u, m) at N" in out["modulation_figure"].layout.title.text
     notes = " ".join(str(n) for n in out["modulation_notes"])
     assert "overlap profile" in notes and "spin-glass regime" in notes
 
