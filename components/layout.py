@@ -313,7 +313,7 @@ def _settings_panel(state: dict):
                         extra=[
                             dcc.Checklist(
                                 id=ids.LEVEL_AUTO,
-                                options=[{"label": "automatic: the ground state −E₀^φ",
+                                options=[{"label": "automatic: the ground state −E₀ᵠ",
                                           "value": "auto"}],
                                 value=["auto"] if state["level_auto"] else [],
                                 className="control-check", inputClassName="check-input",

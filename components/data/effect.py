@@ -207,8 +207,8 @@ def modulation_data(act: Activation, H: int, N: int | None = None) -> dict:
         lead = overlap.leading_complexity(u, H, list(kappa), int(N), minima=True)
         regime, regime_m = np.asarray(lead.regime, dtype=object), np.asarray(lead.m)
         moved = regime != "spin-glass"
-        reason0[moved & (reason0 == OK)] = REGIME
-        reason1[moved & (reason1 == OK)] = REGIME
+        reason0[moved & ((reason0 == OK) | (reason0 == PEAK))] = REGIME
+        reason1[moved & ((reason1 == OK) | (reason1 == PEAK))] = REGIME
     K0[reason0 != OK] = np.nan
     K1[reason1 != OK] = np.nan
     with np.errstate(all="ignore"):

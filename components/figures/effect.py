@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.data.reasons import DIVERGES, NONFINITE, POLE, REGIME
+from components.data.reasons import DIVERGES, NONFINITE, PEAK, POLE, REGIME
 from components.figures.style import FigureStyle, figure_style, rect, vline
 
 __all__ = [
@@ -38,6 +38,7 @@ SHADES = {
     POLE: ("rgba(128, 136, 158, 0.22)", "K₀ not shown: pole minima"),
     NONFINITE: ("rgba(90, 90, 90, 0.25)", "not shown: overflow"),
     REGIME: ("rgba(240, 140, 0, 0.18)", "not shown: minima moved (§5.6)"),
+    PEAK: ("rgba(128, 136, 158, 0.16)", "not shown: |s*| > 4"),
 }
 # Activations side by side (the first is ReLU, drawn in the theme's ink colour).
 _COMPARE_COLORS = {

@@ -239,13 +239,14 @@ def _regions(d: Mapping) -> list[tuple[int, float, float]]:
         (ed.POLE, d["reason0"] == ed.POLE),
         (ed.NONFINITE, (d["reason0"] == ed.NONFINITE) | (d["reason1"] == ed.NONFINITE)),
         (ed.REGIME, (d["reason0"] == ed.REGIME) | (d["reason1"] == ed.REGIME)),
+        (ed.PEAK, (d["reason0"] == ed.PEAK) | (d["reason1"] == ed.PEAK)),
     ):
         out.extend((code, lo, hi) for lo, hi in ed.spans(u, mask))
     return out
 
 
 _WHAT = {ed.DIVERGES: "K₀ and K₁ are", ed.POLE: "K₀ is", ed.NONFINITE: "the factors are",
-         ed.REGIME: "K₀ and K₁ are"}
+         ed.REGIME: "K₀ and K₁ are", ed.PEAK: "K₀ and K₁ are"}
 _AFTER = {
     ed.POLE: " K₁ is still drawn there, but finite-N counts approach it slowly (compare with the "
              "counts at finite N below).",
@@ -349,7 +350,7 @@ def _table_rows(n: int) -> np.ndarray:
 
 def _modulation_table(d: Mapping, state: Mapping):
     short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima", ed.NONFINITE: "overflow",
-             ed.REGIME: "minima moved: regime not spin-glass (§5.6)"}
+             ed.REGIME: "minima moved: regime not spin-glass (§5.6)", ed.PEAK: "peak at |s| > 4 (§5.5)"}
     notes = []
     for r0, r1 in zip(d["reason0"], d["reason1"]):
         code = r0 or r1
