@@ -165,6 +165,10 @@ DRAGS = [
     ("finite", "?tab=finite", "#n-slider", "#finite-graph", "log₁₀ N"),
     ("finite", "?tab=finite", "#u-range-slider", "#finite-graph", "loss range u (lower end)"),
     ("activation", "?tab=activation", "#depth-slider", "#phi-graph", "depth H"),
+    ("minima", "?tab=minima&activation=gelu&H=4&gamma=0.5", "#gamma-slider", "#minima-profile-graph",
+     "strength γ (GELU, H = 4)"),
+    ("minima", "?tab=minima&activation=gelu&H=4&gamma=0.5", "#depth-slider", "#minima-profile-graph",
+     "depth H (GELU)"),
 ]
 
 

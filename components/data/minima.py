@@ -29,6 +29,7 @@ __all__ = [
     "model",
     "auto_level",
     "u_window",
+    "window",
     "profile_data",
     "gamma_map",
     "n_map",
@@ -82,6 +83,13 @@ def _nice_up(x: float) -> float:
         return x
     scale = 10.0 ** (math.floor(math.log10(x)) - 1)
     return math.ceil(x / scale - 1e-9) * scale
+
+
+def window(act: Activation, H: int, N: int, level: float | None) -> tuple[float, float]:
+    """The loss window of every panel: :func:`u_window` of the ground state (theory §5.6)."""
+    kappa = list(model(act, H)["kappa"])
+    e0_phi = float(overlap.ground_state(H, kappa, N, kmax=0).energy)
+    return u_window(e0_phi, H, -e0_phi if level is None else float(level))
 
 
 def profile_data(act: Activation, H: int, N: int, level: float | None) -> dict:

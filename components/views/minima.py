@@ -43,6 +43,7 @@ __all__ = [
     "REGIME_WORDS",
     "layout",
     "minima_outputs",
+    "map_outputs",
     "register",
 ]
 
@@ -195,16 +196,11 @@ def _data_table(d: Mapping, state: Mapping):
     ])
 
 
-def minima_outputs(
-    raw: Any,
-    profile: Callable[..., dict] = dm.profile_data,
-    gamma_map: Callable[..., dict] = dm.gamma_map,
-    n_map: Callable[..., dict] = dm.n_map,
-) -> dict:
-    """Everything the view shows for (possibly forged) settings ``raw``; never raises.
+def minima_outputs(raw: Any, profile: Callable[..., dict] = dm.profile_data) -> dict:
+    """The summary, profile, complexity figure and table for (possibly forged) settings ``raw``.
 
-    Returns ``alert``, ``summary``, ``profile``, ``complexity``, ``gamma``, ``n`` (figures) and
-    ``data`` (the table); the three data functions are memoized in the running app.
+    Returns ``alert``, ``summary``, ``profile``, ``complexity`` and ``data``; ``profile`` is
+    :func:`components.data.minima.profile_data` (memoized in the running app).  Never raises.
     """
     state, messages = sanitize(raw)
     look = style_of(state)
@@ -216,41 +212,64 @@ def minima_outputs(
     if error is not None:
         messages.append(error)
         msg = message_figure(error, look)
-        return {"alert": alert(messages), "summary": None, "profile": msg, "complexity": msg,
-                "gamma": msg, "n": msg, "data": None}
-    out = {
+        return {"alert": alert(messages), "summary": None, "profile": msg, "complexity": msg, "data": None}
+    return {
+        "alert": alert(messages),
         "summary": _summary(d),
         "profile": profile_figure(d, look),
         "complexity": complexity_figure(d, look),
         "data": _data_table(d, state),
     }
-    lo, hi = float(d["u"][0]), float(d["u"][-1])
+
+
+def map_outputs(
+    raw: Any,
+    window: Callable[..., tuple] = dm.window,
+    gamma_map: Callable[..., dict] = dm.gamma_map,
+    n_map: Callable[..., dict] = dm.n_map,
+) -> dict:
+    """The regime maps over (γ, u) and (N, u) for (possibly forged) settings ``raw``; never raises.
+
+    A separate callback from :func:`minima_outputs`, so that the profile is drawn without waiting
+    for the maps.  Errors are shown in the figures (the alert belongs to the other callback).
+    """
+    state, _ = sanitize(raw)
+    look = style_of(state)
+    act, error = activation_or_error(state)
+    level = None if state.get("level_auto", True) else float(state["level"])
+    win = None
+    if error is None:
+        win, error = guard(window, "loss window", act, state["H"], state["N"], level, verb="computed")
+    if error is not None:
+        msg = message_figure(error, look)
+        return {"gamma": msg, "n": msg}
+    lo, hi = win
+    out = {}
     unit = act._replace(gamma=1.0)  # the map covers every γ: one memo entry while γ moves
     g, err = guard(gamma_map, "phase diagram over γ", unit, state["H"], state["N"], lo, hi, verb="computed")
-    if err is None:
-        out["gamma"] = regime_map_figure(
-            g["gamma"], g["u"], g["codes"], x_title="strength γ", log_x=False,
-            point=(state["gamma"], d["level"]), title=f"Regimes of the minima over (γ, u), N = {state['N']:,}",
-            style=look)
-    else:
-        messages.append(err)
-        out["gamma"] = message_figure(err, look)
-    n, err = guard(n_map, "regimes over N", act, state["H"], lo, hi, verb="computed")
-    if err is None:
-        out["n"] = regime_map_figure(
-            n["N"], n["u"], n["codes"], x_title="number of weights N", log_x=True,
-            point=(state["N"], d["level"]), title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
-            style=look, curve=(n["N_e0"], -n["e0_phi"]), curve_name="−E₀ᵠ(N)")
-    else:
-        messages.append(err)
-        out["n"] = message_figure(err, look)
-    out["alert"] = alert(messages)
+    n, err_n = guard(n_map, "regimes over N", act, state["H"], lo, hi, verb="computed")
+    out["gamma"] = message_figure(err, look) if err is not None else regime_map_figure(
+        g["gamma"], g["u"], g["codes"], x_title="strength γ", log_x=False,
+        point=(state["gamma"], _point_level(act, state, level)),
+        title=f"Regimes of the minima over (γ, u), N = {state['N']:,}", style=look)
+    out["n"] = message_figure(err_n, look) if err_n is not None else regime_map_figure(
+        n["N"], n["u"], n["codes"], x_title="number of weights N", log_x=True,
+        point=(state["N"], _point_level(act, state, level)),
+        title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
+        style=look, curve=(n["N_e0"], -n["e0_phi"]), curve_name="−E₀ᵠ(N)")
     return out
 
 
+def _point_level(act, state: Mapping, level: float | None) -> float:
+    if level is not None:
+        return level
+    return dm.auto_level(act, state["H"], state["N"])
+
+
 def register(app, name: str, services: Services) -> None:
-    """The view's callback: its settings slice in, the four figures, summary and table out."""
+    """Two callbacks on the view's settings slice: the profile panels, and the regime maps."""
     profile = memoize(services.cache, dm.profile_data)
+    window = memoize(services.cache, dm.window)
     gamma_map = memoize(services.cache, dm.gamma_map)
     n_map = memoize(services.cache, dm.n_map)
 
@@ -260,8 +279,6 @@ def register(app, name: str, services: Services) -> None:
             summary=Output(ids.MINIMA_SUMMARY, "children"),
             profile=Output(ids.MINIMA_PROFILE_GRAPH, "figure"),
             complexity=Output(ids.MINIMA_COMPLEXITY_GRAPH, "figure"),
-            gamma=Output(ids.MINIMA_GAMMA_GRAPH, "figure"),
-            n=Output(ids.MINIMA_N_GRAPH, "figure"),
             data=Output(ids.MINIMA_DATA, "children"),
         ),
         inputs=dict(raw=Input(ids.view_state(name), "data")),
@@ -269,4 +286,13 @@ def register(app, name: str, services: Services) -> None:
     def _update(raw):
         if raw is None:
             raise PreventUpdate
-        return minima_outputs(raw, profile, gamma_map, n_map)
+        return minima_outputs(raw, profile)
+
+    @app.callback(
+        output=dict(gamma=Output(ids.MINIMA_GAMMA_GRAPH, "figure"), n=Output(ids.MINIMA_N_GRAPH, "figure")),
+        inputs=dict(raw=Input(ids.view_state(name), "data")),
+    )
+    def _maps(raw):
+        if raw is None:
+            raise PreventUpdate
+        return map_outputs(raw, window, gamma_map, n_map)

@@ -61,8 +61,11 @@ def test_n_map_grows_the_deterministic_regime():
 
 
 def test_outputs_for_good_and_forged_settings():
-    out = mv.minima_outputs({**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5})
+    good = {**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5}
+    out = mv.minima_outputs(good)
     assert out["alert"] is None  # nothing to repair, nothing failed
+    maps = mv.map_outputs(good)
+    assert "(γ, u)" in maps["gamma"].layout.title.text and "(N, u)" in maps["n"].layout.title.text
     assert "Σ_N(u, m) at N" in out["profile"].layout.title.text
     assert any("deterministic" in str(p) for p in out["summary"])
     forged = mv.minima_outputs({"H": "x", "N": -5, "gamma": float("nan"), "level": "abc", "level_auto": "maybe",
@@ -70,6 +73,8 @@ def test_outputs_for_good_and_forged_settings():
     text = str(forged["alert"])
     assert "Depth H" in text and "Number of weights N" in text and "Level u" in text
     assert forged["profile"] is not None
+    assert mv.map_outputs({"H": "x", "level": "abc"})["gamma"] is not None
+    assert mv.map_outputs("garbage")["n"] is not None
     assert mv.minima_outputs(None)["profile"] is not None
     assert mv.minima_outputs("garbage")["profile"] is not None
 
@@ -78,6 +83,8 @@ def test_bad_custom_activation_is_a_visible_message():
     out = mv.minima_outputs({**default_state(), "activation": "custom", "knots": "z, f\n1, 2\n0, 1"})
     assert "knot table" in str(out["alert"])
     assert out["summary"] is None
+    maps = mv.map_outputs({**default_state(), "activation": "custom", "knots": "z, f\n1, 2\n0, 1"})
+    assert "knot table" in maps["gamma"].layout.annotations[0].text
 
 
 def test_manual_level_and_clamping():

@@ -26,7 +26,7 @@ def test_min001_minima_view_renders_every_panel(dash_duo):
     dash_duo.wait_for_contains_text(f"#{ids.MINIMA_N_GRAPH}", "number of weights N", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.MINIMA_SUMMARY}", "Lowest minima", timeout=10)
     summary = dash_duo.find_element(f"#{ids.MINIMA_SUMMARY}").text
-    assert "deterministic" in summary and "E₀^φ" in summary
+    assert "deterministic" in summary and "E₀ᵠ" in summary
     assert dash_duo.find_element(f"#{ids.MINIMA_ALERT}").text == ""
     assert dash_duo.get_logs() == []
 
