@@ -105,7 +105,7 @@ def make_celery(broker_url: str, backend_url: str | None = None) -> Celery:
 def _one_blas_thread(**_: Any) -> None:
     """Worker processes keep BLAS at one thread: units are the parallelism, and a unit's
     bits must not depend on a thread count (compute/executor.py)."""
-    threadpool_limits(limits=1, user_api="blas")
+    threadpool_limits(limits=1, user_api="blas")  # for the process's life
 
 
 def _app_from_env() -> Celery:

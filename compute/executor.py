@@ -51,7 +51,7 @@ from multiprocessing import get_context
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = [
     "UNIT_KINDS",
@@ -64,6 +64,7 @@ __all__ = [
     "block_sizes",
     "unit_seed",
     "run_unit",
+    "one_blas_thread",
     "combine",
     "encode",
     "decode",
@@ -162,11 +163,22 @@ def _resolve(kind: str) -> Callable:
     return getattr(importlib.import_module(module), name)
 
 
+_controller: ThreadpoolController | None = None
+
+
+def one_blas_thread():
+    """A context in which BLAS uses one thread (the libraries are looked up once per process)."""
+    global _controller
+    if _controller is None:
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
 def run_unit(kind: str, params: Mapping, seed: int, index: int, size: int,
              progress: Callable[[float], None] | None = None) -> dict:
     """Compute unit ``index`` of a plan here, with one BLAS thread (see the module docstring)."""
     fn = _resolve(kind)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         out = fn(dict(params), int(seed), unit_seed(seed, index), int(size), progress=progress)
     return {key: (np.asarray(v) if isinstance(v, np.ndarray) else v) for key, v in out.items()}
 
