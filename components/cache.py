@@ -23,6 +23,13 @@ runs without a file cache and keeps its job store in a fresh private folder.  In
   pruning one never touches the other.
 * ``secret-key`` -- generated (32 random bytes) with mode 0600 when ``SECRET_KEY`` is not
   set; it signs cache entries and, as the Flask secret key, Dash's job handles.
+
+With ``REDIS_URL`` (scale-out mode, components/settings.py) the result cache is
+:class:`SignedRedisCache`: the same signed entries, in Redis, shared by every web process
+on every machine, each with a lifetime (``CACHE_TIMEOUT``, else :data:`REDIS_DEFAULT_TIMEOUT`)
+so that Redis run with ``maxmemory-policy volatile-lru`` evicts old results and never its
+queues.  :func:`shared_secret_key` gives every process the same key: ``SECRET_KEY``, or
+one created in Redis by the first process that asks.
 """
 
 from __future__ import annotations
@@ -55,6 +62,10 @@ __all__ = [
     "private_dir",
     "open_storage",
     "SignedFileCache",
+    "SignedRedisCache",
+    "REDIS_PREFIX",
+    "REDIS_DEFAULT_TIMEOUT",
+    "shared_secret_key",
     "init_cache",
     "memoize",
     "code_fingerprint",
@@ -338,15 +349,109 @@ class SignedFileCache(BaseCache):
             total -= size
 
 
+#: Prefix of this application's keys in Redis (cache entries and the shared secret).
+REDIS_PREFIX = "spinglass:"
+_REDIS_SECRET = REDIS_PREFIX + "secret-key"
+#: Lifetime of a Redis cache entry when CACHE_TIMEOUT is 0 (seconds; one week).
+REDIS_DEFAULT_TIMEOUT = 7 * 24 * 3600
+
+
+def _redis_client(url: str):
+    import redis  # noqa: PLC0415 - only in scale-out mode
+
+    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+
+
+def shared_secret_key(settings: Settings, client=None) -> bytes | None:
+    """The key every process signs with in scale-out mode: ``SECRET_KEY`` if given, else
+    one random key created by the first process that asks and read back by all others
+    (``SET NX`` in Redis); ``None`` without ``REDIS_URL`` (then :func:`open_storage` keeps it)."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    if not settings.redis_url:
+        return None
+    client = _redis_client(settings.redis_url) if client is None else client
+    client.set(_REDIS_SECRET, secrets.token_hex(32), nx=True)
+    value = client.get(_REDIS_SECRET)
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+class SignedRedisCache(BaseCache):
+    """Signed result entries in Redis (the format of :class:`SignedFileCache`): nothing is
+    unpickled unless its HMAC under the secret key verifies; a bad entry is a miss and is
+    deleted.  Every entry expires (``default_timeout`` or :data:`REDIS_DEFAULT_TIMEOUT`).
+    A Redis that does not answer costs the caching, never the page (:func:`memoize`)."""
+
+    def __init__(self, client, secret: bytes, default_timeout: int = 0, prefix: str = REDIS_PREFIX + "cache:",
+                 max_entry_bytes: int = 64 * 2**20):
+        super().__init__(default_timeout=default_timeout)
+        self.client = client
+        self.secret = bytes(secret)
+        self.prefix = prefix
+        self.max_entry_bytes = int(max_entry_bytes)
+
+    def _key(self, key: str) -> str:
+        return self.prefix + hashlib.sha256(key.encode()).hexdigest()
+
+    def _mac(self, key: str, expires: float, payload: bytes) -> bytes:
+        mac = hmac.new(self.secret, key.encode(), hashlib.sha256)
+        mac.update(struct.pack(">d", expires))
+        mac.update(payload)
+        return mac.digest()
+
+    def get(self, key: str) -> Any:
+        blob = self.client.get(self._key(key))
+        if blob is None:
+            return None
+        try:
+            magic, expires, mac = _HEADER.unpack_from(blob)
+            payload = blob[_HEADER.size:]
+            if magic != _MAGIC or not hmac.compare_digest(mac, self._mac(key, expires, payload)):
+                raise ValueError("bad signature")
+            return pickle.loads(payload)  # signed by this deployment: not attacker-made
+        except Exception as exc:  # noqa: BLE001 - a broken entry is a miss, never an error
+            logger.warning("dropping Redis cache entry that failed to load (%s)", exc)
+            self.client.delete(self._key(key))
+            return None
+
+    def has(self, key: str) -> bool:
+        return bool(self.client.exists(self._key(key)))
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        timeout = self._normalize_timeout(timeout) or REDIS_DEFAULT_TIMEOUT
+        expires = float(time.time() + timeout)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if len(payload) > self.max_entry_bytes:
+            return False
+        blob = _HEADER.pack(_MAGIC, expires, self._mac(key, expires, payload)) + payload
+        return bool(self.client.set(self._key(key), blob, ex=int(timeout)))
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> bool:
+        return False if self.has(key) else self.set(key, value, timeout)
+
+    def delete(self, key: str) -> bool:
+        return bool(self.client.delete(self._key(key)))
+
+    def clear(self) -> bool:
+        for k in self.client.scan_iter(match=self.prefix + "*", count=500):
+            self.client.delete(k)
+        return True
+
+
 def init_cache(server: Flask, settings: Settings, storage: Storage | None = None) -> BaseCache | None:
     """The result cache of ``server`` for ``settings`` (``None`` for NullCache or no folder).
 
-    ``storage`` is what :func:`open_storage` prepared (made here when omitted).
+    ``storage`` is what :func:`open_storage` prepared (made here when omitted).  With
+    ``CACHE_TYPE=RedisCache`` (the default when ``REDIS_URL`` is set) the cache is
+    :class:`SignedRedisCache`, signed with ``storage.secret``.
     """
     if settings.cache_type == "NullCache":
         return None
     if settings.cache_type == "SimpleCache":
         return SimpleCache(threshold=_MEMORY_THRESHOLD, default_timeout=settings.cache_timeout)
+    if settings.cache_type == "RedisCache":
+        secret = storage.secret if storage is not None else shared_secret_key(settings)
+        return SignedRedisCache(_redis_client(settings.redis_url), secret, settings.cache_timeout)
     storage = open_storage(settings) if storage is None else storage
     if storage.results_dir is None:
         return None

@@ -6,13 +6,15 @@ variable         meaning                                     default
 HOST             interface ``python app.py`` binds to         ``127.0.0.1``
 PORT             TCP port (1-65535)                           ``8050``
 CACHE_TYPE       ``FileSystemCache`` (on disk, shared by      ``FileSystemCache``
-                 workers), ``SimpleCache`` (in memory) or
-                 ``NullCache`` (none)
+                 workers), ``SimpleCache`` (in memory),     (with REDIS_URL: ``RedisCache``)
+                 ``NullCache`` (none) or ``RedisCache``
 CACHE_DIR        private folder of the result cache, the     ``$XDG_CACHE_HOME/spinglass-landscapes``
                  job store and the generated secret key      (else ``~/.cache/...``)
 CACHE_MAX_BYTES  byte bound of the result cache (LRU)        ``536870912`` (512 MiB)
 CACHE_TIMEOUT    seconds a cached result lives (0: forever)   ``0``
 SECRET_KEY       key signing cache entries and job handles   generated, kept 0600 in CACHE_DIR
+                 (every web process must share it)           (with REDIS_URL: created in Redis)
+REDIS_URL        ``redis://host:port/db``: scale-out mode    unset (embedded mode)
 FRAME_ANCESTORS  CSP ``frame-ancestors`` (who may embed the   ``'self'``
                  page, e.g. ``'self' https://slides.example``)
 DEBUG            Dash debug mode (1/true/yes/on); refused     off
@@ -22,6 +24,13 @@ DEBUG            Dash debug mode (1/true/yes/on); refused     off
 Several gunicorn workers do not share memory, so the default cache lives on disk.
 CACHE_DIR is created with mode 0700 and refused (with a message naming it) when another
 user owns it or others can write to it; see components/cache.py.
+
+``REDIS_URL`` is the one switch between the two deployments.  Unset (embedded mode, what
+``python app.py`` does): the file-system cache and Dash's disk-cache job manager, no
+server needed; heavy work runs in a process pool on this machine.  Set (scale-out mode):
+flask-caching's RedisCache (unless ``CACHE_TYPE`` names another backend), Dash's
+CeleryManager for background jobs, heavy work as Celery units on the ``compute`` queue
+(components/tasks.py), and one secret key shared by every web process.
 """
 
 from __future__ import annotations
@@ -36,7 +45,8 @@ __all__ = ["APP_NAME", "VERSION", "CACHE_TYPES", "Settings"]
 
 APP_NAME = "Spin-glass loss landscapes"
 VERSION = "0.1.0"
-CACHE_TYPES = ("FileSystemCache", "SimpleCache", "NullCache")
+CACHE_TYPES = ("FileSystemCache", "SimpleCache", "NullCache", "RedisCache")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -109,6 +119,16 @@ def _parse_bool(name: str, text: str) -> bool:
     raise ValueError(f"{name} must be one of 1/0, true/false, yes/no, on/off, got {text!r}")
 
 
+def _parse_redis_url(text: str) -> str:
+    url = text.strip()
+    if not url.startswith(REDIS_SCHEMES) or len(url) <= len("redis://"):
+        raise ValueError(
+            f"REDIS_URL must be a Redis URL starting with {', '.join(REDIS_SCHEMES)} "
+            f"(e.g. redis://127.0.0.1:6379/0), got {text!r}"
+        )
+    return url
+
+
 def _parse_timeout(text: str) -> int:
     try:
         timeout = int(text.strip())
@@ -132,8 +152,11 @@ class Settings:
     cache_max_bytes: int = DEFAULT_CACHE_MAX_BYTES
     secret_key: str | None = field(default=None, repr=False)
     frame_ancestors: str = "'self'"
+    redis_url: str | None = None
 
     def __post_init__(self) -> None:
+        if self.cache_type == "RedisCache" and not self.redis_url:
+            raise ValueError("CACHE_TYPE=RedisCache needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(
                 f"CACHE_TYPE must be one of {', '.join(CACHE_TYPES)}, got {self.cache_type!r}"
@@ -176,4 +199,7 @@ class Settings:
             kwargs["cache_timeout"] = _parse_timeout(env["CACHE_TIMEOUT"])
         if "DEBUG" in env:
             kwargs["debug"] = _parse_bool("DEBUG", env["DEBUG"])
+        if env.get("REDIS_URL", "").strip():
+            kwargs["redis_url"] = _parse_redis_url(env["REDIS_URL"])
+            kwargs.setdefault("cache_type", "RedisCache")
         return cls(**kwargs)

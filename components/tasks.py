@@ -26,7 +26,9 @@ acknowledged (its whole worker died) returns to the queue after
 from __future__ import annotations
 
 import logging
+import math
 import os
+import resource
 import time
 from typing import Any
 
@@ -51,6 +53,8 @@ __all__ = [
     "configure",
     "executor",
     "local_workers",
+    "set_deadline",
+    "time_left",
 ]
 
 logger = logging.getLogger(__name__)
@@ -102,10 +106,36 @@ def make_celery(broker_url: str, backend_url: str | None = None) -> Celery:
 
 
 @worker_process_init.connect
-def _one_blas_thread(**_: Any) -> None:
-    """Worker processes keep BLAS at one thread: units are the parallelism, and a unit's
-    bits must not depend on a thread count (compute/executor.py)."""
+def _worker_process(**_: Any) -> None:
+    """Worker processes keep BLAS at one thread (units are the parallelism, and a unit's
+    bits must not depend on a thread count: compute/executor.py) and run under the memory
+    limit of background jobs (``JOB_MAX_BYTES``, components/jobs.py)."""
     threadpool_limits(limits=1, user_api="blas")  # for the process's life
+    try:
+        from components.jobs import JobLimits  # noqa: PLC0415
+
+        limit = JobLimits.from_env().max_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError) as exc:
+        logger.warning("could not set the memory limit of a worker process: %s", exc)
+
+
+_deadline: float | None = None
+
+
+def set_deadline(seconds: float | None) -> float:
+    """Start (or with ``None`` end) the time limit of the job this process runs."""
+    global _deadline
+    _deadline = None if seconds is None else time.monotonic() + float(seconds)
+    return _deadline if _deadline is not None else math.inf
+
+
+def time_left(default: float) -> float:
+    """Seconds the current job's heavy work may still take: ``default``, or less near the
+    job's time limit (at least one second, so the refusal comes from the executor)."""
+    if _deadline is None:
+        return default
+    return max(1.0, min(default, _deadline - time.monotonic()))
 
 
 def _app_from_env() -> Celery:

@@ -318,7 +318,7 @@ def descent_data(N: int, H: int, runs: int, seed: int, kappa: tuple = ()) -> dic
     spent.
     """
     plan = landscape.descent_plan(N, H, runs, seed, _coeffs(kappa))
-    res = tasks.executor().run(plan, progress=report, timeout=DESCENT_TIME_LIMIT)
+    res = tasks.executor().run(plan, progress=report, timeout=tasks.time_left(DESCENT_TIME_LIMIT))
     return {
         "N": int(N),
         "runs": int(runs),
