@@ -506,6 +506,43 @@ def table(runs: dict[str, dict]) -> None:
     print("| tab switch, first visit | " + " | ".join(_cell(runs[n].get("tab_first")) for n in names) + " |")
 
 
+def alternating_loads(args) -> None:
+    """First page loads only, alternating between the servers (the same load for both)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        roots = {}
+        if args.before:
+            roots[f"before ({args.before})"] = export_revision(args.before, tempfile.mkdtemp(dir=tmp))
+        roots["after (this tree)" if args.before else "this tree"] = ROOT
+        servers = {name: start_server(tempfile.mkdtemp(dir=tmp), root) for name, root in roots.items()}
+        driver = browser()
+        try:
+            for name, (_, base) in servers.items():  # warm: the cold load, then its tables
+                navigate(driver, base + "/")
+                wait(lambda: driver.execute_script("return window.__firstPlot !== null"), timeout=120)
+                try:
+                    tables_ready(driver, "complexity", timeout=300)
+                    tables_ready(driver, "layered", need=1)
+                except TimeoutError:
+                    pass
+                settle(driver, 1.0)
+            times: dict[str, list[float]] = {name: [] for name in servers}
+            for _ in range(args.loads):
+                for name, (_, base) in servers.items():
+                    navigate(driver, base + "/")
+                    wait(lambda: driver.execute_script("return window.__firstPlot !== null"), timeout=120)
+                    times[name].append(driver.execute_script("return window.__firstPlot"))
+                    settle(driver, 0.5)
+        finally:
+            driver.quit()
+            for proc, _ in servers.values():
+                proc.terminate()
+                proc.wait(timeout=20)
+    print("first page load, caches warm, loads alternating between the servers "
+          "(navigation start → complexity figure drawn):")
+    for name, values in times.items():
+        print(f"  {name:24s} {summary(values)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--moves", type=int, default=24, help="moves per drag")
@@ -513,7 +550,13 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated views to drag on")
     parser.add_argument("--before", default="", help="git revision to compare with")
     parser.add_argument("--json", default="", help="also write the raw figures to this file")
+    parser.add_argument("--loads", type=int, default=0,
+                        help="only first page loads: this many per server, alternating "
+                             "between the servers (with --before), caches warm")
     args = parser.parse_args()
+    if args.loads:
+        alternating_loads(args)
+        return
     only = set(filter(None, args.only.split(",")))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, headless Chromium")
     runs: dict[str, dict] = {}

@@ -37,7 +37,8 @@ from components.views import redraw as tables  # noqa: E402
 def sizes() -> None:
     render = {"complexity": views.render_complexity, "layered": views.render_layered,
               "activation": views.render_activation}
-    print("tables of the default settings (one request each; finite N: one depth):")
+    print("tables of the default settings (one request each: one depth, H = 3, except "
+          "activation: every depth):")
     print("| view | build (s) | JSON (kB) | gzip (kB) | figures | arrays |")
     print("|---|---|---|---|---|---|")
     for view in tables.TABLE_VIEWS:
@@ -86,9 +87,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-sizes", action="store_true")
+    parser.add_argument("--sizes-only", action="store_true")
     args = parser.parse_args()
     if not args.skip_sizes:
         sizes()
+    if args.sizes_only:
+        return
     interpolation((3, 7, 12) if args.quick else range(2, 13))
 
 
