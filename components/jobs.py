@@ -394,6 +394,8 @@ def _job_main(job_fn, limits: JobLimits, parent: int, store_dir: str, key: str, 
               args: tuple) -> None:
     """Entry point of a job process: isolate, limit, wait for a twin, then run Dash's job."""
     global _refusal
+    with _started_lock:
+        _started.clear()  # the server's other jobs are not this process's to stop
     limit_this_process(limits)
     import diskcache
 
