@@ -82,6 +82,12 @@ PRESETS: tuple[Preset, ...] = (
         H=4, activation="gelu", mu=0.5,
     ),
     _preset(
+        "small-n", "small network: N = 50, H = 3",
+        "At N = 50 the exact finite-N counts of theory §4 differ visibly from the leading "
+        "order e^(NΘ); index-k counts are estimated by seeded Monte Carlo.",
+        N=50,
+    ),
+    _preset(
         "minima-relu", "Where the minima are: ReLU, H = 4, N = 10 000",
         "ReLU has β̄ = 0, so φ ≡ 0: nothing moves, at any N. The minima sit at overlap m = 0 down to "
         "the spin glass's −E₀ (theory §3, §5.6).",
@@ -116,12 +122,6 @@ PRESETS: tuple[Preset, ...] = (
         "At H = 6, κ₁ ≈ 1.3·10³: §5.5's factor underflows to 0, yet the minima did not disappear — "
         "one sits at the pole w = −𝟏 at loss −1674 per weight (deterministic regime).",
         H=6, activation="sigmoid", N=100,
-    ),
-    _preset(
-        "small-n", "small network: N = 50, H = 3",
-        "At N = 50 the exact finite-N counts of theory §4 differ visibly from the leading "
-        "order e^(NΘ); index-k counts are estimated by seeded Monte Carlo.",
-        N=50,
     ),
 )
 
