@@ -286,6 +286,11 @@ def _watchdog(limits: JobLimits, parent: int, last_poll: Callable[[], float | No
                     why = f"no page asked for it for {limits.abandon_after:g} s"
             if why:
                 logger.warning("ending job process %d: %s", os.getpid(), why)
+                try:  # the whole group: the job and any pool it started
+                    if os.getpgrp() == os.getpid():
+                        os.killpg(os.getpid(), signal.SIGKILL)
+                except OSError:
+                    pass
                 os._exit(3)
 
     threading.Thread(target=run, name="job-watchdog", daemon=True).start()

@@ -79,6 +79,12 @@ def test_sigterm_with_a_job_running_frees_the_port_and_ends_the_job(tmp_path, co
             jobs = [p for pid, p in _descendants(proc.pid).items() if pid not in before]
             time.sleep(0.2)
         assert jobs, "no job process was started"
+        seen = {p.pid: p for p in jobs}
+        until = time.monotonic() + 4  # the job's own workers (a process pool) start a little later
+        while time.monotonic() < until:
+            seen.update({pid: p for pid, p in _descendants(proc.pid).items() if pid not in before})
+            time.sleep(0.2)
+        jobs = list(seen.values())
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=40)
     finally:
