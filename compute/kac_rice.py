@@ -116,6 +116,7 @@ from scipy.linalg import lapack
 from scipy.special import gammaln, ndtr, roots_jacobi
 
 from compute.complexity import e_inf, ground_state_energies
+from compute.finite_n import log_expected_total_count
 from compute.goe import tridiagonal_goe
 from compute.validation import int_param, phi_coefficients
 
@@ -141,7 +142,7 @@ MAX_N = 1000
 #: Largest Monte Carlo sample size.
 MAX_SAMPLES = 2_000_000
 #: Estimators of :func:`expected_critical_points_phi` (``"auto"`` picks one).
-METHODS = ("auto", "goe", "level", "quadrature", "exact")
+METHODS = ("auto", "sphere", "goe", "level", "quadrature", "exact")
 
 _DEFAULT_S_NODES = 64
 _S_NODES_RANGE = (4, 512)
@@ -188,6 +189,19 @@ class KacRiceResult:
         (base index :math:`\\ne` final index), e.g. minima turned into index-1 saddles for ``k=1``.
     method : str
         Estimator and its settings.
+    ess : float
+        Effective sample size :math:`(\\sum_i w_i)^2/\\sum_i w_i^2` of the per-sample values
+        (of the weakest part that carries at least 1 % of the value); ``inf`` for deterministic
+        methods, 0 when no sample contributes.
+    reliable : bool
+        False when the standard error cannot be trusted: no sample contributed, or the weights are
+        heavy-tailed (effective sample size below 2 % of the samples or below 30, or one sample
+        carrying more than 20 % of the sum).  ``warning`` says which.
+    warning : str
+        Empty when ``reliable``; otherwise a sentence fit for the UI.
+    upper_bound : float
+        When no sample reached the index and level: an upper bound (the count of all indices
+        plus three standard errors); ``inf`` otherwise.
     """
 
     value: float
@@ -200,6 +214,10 @@ class KacRiceResult:
     shifted_value: float
     shifted_stderr: float
     method: str
+    ess: float = math.inf
+    reliable: bool = True
+    warning: str = ""
+    upper_bound: float = math.inf
 
 
 # ------------------------------------------------------------------------------------- input
@@ -349,28 +367,47 @@ def _goe_spectra(N: int, samples: int, rng: np.random.Generator) -> np.ndarray:
     return mu
 
 
-def _goe_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
-    r"""Per-sample logs of the ``goe`` estimator (theory §5.4 through ``GOE_N``).
+def _goe_log_pref(N: int, H: int) -> float:
+    return math.log(2.0) + 0.5 * math.log(2.0 / H) + 0.5 * N * math.log(H - 1.0)
 
-    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+
+def _goe_part(N, H, c, u, k, s, logws, mu, g2, q=None):
+    r"""Per-spectrum logs of the ``GOE_N`` form of theory §5.4 on the ``s`` nodes ``(s, logws)``.
+
+    ``mu`` (n, N) sorted ``GOE_N`` spectra, ``g2`` (n, N) squared standard normals (the rank-one
+    direction), ``logws`` log weights of a rule for :math:`\int\pi_N(s)F(s)\,ds`.  For all
+    indices (``k=None``) only the base indices ``j`` whose weight
+    :math:`e^{-N(H-2)\mu_j^2/(2H)}W(s, a\mu_j)` comes within 50 nats of the largest one of the
+    chunk at some node are summed (the rank-one factor :math:`|D_j|` is not bounded, but exceeds
+    :math:`e^{50}` only when two eigenvalues nearly coincide, an event of probability far below
+    :math:`e^{-50}`).  Returns (log_phi, log_shifted), arrays of shape (n,); add
+    :func:`_goe_log_pref`.
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
-    s, ws = _s_rule(N, s_nodes)
-    f = _Phi(c, N, H, s)
+    n = mu.shape[0]
+    out_phi = np.full(n, -np.inf)
+    out_shift = np.full(n, -np.inf)
+    if s.size == 0:
+        return out_phi, out_shift
+    f = _Phi(c, N, H, s, q)
     xmax = H * u - f.shift if math.isfinite(u) else np.full_like(s, np.inf)
-    logws = np.log(ws)
-    mu = _goe_spectra(N, samples, rng)
-    g2 = rng.standard_normal((samples, N)) ** 2
     g2sum = g2.sum(axis=1)
-    J = np.arange(N) if k is None else np.arange(max(0, k - 1), min(N, k + 2))
-    Jref = np.arange(N) if kref is None else np.array([kref])
-    out_phi = np.empty(samples)
-    out_shift = np.empty(samples)
-    out_zero = np.empty(samples)
     lin = (H - 2.0) * N / (2.0 * H)
-    rows = np.arange(J.size)
-    for sl in _chunks(samples, J.size * max(N, s_nodes)):
+    width = 3 if k is not None else N
+    for sl in _chunks(n, width * max(N, s.size)):
         m = mu[sl]
+        if k is None:
+            with np.errstate(invalid="ignore"):
+                bound = np.max(np.where(a * m[:, :, None] <= xmax, (-lin * m * m)[:, :, None]
+                                        + f.c0 + (a * m)[:, :, None] * f.c1 + logws, -np.inf), axis=2)
+            top = np.max(bound, axis=1, keepdims=True)
+            cols = np.flatnonzero(np.any(bound >= top - 50.0, axis=0))
+            if cols.size == 0:
+                continue
+            J = np.arange(cols[0], cols[-1] + 1)
+        else:
+            J = np.arange(max(0, k - 1), min(N, k + 2))
+        rows = np.arange(J.size)
         mJ = m[:, J]
         with np.errstate(divide="ignore"):
             diff = m[:, None, :] - mJ[:, :, None]
@@ -381,14 +418,32 @@ def _goe_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
         base = J[None, :, None]
         idx = rank_one_index(base, D, f.theta)
         ok = x[:, :, None] <= xmax
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             L = logws + (-lin * mJ * mJ)[:, :, None] + f.c0 + x[:, :, None] * f.c1 + np.log(np.abs(D))
         keep = ok if k is None else ok & (idx == k)
         out_phi[sl], out_shift[sl] = _masked_lse(L, keep, (1, 2), idx != base)
-        mR = m[:, Jref]
-        out_zero[sl] = _masked_lse(-lin * mR * mR, a * mR <= H * u, 1)
-    log_pref = math.log(2.0) + 0.5 * math.log(2.0 / H) + 0.5 * N * math.log(H - 1.0)
-    return log_pref, out_phi, out_shift, out_zero
+    return out_phi, out_shift
+
+
+def _goe_reference(N, H, u, kref, mu):
+    """Per-spectrum logs of the φ ≡ 0 count (theory §4) from the same ``GOE_N`` spectra."""
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    lin = (H - 2.0) * N / (2.0 * H)
+    mR = mu if kref is None else mu[:, [kref]]
+    with np.errstate(invalid="ignore"):
+        return _masked_lse(-lin * mR * mR, a * mR <= H * u, 1)
+
+
+def _goe_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
+    r"""Per-sample logs of the ``goe`` estimator (theory §5.4 through ``GOE_N``, Gauss–Jacobi in ``s``).
+
+    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+    """
+    s, ws = _s_rule(N, s_nodes)
+    mu = _goe_spectra(N, samples, rng)
+    g2 = rng.standard_normal((samples, N)) ** 2
+    out_phi, out_shift = _goe_part(N, H, c, u, k, s, np.log(ws), mu, g2)
+    return _goe_log_pref(N, H), out_phi, out_shift, _goe_reference(N, H, u, kref, mu)
 
 
 def _log_potential(y):
@@ -402,7 +457,8 @@ def _log_potential(y):
     y = np.asarray(y, dtype=float)
     ay = np.abs(y)
     r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
-    return 0.5 * y * y - 0.5 - 0.5 * math.log(2.0) - (0.5 * ay * r - np.log((ay + r) / _SQRT2))
+    outside = 0.5 * ay * r - np.log(np.maximum(ay + r, _SQRT2) / _SQRT2)  # 0 inside the bulk
+    return 0.5 * y * y - 0.5 - 0.5 * math.log(2.0) - outside
 
 
 def _log_potential_prime(y):
@@ -478,48 +534,86 @@ def _laplace_draw(U: np.ndarray, m: np.ndarray, lam: np.ndarray, xmax: np.ndarra
     return x, neglogq
 
 
-def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int):
+def _log_sech2(tau):
+    """:math:`\\log\\operatorname{sech}^2\\tau`, without overflow for large ``|tau|``."""
+    t = np.abs(np.asarray(tau, dtype=float))
+    return math.log(4.0) - 2.0 * t - 2.0 * np.log1p(np.exp(-2.0 * t))
+
+
+def _ell(N: int, H: int, c1, x):
+    r"""Large-N log-integrand in the level: :math:`-Nx^2/(2H^2) + c_1x + (N-1)\Phi(x/a)` (theory §5.4)."""
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    return -N * x * x / (2.0 * H * H) + c1 * x + (N - 1) * _log_potential(x / a)
+
+
+#: Nats below each local peak of the s-profile covered by a window of the s rule.
+_WINDOW_NATS = 40.0
+#: Local peaks of a profile this many nats below its maximum get no window.
+_DROP_NATS = 60.0
+
+
+def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, gl: int = 16):
     r"""Quadrature for :math:`\int \pi_N(s) F(s)\,ds` guided by the large-N profile of ``F`` (theory §5.4).
 
     With :math:`t = s/\sqrt N = \tanh\tau` the density becomes
     :math:`\pi_N\,ds = q^{(N-1)/2} d\tau / B(\tfrac12, \tfrac{N-1}2)`, :math:`q = 1 - t^2 = \operatorname{sech}^2\tau`,
-    which resolves thin layers at the poles :math:`s \to \pm\sqrt N`.  The profile
-    :math:`\Lambda(\tau) = \tfrac{N-1}2\log q - \varphi'^2 q/(2H) - s^2\varphi'^2/(2NH^2)
-    + \max_{x \le x_{\max}}\ell(x)`
-    (:func:`_level_peak`) is evaluated on 8001 points of :math:`|\tau| \le 40`; around every local
-    peak (the bulk and each pole layer) the points within 40 nats of that peak get Gauss–Legendre
-    panels of 16 nodes (at least ``nodes`` nodes per window, panels at most 1 wide).
-    Returns ``(s, q, log weights)`` (the weights themselves underflow at the poles).
+    which resolves thin layers at the poles :math:`s \to \pm\sqrt N` (the layer where the
+    gradient cost :math:`\varphi'^2 q/(2H)` balances :math:`q^{(N-1)/2}` sits at
+    :math:`\tau \approx \tfrac12\log(4\varphi'^2/(NH))`; the range of :math:`\tau` extends past it).
+    The profile is :math:`\Lambda(\tau) = \tfrac{N-1}2\log q - \varphi'^2 q/(2H) - s^2\varphi'^2/(2NH^2)
+    + \max_{x \in I}\ell(x)` (:func:`_ell`, concave) on 8001 points, for the level ranges
+    :math:`I = (-\infty, x_{\max}]` (all critical points) and, for an index count, also
+    :math:`I = (-\infty, \min(x_{\max}, -a\sqrt2)]` (minima side: the level below the spectrum) and
+    :math:`[a\sqrt2, x_{\max}]` (maxima side).  Around every local peak of each profile within
+    60 nats of that profile's maximum (the bulk and each pole layer) the points within 40 nats
+    of the peak get Gauss–Legendre panels of ``gl`` nodes (at least ``nodes`` nodes per window,
+    panels at most 1 wide).  Returns ``(s, q, log weights)`` (the weights underflow at the poles).
     """
-    tau = np.linspace(-40.0, 40.0, 8001)
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        dmax = float(np.max(np.abs(npoly.polyval(np.array([-math.sqrt(N), math.sqrt(N)]), npoly.polyder(c)))))
+    T = 40.0
+    if dmax > 0.0 and math.isfinite(dmax):
+        T = max(T, 0.5 * math.log(4.0 * dmax * dmax / (N * H) + 1.0) + 25.0)
+    tau = np.linspace(-T, T, 8001)
     h = tau[1] - tau[0]
-    t = np.tanh(tau)
-    q = 1.0 / np.cosh(tau) ** 2
-    sv = math.sqrt(N) * t
+    logq = _log_sech2(tau)
+    q = np.exp(logq)
+    sv = math.sqrt(N) * np.tanh(tau)
     f = _Phi(c, N, H, sv, q)
     xmax = H * u - f.shift if math.isfinite(u) else np.full_like(sv, np.inf)
-    _, _, peak = _level_peak(N, H, f.c1, xmax)
-    with np.errstate(divide="ignore"):
-        prof = 0.5 * (N - 1) * np.log(q) + f.c0 + peak
-    # every local peak (the bulk s = O(1), and each pole layer) keeps its own 40-nat window, so
-    # that index-k counts living away from the dominant peak are not cut off
+    x0, _, _ = _level_peak(N, H, f.c1, np.full_like(sv, np.inf))
+    ranges = [(np.full_like(sv, -np.inf), xmax)]
+    if k is not None:
+        edge = a * _SQRT2
+        ranges += [(np.full_like(sv, -np.inf), np.minimum(xmax, -edge)), (np.full_like(sv, edge), xmax)]
     keep = np.zeros(tau.size, dtype=bool)
-    peaks = np.flatnonzero((prof[1:-1] >= prof[:-2]) & (prof[1:-1] > prof[2:])) + 1
-    for p in peaks:
-        if keep[p] or not np.isfinite(prof[p]):
+    for lo, hi in ranges:
+        ok = lo <= hi
+        xc = np.clip(x0, lo, np.where(ok, hi, lo))
+        with np.errstate(invalid="ignore", over="ignore"):
+            prof = np.where(ok, 0.5 * (N - 1) * logq + f.c0 + _ell(N, H, f.c1, xc), -np.inf)
+        prof = np.where(np.isnan(prof), -np.inf, prof)
+        if not np.isfinite(prof).any():
             continue
-        low = prof < prof[p] - 40.0
-        left = np.flatnonzero(low[:p])
-        right = np.flatnonzero(low[p:])
-        keep[(left[-1] + 1 if left.size else 0) : (p + right[0] if right.size else tau.size)] = True
-    if not keep.any():  # pragma: no cover - monotone profile
-        keep[np.argmax(prof)] = True
+        top = float(np.max(prof))
+        padded = np.r_[-np.inf, prof, -np.inf]
+        peaks = np.flatnonzero((padded[1:-1] >= padded[:-2]) & (padded[1:-1] > padded[2:]))
+        for p in peaks:
+            if keep[p] or not np.isfinite(prof[p]) or prof[p] < top - _DROP_NATS:
+                continue
+            low = prof < prof[p] - _WINDOW_NATS
+            left = np.flatnonzero(low[:p])
+            right = np.flatnonzero(low[p:])
+            keep[(left[-1] + 1 if left.size else 0) : (p + right[0] if right.size else tau.size)] = True
+    if not keep.any():  # pragma: no cover - no finite profile
+        keep[tau.size // 2] = True
     edges = np.flatnonzero(np.diff(np.r_[0, keep.astype(np.int8), 0]))
-    gx, gw = _leggauss(16)
+    gx, gw = _leggauss(gl)
     log_beta = gammaln(0.5) + gammaln(0.5 * (N - 1)) - gammaln(0.5 * N)
     taus, wts = [], []
     for i0, i1 in zip(edges[::2], edges[1::2]):
-        lo, hi = max(tau[i0] - h, -40.0), min(tau[i1 - 1] + h, 40.0)
+        lo, hi = max(tau[i0] - h, -T), min(tau[i1 - 1] + h, T)
         panels = max(nodes // 16, math.ceil(hi - lo))
         br = np.linspace(lo, hi, panels + 1)
         half = 0.5 * np.diff(br)
@@ -527,9 +621,9 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int):
         taus.append((mid[:, None] + half[:, None] * gx).ravel())
         wts.append((half[:, None] * gw).ravel())
     tq = np.concatenate(taus)
-    qq = 1.0 / np.cosh(tq) ** 2
-    logw = np.log(np.concatenate(wts)) + 0.5 * (N - 1) * np.log(qq) - log_beta
-    return math.sqrt(N) * np.tanh(tq), qq, logw
+    lq = _log_sech2(tq)
+    logw = np.log(np.concatenate(wts)) + 0.5 * (N - 1) * lq - log_beta
+    return math.sqrt(N) * np.tanh(tq), np.exp(lq), logw
 
 
 def _bottom_pivots(dT: np.ndarray, e2T: np.ndarray, Y: np.ndarray):
@@ -559,54 +653,211 @@ def _bottom_pivots(dT: np.ndarray, e2T: np.ndarray, Y: np.ndarray):
         return L2, neg, dT[0][:, None] - Y - e2T[0][:, None] / f
 
 
-def _level_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
-    r"""Per-sample logs of the ``level`` estimator (theory §5.4, level importance-sampled).
+def _level_log_pref(N: int, H: int) -> float:
+    log_sphere = math.log(2.0) + 0.5 * N * math.log(math.pi) + 0.5 * (N - 1) * math.log(N) - gammaln(0.5 * N)
+    return (log_sphere - 0.5 * (N - 1) * math.log(2.0 * math.pi * H) - 0.5 * math.log(2.0 * math.pi * N)
+            + math.log(N / H))
 
-    For every ``s`` node the level is drawn from the Laplace proposal of :func:`_level_proposal`
-    (one uniform per sample, shared by all nodes and by the :math:`\varphi \equiv 0` reference);
-    ``s`` nodes come from :func:`_profile_rule`.
-    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+
+def _level_matrices(N: int, samples: int, rng: np.random.Generator):
+    """Tridiagonal ``GOE_{N-1}`` scaled to the ``GOE_N`` variance (``c M = a T``), column-major."""
+    n = N - 1
+    d, e = tridiagonal_goe(n, samples, rng)
+    scale = math.sqrt(n / N)
+    dT = np.ascontiguousarray((d * scale).T)
+    e2T = np.ascontiguousarray((e * e * (scale * scale)).T)
+    return dT, e2T
+
+
+def _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, reference: bool):
+    r"""Per-sample logs of the level form of theory §5.4 on the ``s`` nodes ``(s, q, logws)``.
+
+    The level ``x`` of every node is drawn from the Laplace proposal of :func:`_level_proposal`
+    with the uniforms ``U`` (shared by all nodes: common random numbers); ``dT, e2T`` from
+    :func:`_level_matrices`.  With ``reference`` the φ ≡ 0 count of index ``kref`` is computed on
+    the same samples.  Returns (log_phi, log_shifted, log_zero or None); add :func:`_level_log_pref`.
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
     n = N - 1
-    s, q, logws = _profile_rule(N, H, c, u, s_nodes)
+    samples = U.size
     f = _Phi(c, N, H, s, q)
     ns = s.size
-    xmax = np.empty(ns + 1)
+    extra = 1 if reference else 0
+    xmax = np.empty(ns + extra)
     xmax[:ns] = H * u - f.shift if math.isfinite(u) else np.inf
-    xmax[ns] = H * u
-    c1 = np.r_[f.c1, 0.0]
+    if reference:
+        xmax[ns] = H * u
+    c1 = np.r_[f.c1, np.zeros(extra)]
     m, lam = _level_proposal(N, H, c1, xmax)
-    d, e = tridiagonal_goe(n, samples, rng)
-    scale = math.sqrt(n / N)  # GOE_{N-1} -> GOE_N variance, so that c M = a T
-    dT = np.ascontiguousarray((d * scale).T)
-    e2T = np.ascontiguousarray((e * e * (scale * scale)).T)
-    U = np.maximum(rng.random(samples), 1e-300)
-    out_phi = np.empty(samples)
-    out_shift = np.empty(samples)
-    out_zero = np.empty(samples)
+    out_phi = np.full(samples, -np.inf)
+    out_shift = np.full(samples, -np.inf)
+    out_zero = np.full(samples, -np.inf) if reference else None
+    if ns + extra == 0:
+        return out_phi, out_shift, out_zero
     nloga = n * math.log(a)
-    for sl in _chunks(samples, ns + 1):
+    for sl in _chunks(samples, ns + extra):
         X, imp = _laplace_draw(U[sl, None], m, lam, xmax)
         L2, neg, g1 = _bottom_pivots(dT[:, sl], e2T[:, sl], X / a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f1 = g1[:, :ns] + f.theta / a
-            base = neg[:, :ns] + (g1[:, :ns] < 0.0)
-            idx = neg[:, :ns] + (f1 < 0.0)
-            x = X[:, :ns]
-            L = (logws + f.c0 + x * f.c1 - N * x * x / (2.0 * H * H) + nloga + L2[:, :ns]
-                 + np.log(np.abs(f1)) + imp[:, :ns])
-            keep = np.ones_like(idx, dtype=bool) if k is None else idx == k
-            out_phi[sl], out_shift[sl] = _masked_lse(L, keep, 1, idx != base)
-            x0 = X[:, ns]
-            L0 = (-N * x0 * x0 / (2.0 * H * H) + nloga + L2[:, ns] + np.log(np.abs(g1[:, ns]))
-                  + imp[:, ns])
-            idx0 = neg[:, ns] + (g1[:, ns] < 0.0)
-            out_zero[sl] = L0 if kref is None else np.where(idx0 == kref, L0, -np.inf)
-    log_sphere = math.log(2.0) + 0.5 * N * math.log(math.pi) + 0.5 * (N - 1) * math.log(N) - gammaln(0.5 * N)
-    log_pref = (log_sphere - 0.5 * (N - 1) * math.log(2.0 * math.pi * H) - 0.5 * math.log(2.0 * math.pi * N)
-                + math.log(N / H))
-    return log_pref, out_phi, out_shift, out_zero
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if ns:
+                f1 = g1[:, :ns] + f.theta / a
+                base = neg[:, :ns] + (g1[:, :ns] < 0.0)
+                idx = neg[:, :ns] + (f1 < 0.0)
+                x = X[:, :ns]
+                L = (logws + f.c0 + x * f.c1 - N * x * x / (2.0 * H * H) + nloga + L2[:, :ns]
+                     + np.log(np.abs(f1)) + imp[:, :ns])
+                L = np.where(np.isnan(L), -np.inf, L)
+                keep = np.ones_like(idx, dtype=bool) if k is None else idx == k
+                out_phi[sl], out_shift[sl] = _masked_lse(L, keep, 1, idx != base)
+            if reference:
+                x0 = X[:, ns]
+                L0 = (-N * x0 * x0 / (2.0 * H * H) + nloga + L2[:, ns] + np.log(np.abs(g1[:, ns]))
+                      + imp[:, ns])
+                idx0 = neg[:, ns] + (g1[:, ns] < 0.0)
+                out_zero[sl] = L0 if kref is None else np.where(idx0 == kref, L0, -np.inf)
+    return out_phi, out_shift, out_zero
+
+
+def _level_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
+    r"""Per-sample logs of the ``level`` estimator (theory §5.4, level importance-sampled).
+
+    ``s`` nodes from :func:`_profile_rule`, the rest as in :func:`_level_part`.
+    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
+    """
+    s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
+    dT, e2T = _level_matrices(N, samples, rng)
+    U = np.maximum(rng.random(samples), 1e-300)
+    lphi, lshift, lzero = _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, True)
+    return _level_log_pref(N, H), lphi, lshift, lzero
+
+
+#: Spectra of ``GOE_N`` used for the bulk nodes when all indices are counted (each spectrum
+#: contributes all its eigenvalues, so far fewer spectra than samples are needed):
+#: ``min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))``.
+_BULK_SPECTRA_MIN = 200
+_BULK_SPECTRA_WORK = 200_000
+#: An estimate is flagged when its effective sample size is below this fraction of the samples
+#: (or below :data:`_ESS_MIN`), or one sample carries more than :data:`_MAX_SHARE` of the sum.
+_ESS_FRACTION = 0.02
+_ESS_MIN = 30.0
+_MAX_SHARE = 0.2
+
+
+def _edge_margin(N: int) -> float:
+    """Distance beyond the semicircle edge (GOE units) from which a level counts as outside the bulk."""
+    return N ** (-2.0 / 3.0)
+
+
+def _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
+    r"""The ``sphere`` estimator of theory §5.4: one ``s`` rule, each node in its best form.
+
+    ``s`` nodes from :func:`_profile_rule` (windows around the bulk and every pole layer that
+    matters for the requested index).  At each node the peak level :math:`x^*(s)` of the
+    large-N integrand (capped at :math:`x_{\max}(s)`) decides the form: outside the bulk of the
+    spectrum (:math:`|x^*|/a > \sqrt2 + N^{-2/3}`: below the threshold, or the pole layers where
+    :math:`s\varphi'/N` is large) the level form (:func:`_level_part`), inside it the ``GOE_N``
+    form (:func:`_goe_part`).  Both are unbiased for the same node integrand, so the choice only
+    affects the variance; the two parts use independent random numbers.
+
+    Returns a list of parts ``(log_pref, log_phi, log_shift)`` and the reference
+    ``(log_pref, log_zero)`` (``None`` for ``kref=None``: the exact theory §4 total is used).
+    """
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
+    f = _Phi(c, N, H, s, q)
+    xmax = H * u - f.shift if math.isfinite(u) else np.full_like(s, np.inf)
+    xs, _, _ = _level_peak(N, H, f.c1, xmax)
+    edge = _SQRT2 + _edge_margin(N)
+    lev = (xs < -edge * a) | (xs > edge * a)
+    ref_level = kref is not None and math.isfinite(u) and H * u < -edge * a
+    ref_goe = kref is not None and not ref_level
+    parts = []
+    ref = None
+    if np.any(~lev) or ref_goe:
+        n_spec = samples if k is not None else min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))
+        mu = _goe_spectra(N, n_spec, rng)
+        g2 = rng.standard_normal((n_spec, N)) ** 2
+        g = ~lev
+        if np.any(g):
+            lphi, lshift = _goe_part(N, H, c, u, k, s[g], logws[g], mu, g2, q[g])
+            parts.append((_goe_log_pref(N, H), lphi, lshift))
+        if ref_goe:
+            ref = (_goe_log_pref(N, H), _goe_reference(N, H, u, kref, mu))
+    if np.any(lev) or ref_level:
+        dT, e2T = _level_matrices(N, samples, rng)
+        U = np.maximum(rng.random(samples), 1e-300)
+        lphi, lshift, lzero = _level_part(N, H, c, u, k, kref, s[lev], q[lev], logws[lev], dT, e2T, U, ref_level)
+        if np.any(lev):
+            parts.append((_level_log_pref(N, H), lphi, lshift))
+        if ref_level:
+            ref = (_level_log_pref(N, H), lzero)
+    return parts, ref, int(np.count_nonzero(lev)), int(s.size)
+
+
+def _part_stats(log_pref: float, logs: np.ndarray):
+    """log mean, log standard error, effective sample size and largest share of one part."""
+    finite = np.isfinite(logs)
+    if not finite.any():
+        return -math.inf, -math.inf, 0.0, 0.0, 0
+    m = float(np.max(logs[finite]))
+    x = np.exp(logs - m)
+    tot = float(np.sum(x))
+    ess = tot * tot / float(np.sum(x * x))
+    share = float(np.max(x)) / tot
+    lmean, lse = _mean_se_log(logs)
+    return log_pref + lmean, log_pref + lse, ess, share, int(np.count_nonzero(finite))
+
+
+def _combine(parts):
+    """Sum of independent parts: log value, log stderr, ESS and share of the weakest relevant part."""
+    stats = [_part_stats(lp, lphi) for lp, lphi, _ in parts]
+    lv = -math.inf
+    for st in stats:
+        lv = float(np.logaddexp(lv, st[0]))
+    lvar = -math.inf
+    for st in stats:
+        lvar = float(np.logaddexp(lvar, 2.0 * st[1]))
+    ess, share, hits = math.inf, 0.0, 0
+    for st in stats:
+        hits += st[4]
+        if lv > -math.inf and st[0] > lv + math.log(0.01):  # a part carrying >= 1 % of the value
+            ess = min(ess, st[2])
+            share = max(share, st[3])
+    if lv == -math.inf:
+        ess = 0.0
+    return lv, 0.5 * lvar, ess, share, hits
+
+
+def _combine_shift(parts):
+    lv, lvar = -math.inf, -math.inf
+    for lp, _, lsh in parts:
+        m, se = _mean_se_log(lsh)
+        lv = float(np.logaddexp(lv, lp + m))
+        lvar = float(np.logaddexp(lvar, 2.0 * (lp + se)))
+    return lv, 0.5 * lvar
+
+
+def _sphere_ratio(parts, ref, lv, lse):
+    """Ratio to the φ ≡ 0 reference, with the covariance of the part sharing its random numbers."""
+    lpr, lzero = ref
+    l0, l0se = _mean_se_log(lzero)
+    if l0 == -math.inf:
+        return math.nan, math.nan, lpr + l0, lpr + l0se
+    l0 += lpr
+    l0se += lpr
+    if lv == -math.inf:
+        return 0.0, math.nan, l0, l0se
+    r = math.exp(lv - l0)
+    rel2 = math.exp(2.0 * (lse - lv)) + math.exp(2.0 * (l0se - l0))
+    for lp, lphi, _ in parts:  # the part drawn with the reference: covariance term
+        if lphi.size == lzero.size and lp == lpr:
+            fx, fy = np.isfinite(lphi), np.isfinite(lzero)
+            if fx.any() and fy.any():
+                mx, my = float(np.max(lphi[fx])), float(np.max(lzero[fy]))
+                x, y = np.exp(lphi - mx), np.exp(lzero - my)
+                cov = float(np.mean((x - x.mean()) * (y - y.mean()))) * x.size / (x.size - 1) / x.size
+                rel2 -= 2.0 * cov * math.exp(mx + my + 2.0 * lp) / math.exp(lv + l0)
+    return r, r * math.sqrt(max(rel2, 0.0)), l0, l0se
 
 
 @lru_cache(maxsize=8)
@@ -765,15 +1016,13 @@ def expected_critical_points_phi(
             method = "exact"
         elif N == 2:
             method = "quadrature"
-        elif H >= 3 and u < -e_inf(H):
-            method = "level"
         else:
-            method = "goe"
+            method = "sphere"
     if method == "exact" and N != 1:
         raise ValueError(f"method 'exact' needs N = 1, got N = {N}")
     if method == "quadrature" and N != 2:
         raise ValueError(f"method 'quadrature' needs N = 2, got N = {N}")
-    if method in ("goe", "level") and N < 2:
+    if method in ("sphere", "goe", "level") and N < 2:
         raise ValueError(f"method {method!r} needs N >= 2, got N = {N}")
     if method == "level" and not u < -e_inf(H):
         raise ValueError(
@@ -787,28 +1036,71 @@ def expected_critical_points_phi(
         return _quadrature_n2(H, c, u, k, kref)
 
     rng = np.random.default_rng(seed)
-    terms = _goe_terms if method == "goe" else _level_terms
-    log_pref, lphi, lshift, lzero = terms(N, H, c, u, k, kref, samples, rng, s_nodes)
-    lv, lse = _mean_se_log(lphi)
-    ls, lsse = _mean_se_log(lshift)
-    l0, l0se = _mean_se_log(lzero)
-    ratio, ratio_se = _ratio_log(lphi, lzero)
-    hits = int(np.count_nonzero(np.isfinite(lphi)))
-    desc = (
-        f"{method}: Monte Carlo, {samples} samples, seed {seed}, {s_nodes} Gauss–Jacobi nodes in s "
-        f"({hits} samples contribute)"
-    )
+    if method == "sphere":
+        parts, ref, n_level, n_nodes = _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes)
+        lv, lse, ess, share, hits = _combine(parts)
+        ls, lsse = _combine_shift(parts)
+        if ref is None:  # all indices: the exact theory §4 total (deterministic)
+            l0 = float(log_expected_total_count(N, H, u))
+            l0se = -math.inf
+            ratio = math.exp(lv - l0) if lv > -math.inf and l0 > -math.inf else (0.0 if l0 > -math.inf else math.nan)
+            ratio_se = ratio * math.exp(lse - lv) if lv > -math.inf else math.nan
+        else:
+            ratio, ratio_se, l0, l0se = _sphere_ratio(parts, ref, lv, lse)
+        n_used = max((p[1].size for p in parts), default=samples)
+        desc = (f"sphere: Monte Carlo, seed {seed}; {n_nodes} s nodes on profile-guided panels "
+                f"({n_level} in the level form with {samples} samples, {n_nodes - n_level} in the GOE_N form"
+                f"{'' if n_nodes == n_level else f' with {parts[0][1].size} spectra'}); "
+                f"{hits} samples contribute, effective sample size {ess:.0f}")
+        del n_used
+    else:
+        terms = _goe_terms if method == "goe" else _level_terms
+        log_pref, lphi, lshift, lzero = terms(N, H, c, u, k, kref, samples, rng, s_nodes)
+        lv, lse, ess, share, hits = _part_stats(log_pref, lphi)
+        ls, lsse = _mean_se_log(lshift)
+        ls, lsse = ls + log_pref, lsse + log_pref
+        l0, l0se = _mean_se_log(lzero)
+        l0, l0se = l0 + log_pref, l0se + log_pref
+        ratio, ratio_se = _ratio_log(lphi, lzero)
+        desc = (f"{method}: Monte Carlo, {samples} samples, seed {seed}, {s_nodes} nodes in s "
+                f"({hits} samples contribute, effective sample size {ess:.0f})")
+    return _finish(N, H, c, u, k, seed, samples, s_nodes, method, lv, lse, ls, lsse, l0, l0se,
+                   ratio, ratio_se, ess, share, hits, desc)
+
+
+def _finish(N, H, c, u, k, seed, samples, s_nodes, method, lv, lse, ls, lsse, l0, l0se,
+            ratio, ratio_se, ess, share, hits, desc) -> KacRiceResult:
+    """Assemble the result; flag heavy-tailed weights and replace an empty sample by a bound."""
+    warning = ""
+    upper = math.inf
+    if hits == 0:
+        warning = "no sample reached this index and level: the estimate is 0 but the count is not known to vanish"
+        if k is not None:
+            tot = expected_critical_points_phi(N, H, c[1:], u, None, samples=samples, seed=seed, method="auto",
+                                               s_nodes=s_nodes, phi0_k=None)
+            if tot.reliable:
+                upper = tot.value + 3.0 * tot.stderr
+                warning += f"; it is at most the count of all indices, {upper:.3g} (estimate + 3 standard errors)"
+    elif ess < max(_ESS_MIN, _ESS_FRACTION * samples) or share > _MAX_SHARE:
+        warning = (f"heavy-tailed weights: effective sample size {ess:.0f} of {samples}, largest sample "
+                   f"{100 * share:.0f} % of the sum; the standard error is not trustworthy")
+    reliable = not warning
+    stderr = _exp(lse) if hits else math.nan
     return KacRiceResult(
-        value=_exp(log_pref + lv),
-        stderr=_exp(log_pref + lse),
-        log_value=log_pref + lv,
+        value=_exp(lv),
+        stderr=stderr,
+        log_value=lv,
         ratio_to_phi0=ratio,
-        ratio_stderr=ratio_se,
-        phi0_value=_exp(log_pref + l0),
-        phi0_stderr=_exp(log_pref + l0se),
-        shifted_value=_exp(log_pref + ls),
-        shifted_stderr=_exp(log_pref + lsse),
+        ratio_stderr=ratio_se if hits else math.nan,
+        phi0_value=_exp(l0),
+        phi0_stderr=_exp(l0se),
+        shifted_value=_exp(ls),
+        shifted_stderr=_exp(lsse),
         method=desc,
+        ess=float(ess),
+        reliable=reliable,
+        warning=warning,
+        upper_bound=upper,
     )
 
 
