@@ -84,7 +84,7 @@ from compute.goe import (
     kth_smallest_eigenvalue,
     tridiagonal_goe,
 )
-from compute.validation import int_param
+from compute.validation import int_param, level_array, level_param
 
 __all__ = [
     "CountResult",
@@ -126,27 +126,26 @@ class CountResult:
         also when ``value`` over- or underflows.
     method : str
         How the number was obtained.
+    reliable : bool
+        False when no Monte Carlo sample reached the level: then ``value`` is 0, ``stderr`` is
+        NaN and ``upper_bound`` holds a deterministic bound (never a silent 0 ± 0).
+    warning : str
+        Empty when ``reliable``; otherwise a sentence fit for the UI.
+    upper_bound : float
+        A deterministic upper bound on the count when no sample reached the level
+        (:func:`_index_upper_bound`); ``inf`` otherwise.
     """
 
     value: float
     stderr: float
     log_value: float
     method: str
+    reliable: bool = True
+    warning: str = ""
+    upper_bound: float = math.inf
 
 
 # ----------------------------------------------------------------------------- input
-
-def _check_u_max(u_max) -> float:
-    try:
-        u = float(u_max)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"u_max (loss per weight) must be a real number or +-inf, got {u_max!r}"
-        ) from None
-    if math.isnan(u):
-        raise ValueError("u_max (loss per weight) must be a real number or +-inf, got nan")
-    return u
-
 
 def _log_prefactor(N: int, H: int) -> float:
     r""":math:`\log\bigl(2\sqrt{2/H}\,(H-1)^{N/2}\bigr)`."""
@@ -259,14 +258,7 @@ def log_expected_total_count(N: int, H: int, u_max) -> np.ndarray:
     """
     N = int_param(N, "N", 1, MAX_N, "number of weights")
     H = int_param(H, "H", 2, None, "depth")
-    try:
-        u = np.asarray(u_max, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"u_max (loss per weight) must be real numbers or +-inf, got {u_max!r}"
-        ) from None
-    if np.any(np.isnan(u)):
-        raise ValueError("u_max (loss per weight) must be real numbers or +-inf, not nan")
+    u = level_array(u_max)
     c = math.sqrt(H / (2.0 * (H - 1.0)))
     with np.errstate(invalid="ignore", over="ignore"):
         X = math.sqrt(N) * c * u.ravel()
@@ -398,6 +390,26 @@ def _index_monte_carlo(
     return log_mean, log_std, hits
 
 
+def _index_upper_bound(N: int, H: int, u: float, k: int) -> float:
+    r"""Deterministic upper bound on :math:`E\,\mathrm{Crt}_{N,k}(u)` (theory §4).
+
+    The smaller of the exact total count at the level and, for a level
+    :math:`L = c_H u < 0`, the Markov bound: :math:`\lambda_k \le L` forces
+    :math:`e^{-N(H-2)\lambda_k^2/(2H)} \le e^{-N(H-2)L^2/(2H)}` and
+    :math:`P(\lambda_k \le L) \le E\#\{\lambda \le L\}/(k+1)`.
+    """
+    level = math.sqrt(H / (2.0 * (H - 1.0))) * u
+    X = math.sqrt(N) * level if math.isfinite(level) else level
+    log_pref = _log_prefactor(N, H)
+    bound = log_pref + float(_log_weighted_integrals(N, H, np.array([X]))[0])
+    if level < 0.0:
+        a = (H - 2.0) / (2.0 * H)
+        with np.errstate(divide="ignore"):
+            log_below = float(_log_weighted_integrals(N, 2, np.array([X]))[0])
+        bound = min(bound, log_pref - N * a * level * level + log_below - math.log(k + 1.0))
+    return math.exp(bound) if bound < _LOG_MAX_FLOAT else math.inf
+
+
 def _expected_eigenvalues_below(N: int, X: float) -> float:
     r"""Expected number of unit-scale GOE_N eigenvalues below ``X``: :math:`\int_{-\infty}^X R_1`."""
     return math.exp(float(_log_weighted_integrals(N, 2, np.array([X]))[0]))
@@ -475,12 +487,15 @@ def expected_critical_points(
     """
     N = int_param(N, "N", 1, MAX_N, "number of weights")
     H = int_param(H, "H", 2, None, "depth")
-    u = _check_u_max(u_max)
+    u = level_param(u_max)
     if k is not None:
         k = int_param(k, "k", 0, N - 1, "Hessian index")
     samples = int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
     seed = int_param(seed, "seed", 0, None, "random seed")
 
+    if u == -math.inf:
+        return CountResult(value=0.0, stderr=0.0, log_value=-math.inf,
+                           method="exact: no loss value lies below -inf")
     log_pref = _log_prefactor(N, H)
     c = math.sqrt(H / (2.0 * (H - 1.0)))
     X = math.sqrt(N) * c * u if math.isfinite(u) else u
@@ -529,5 +544,11 @@ def expected_critical_points(
             f"({hits} below u_max)"
         )
     if log_mean == -math.inf:
-        return CountResult(value=0.0, stderr=0.0, log_value=-math.inf, method=method)
+        upper = _index_upper_bound(N, H, u, k)
+        return CountResult(
+            value=0.0, stderr=math.nan, log_value=-math.inf, method=method, reliable=False,
+            warning=(f"no sample of {samples} reached index {k} below u_max; the count is at most "
+                     f"{upper:.3g} (deterministic bound), increase the samples to estimate it"),
+            upper_bound=upper,
+        )
     return _result(log_pref + log_mean, log_pref + log_std - 0.5 * math.log(samples), method)

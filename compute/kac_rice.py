@@ -118,7 +118,7 @@ from scipy.special import gammaln, ndtr, roots_jacobi
 from compute.complexity import e_inf, ground_state_energies
 from compute.finite_n import log_expected_total_count
 from compute.goe import tridiagonal_goe
-from compute.validation import int_param, phi_coefficients
+from compute.validation import finite_array, int_param, level_param, phi_coefficients
 
 __all__ = [
     "KacRiceResult",
@@ -228,21 +228,8 @@ def _check_coeffs(coeffs, H: int) -> np.ndarray:
     return np.concatenate([[0.0], phi_coefficients(coeffs, H)])
 
 
-def _check_u_max(u_max) -> float:
-    try:
-        u = float(u_max)
-    except (TypeError, ValueError):
-        raise ValueError(f"u_max (loss per weight) must be a real number or inf, got {u_max!r}") from None
-    if math.isnan(u) or u == -math.inf:
-        raise ValueError(f"u_max (loss per weight) must be a real number or +inf, got {u_max!r}")
-    return u
-
-
 def _check_u(u) -> np.ndarray:
-    arr = np.asarray(u, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("u (loss per weight) must be finite real numbers")
-    return arr
+    return finite_array(u, "u", "loss per weight")
 
 
 def _degree(c: np.ndarray) -> int:
@@ -326,7 +313,7 @@ def _ratio_log(lx: np.ndarray, ly: np.ndarray) -> tuple[float, float]:
     mx, my = float(np.max(lx[fx])), float(np.max(ly[fy]))
     x, y = np.exp(lx - mx), np.exp(ly - my)
     xb, yb = float(np.mean(x)), float(np.mean(y))
-    r = math.exp(mx - my) * xb / yb
+    r = _exp(mx - my + math.log(xb / yb))
     z = x / xb - y / yb
     return r, r * float(np.std(z, ddof=1)) / math.sqrt(z.size)
 
@@ -847,8 +834,8 @@ def _sphere_ratio(parts, ref, lv, lse):
     l0se += lpr
     if lv == -math.inf:
         return 0.0, math.nan, l0, l0se
-    r = math.exp(lv - l0)
-    rel2 = math.exp(2.0 * (lse - lv)) + math.exp(2.0 * (l0se - l0))
+    r = _exp(lv - l0)
+    rel2 = _exp(2.0 * (lse - lv)) + _exp(2.0 * (l0se - l0))
     for lp, lphi, _ in parts:  # the part drawn with the reference: covariance term
         if lphi.size == lzero.size and lp == lpr:
             fx, fy = np.isfinite(lphi), np.isfinite(lzero)
@@ -856,7 +843,7 @@ def _sphere_ratio(parts, ref, lv, lse):
                 mx, my = float(np.max(lphi[fx])), float(np.max(lzero[fy]))
                 x, y = np.exp(lphi - mx), np.exp(lzero - my)
                 cov = float(np.mean((x - x.mean()) * (y - y.mean()))) * x.size / (x.size - 1) / x.size
-                rel2 -= 2.0 * cov * math.exp(mx + my + 2.0 * lp) / math.exp(lv + l0)
+                rel2 -= 2.0 * cov * _exp(mx + my + 2.0 * lp - lv - l0)
     return r, r * math.sqrt(max(rel2, 0.0)), l0, l0se
 
 
@@ -874,20 +861,20 @@ def _interval_moment(m, c, lo, hi):
     return m * (ndtr(hi) - ndtr(lo)) + c * (_norm_pdf(lo) - _norm_pdf(hi))
 
 
-def _n2_integrals(H, c, u, k, n_s, n_z):
-    r"""Deterministic §5.4 at ``N = 2``: (count, shifted part), quadrature orders ``(n_s, n_z)``.
+def _n2_integrals(H, c, u, k, rule, n_z):
+    r"""Deterministic §5.4 at ``N = 2``: (count, shifted part) on the ``s`` rule ``(s, q, log weights)``.
 
     On the circle the Hessian is the scalar :math:`h = \sqrt{H(H-1)}\,Z + \theta - x` with
     :math:`Z \sim N(0,1)` (``GOE_1``) and :math:`x = (HR + s\varphi')/2`; the base index is that
     of :math:`h - \theta`.  Given ``(s, R)`` the moments :math:`E|h|\mathbb 1\{\cdot\}` are closed
     forms; :math:`R = \sqrt2 z` is integrated by Gauss–Legendre on
-    :math:`[-12, \min(12, (2u - \varphi(s))/\sqrt2)]` and ``s`` by Gauss–Chebyshev.
+    :math:`[-12, \min(12, (2u - \varphi(s))/\sqrt2)]` (``n_z`` nodes) and ``s`` by the
+    profile-guided rule of :func:`_profile_rule`, which resolves the pole layers of a strong φ.
     """
     N = 2
     cm = math.sqrt(H * (H - 1.0))
-    tt = np.cos((2.0 * np.arange(1, n_s + 1) - 1.0) * math.pi / (2.0 * n_s))
-    s = _SQRT2 * tt
-    f = _Phi(c, N, H, s)
+    s, q, logws = rule
+    f = _Phi(c, N, H, s, q)
     z0 = (2.0 * u - f.phi) / _SQRT2 if math.isfinite(u) else np.full_like(s, np.inf)
     hi = np.minimum(z0, _N2_Z_RANGE)
     lo = -_N2_Z_RANGE
@@ -913,9 +900,9 @@ def _n2_integrals(H, c, u, k, n_s, n_z):
         inner, inner_shift = pos, shift0
     else:
         inner, inner_shift = negm, shift1
-    pref = 2.0 * math.pi * _SQRT2 / math.sqrt(2.0 * math.pi * H) * np.exp(-(f.dphi**2) * (1.0 - s * s / N) / (2.0 * H))
-    val = float(np.mean(pref * np.sum(wz * inner, axis=1)))
-    shv = float(np.mean(pref * np.sum(wz * inner_shift, axis=1)))
+    pref = 2.0 * math.pi * _SQRT2 / math.sqrt(2.0 * math.pi * H) * np.exp(logws - (f.dphi**2) * q / (2.0 * H))
+    val = float(np.sum(pref * np.sum(wz * inner, axis=1)))
+    shv = float(np.sum(pref * np.sum(wz * inner_shift, axis=1)))
     return val, shv
 
 
@@ -997,7 +984,7 @@ def expected_critical_points_phi(
     N = int_param(N, "N", 1, MAX_N, "number of weights")
     H = int_param(H, "H", 2, None, "depth")
     c = _check_coeffs(coeffs, H)
-    u = _check_u_max(u_max)
+    u = level_param(u_max)
     if k is not None:
         k = int_param(k, "k", 0, N - 1, "Hessian index")
     if isinstance(phi0_k, str):
@@ -1030,6 +1017,12 @@ def expected_critical_points_phi(
             f"follow the large-N profile below the threshold), got u_max = {u!r}"
         )
 
+    if u == -math.inf:  # the empty level set (compute.validation.level_param)
+        return KacRiceResult(
+            value=0.0, stderr=0.0, log_value=-math.inf, ratio_to_phi0=math.nan, ratio_stderr=math.nan,
+            phi0_value=0.0, phi0_stderr=0.0, shifted_value=0.0, shifted_stderr=0.0,
+            method="exact: no loss value lies below -inf",
+        )
     if method == "exact":
         return _exact_n1(c, u, kref)
     if method == "quadrature":
@@ -1043,8 +1036,8 @@ def expected_critical_points_phi(
         if ref is None:  # all indices: the exact theory §4 total (deterministic)
             l0 = float(log_expected_total_count(N, H, u))
             l0se = -math.inf
-            ratio = math.exp(lv - l0) if lv > -math.inf and l0 > -math.inf else (0.0 if l0 > -math.inf else math.nan)
-            ratio_se = ratio * math.exp(lse - lv) if lv > -math.inf else math.nan
+            ratio = _exp(lv - l0) if lv > -math.inf and l0 > -math.inf else (0.0 if l0 > -math.inf else math.nan)
+            ratio_se = ratio * _exp(lse - lv) if lv > -math.inf else math.nan
         else:
             ratio, ratio_se, l0, l0se = _sphere_ratio(parts, ref, lv, lse)
         n_used = max((p[1].size for p in parts), default=samples)
@@ -1124,12 +1117,17 @@ def _exact_n1(c: np.ndarray, u: float, kref) -> KacRiceResult:
 
 
 def _quadrature_n2(H: int, c: np.ndarray, u: float, k, kref) -> KacRiceResult:
-    ns, nz = 128, _N2_Z_NODES
-    v, sh = _n2_integrals(H, c, u, k, ns, nz)
-    v2, sh2 = _n2_integrals(H, c, u, k, ns // 2, nz // 2)
+    nz = _N2_Z_NODES
+    fine = _profile_rule(2, H, c, u, _DEFAULT_S_NODES, k, 16)
+    coarse = _profile_rule(2, H, c, u, _DEFAULT_S_NODES, k, 8)
+    v, sh = _n2_integrals(H, c, u, k, fine, nz)
+    v2, sh2 = _n2_integrals(H, c, u, k, coarse, nz // 2)
     zero = np.zeros_like(c)
-    r0, _ = _n2_integrals(H, zero, u, kref, ns, nz)
-    r02, _ = _n2_integrals(H, zero, u, kref, ns // 2, nz // 2)
+    fine0 = _profile_rule(2, H, zero, u, _DEFAULT_S_NODES, kref, 16)
+    coarse0 = _profile_rule(2, H, zero, u, _DEFAULT_S_NODES, kref, 8)
+    r0, _ = _n2_integrals(H, zero, u, kref, fine0, nz)
+    r02, _ = _n2_integrals(H, zero, u, kref, coarse0, nz // 2)
+    ns = fine[0].size
     err, err0 = abs(v - v2), abs(r0 - r02)
     ratio = v / r0 if r0 > 0 else math.nan
     ratio_err = abs(ratio) * (err / v + err0 / r0) if v > 0 and r0 > 0 else 0.0
@@ -1137,8 +1135,8 @@ def _quadrature_n2(H: int, c: np.ndarray, u: float, k, kref) -> KacRiceResult:
         value=v, stderr=err, log_value=math.log(v) if v > 0 else -math.inf,
         ratio_to_phi0=ratio, ratio_stderr=ratio_err, phi0_value=r0, phi0_stderr=err0,
         shifted_value=sh, shifted_stderr=abs(sh - sh2),
-        method=(f"quadrature: N = 2 deterministic ({ns} Gauss–Chebyshev nodes in s, {nz} Gauss–Legendre "
-                "nodes in R, closed-form GOE_1 moments); stderr = difference to half the nodes"),
+        method=(f"quadrature: N = 2 deterministic ({ns} profile-guided Gauss–Legendre nodes in s, {nz} Gauss–Legendre "
+                "nodes in R, closed-form GOE_1 moments); stderr = difference to 8-node panels and half the R nodes"),
     )
 
 
@@ -1332,13 +1330,8 @@ def modulation_domain(u, H: int, coeffs, k: int = 0) -> np.ndarray:
     H, c, uu = _prepare(u, H, coeffs)
     if isinstance(k, bool) or k not in (0, 1):
         raise ValueError(f"k (Hessian index) must be 0 or 1, got {k!r}")
-    ok = (uu < -e_inf(H)) & ~modulation_diverges(uu, H, c[1:])
-    with np.errstate(invalid="ignore"):
-        ok &= np.abs(modulation_peak(uu, H, c[1:])) <= PEAK_S_MAX
-    if k == 0:
-        e0 = float(ground_state_energies(H, 0)[0])
-        ok &= ~((uu < -e0) & pole_minima_below(uu, H, c[1:]))
-    return ok
+    ok, _ = _domain_and_log(uu.ravel(), H, c, k)
+    return ok.reshape(uu.shape)
 
 
 def _batched_real_roots(coef: np.ndarray) -> np.ndarray:
@@ -1416,7 +1409,24 @@ def _numeric_average(A: np.ndarray, spike: np.ndarray, k: int) -> np.ndarray:
     factor = np.maximum(sp, 0.0) if k == 0 else np.maximum(-sp, 0.0)
     total = np.sum(half[:, :, None] * gw * np.exp(val) * factor, axis=(1, 2))
     with np.errstate(over="ignore", divide="ignore"):
-        return np.exp(pmax + np.log(total) - _LOG_SQRT_2PI)
+        return pmax + np.log(total) - _LOG_SQRT_2PI
+
+
+def _log_modulation(flat: np.ndarray, H: int, c: np.ndarray, k: int) -> np.ndarray:
+    r""":math:`\log K_k(u)` (theory §5.5) where the average converges; ``-inf`` where :math:`K_k = 0`."""
+    A, spike = _exponent_coeffs(flat, H, c)
+    if _degree(c) <= 2:
+        a0, a1, a2 = A[:, 0], A[:, 1], A[:, 2]
+        den = 1.0 - 2.0 * a2
+        sp = spike[:, 0]
+        factor = np.maximum(sp, 0.0) if k == 0 else np.maximum(-sp, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return a0 + a1 * a1 / (2.0 * den) - 0.5 * np.log(den) + np.log(factor)
+    return _numeric_average(A, spike, k)
+
+
+#: Largest :math:`\log K` returned by :func:`modulation_factor` (beyond it K overflows a double).
+_LOG_K_MAX = 700.0
 
 
 def modulation_factor(u, H: int, coeffs, k: int = 0) -> np.ndarray:
@@ -1492,31 +1502,48 @@ def modulation_factor(u, H: int, coeffs, k: int = 0) -> np.ndarray:
     if isinstance(k, bool) or k not in (0, 1):
         raise ValueError(f"k (Hessian index) must be 0 or 1, got {k!r}")
     flat = uu.ravel()
+    ok, logk = _domain_and_log(flat, H, c, k)
+    if not np.all(ok):
+        i = int(np.flatnonzero(~ok)[0])
+        raise OutsideDomainError(_outside_reason(float(flat[i]), H, c, k, float(logk[i])))
+    return np.exp(logk).reshape(uu.shape)
+
+
+def _domain_and_log(flat: np.ndarray, H: int, c: np.ndarray, k: int):
+    """:func:`modulation_domain` on a flat grid, and log K where it holds (nan elsewhere)."""
+    ok = (flat < -e_inf(H)) & ~modulation_diverges(flat, H, c[1:])
+    with np.errstate(invalid="ignore"):
+        ok &= np.abs(modulation_peak(flat, H, c[1:])) <= PEAK_S_MAX
+    if k == 0:
+        e0 = float(ground_state_energies(H, 0)[0])
+        ok &= ~((flat < -e0) & pole_minima_below(flat, H, c[1:]))
+    logk = np.full(flat.shape, np.nan)
+    if np.any(ok):
+        logk[ok] = _log_modulation(flat[ok], H, c, k)
+        ok &= ~(logk > _LOG_K_MAX) & ~np.isnan(logk)
+    return ok, logk
+
+
+def _outside_reason(u: float, H: int, c: np.ndarray, k: int, logk: float) -> str:
+    """Why theory §5.5 does not give K at ``u`` (a sentence for :class:`OutsideDomainError`)."""
     einf = e_inf(H)
-    if np.any(flat >= -einf):
-        bad = float(flat[flat >= -einf][0])
-        raise OutsideDomainError(
-            f"u (loss per weight) must be below -E_inf(H) = {-einf:.6g} for the large-N modulation "
-            f"(theory §5.5), got {bad:.6g}"
-        )
-    div = modulation_diverges(flat, H, c[1:])
-    if np.any(div):
-        bad = float(flat[div][0])
-        c2 = float(modulation_s2_coefficient(bad, H, c[1:]))
-        raise OutsideDomainError(
-            f"the Gaussian average of theory §5.5 diverges at u = {bad:.6g}: the s^2 coefficient "
-            f"of A(s) is {c2:.4g} >= 1/2 (quadratic phi); the dominant critical points sit at "
-            "macroscopic overlap and the activation changes the leading-order complexity"
-        )
-    A, spike = _exponent_coeffs(flat, H, c)
-    deg = _degree(c)
-    if deg <= 2:
-        a0, a1, a2 = A[:, 0], A[:, 1], A[:, 2]
-        den = 1.0 - 2.0 * a2
-        gauss = np.exp(a0 + a1 * a1 / (2.0 * den)) / np.sqrt(den)
-        sp = spike[:, 0]
-        factor = np.maximum(sp, 0.0) if k == 0 else np.maximum(-sp, 0.0)
-        out = gauss * factor
-    else:
-        out = _numeric_average(A, spike, k)
-    return out.reshape(uu.shape)
+    if not u < -einf:
+        return (f"u (loss per weight) must be below -E_inf(H) = {-einf:.6g} for the large-N modulation "
+                f"(theory §5.5), got {u:.6g}")
+    if bool(modulation_diverges(u, H, c[1:])):
+        c2 = float(modulation_s2_coefficient(u, H, c[1:]))
+        return (f"the Gaussian average of theory §5.5 diverges at u = {u:.6g}: the s^2 coefficient "
+                f"of A(s) is {c2:.4g} >= 1/2 (quadratic phi); the dominant critical points sit at "
+                "macroscopic overlap and the activation changes the leading-order complexity")
+    peak = float(modulation_peak(u, H, c[1:]))
+    if not abs(peak) <= PEAK_S_MAX:
+        return (f"at u = {u:.6g} the average of theory §5.5 peaks at overlap s* = {peak:.3g}, beyond "
+                f"|s| <= {PEAK_S_MAX:g} where the expansion in s = O(1) holds: the critical points sit at "
+                "large overlap with the all-ones direction (theory §5.6)")
+    e0 = float(ground_state_energies(H, 0)[0])
+    if k == 0 and u < -e0 and bool(pole_minima_below(u, H, c[1:])):
+        return (f"u = {u:.6g} lies below the ground state -E_0(H) = {-e0:.6g} and the minima near a pole "
+                "s = ±sqrt(N) lie below Nu: the count is O(1) there and its ratio to the phi = 0 count "
+                "grows without bound (theory §5.4–§5.6)")
+    return (f"K_{k}(u) at u = {u:.6g} is about e^{logk:.4g}, beyond double precision: the activation "
+            "term dominates the spin-glass count there")

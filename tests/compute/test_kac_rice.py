@@ -327,10 +327,18 @@ def _mp_i1(u, E):
      (2, [0.7], -1.6), (4, [0.2, -1.0, 0.5], -1.9), (5, [0.1, 0.2, 0.3, -0.1], -2.0), (4, [0.0, 0.3, -0.2], -2.3)],
 )
 def test_modulation_factor_against_mpmath(H, coeffs, u):
+    # the average itself (private _log_modulation) everywhere it converges; the public factor
+    # only where modulation_domain holds, and OutsideDomainError elsewhere
     for k in (0, 1):
         ref = _mp_modulation(u, H, coeffs, k)
-        got = float(modulation_factor(u, H, coeffs, k))
+        c = np.concatenate([[0.0], np.asarray(coeffs, dtype=float)])
+        got = float(np.exp(kr._log_modulation(np.array([u]), H, c, k))[0])
         assert got == pytest.approx(ref, rel=1e-10, abs=1e-300)
+        if bool(modulation_domain(u, H, coeffs, k)):
+            assert float(modulation_factor(u, H, coeffs, k)) == pytest.approx(ref, rel=1e-10, abs=1e-300)
+        else:
+            with pytest.raises(OutsideDomainError):
+                modulation_factor(u, H, coeffs, k)
 
 
 def test_modulation_quoted_values_and_trivial_cases():
@@ -456,8 +464,10 @@ def test_modulation_peak_flags_the_cubic_regime_where_k0_does_not_tend_to_one():
     peaks = [abs(float(kr.modulation_peak(u, H, [0, 0, k3]))) for k3 in (0.3, 0.1, 0.05, 0.02)]
     assert peaks == sorted(peaks) and peaks[-1] > 1 / 0.02 * 0.5
     assert not kr.modulation_domain(u, H, [0, 0, 0.05]) and kr.modulation_domain(u, H, [0, 0, 0.3])
-    K = [float(kr.modulation_factor(u, H, [0, 0, k3])) for k3 in (0.3, 0.1, 0.05)]
+    K = [float(np.exp(kr._log_modulation(np.array([u]), H, np.array([0, 0, 0, k3]), 0))[0]) for k3 in (0.3, 0.1, 0.05)]
     assert K[0] < K[1] < K[2] and K[2] > 10  # no continuity at φ = 0: excluded from the domain
+    with pytest.raises(OutsideDomainError, match="overlap"):
+        kr.modulation_factor(u, H, [0, 0, 0.05])
 
 
 def test_modulation_peak_is_infinite_in_the_divergent_regime():
