@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Callable
 
@@ -46,6 +46,7 @@ __all__ = [
     "custom_piecewise_linear",
     "exact_piecewise_linear",
     "fit_piecewise_linear",
+    "slope_scale",
     "clear_fit_cache",
     "piece_probabilities",
     "piece_statistics",
@@ -209,6 +210,36 @@ def _smooth_callable(name: str, param: float | None) -> Callable[[np.ndarray], n
     if name == "elu":
         return lambda z: _elu(z, param)
     return table[name]
+
+
+@lru_cache(maxsize=256)
+def _slope_scale_cached(name: str, param, knots, end_slopes) -> float:
+    if name == "custom":
+        return max(abs(a) for a in custom_piecewise_linear(knots, end_slopes).slopes)
+    exact = exact_piecewise_linear(name, param)
+    if exact is not None:
+        return max(abs(a) for a in exact.slopes)
+    z = np.linspace(-40.0, 40.0, 160_001)
+    f = _smooth_callable(name, param)(z)
+    return float(np.max(np.abs(np.diff(f)))) / float(z[1] - z[0])
+
+
+def slope_scale(name: str, param: float | None = None, knots=None, end_slopes=None) -> float:
+    """Largest slope magnitude of the activation over the real line (theory §5.2–§5.3).
+
+    The scale against which a mean slope ᾱ counts as vanishing (:mod:`compute.network`):
+    sup |f'| for a smooth preset (from differences on a grid of step 5e-4 over [−40, 40]),
+    the largest |α_ℓ| for a PL one.
+
+    >>> slope_scale("relu"), round(slope_scale("sigmoid"), 6), round(slope_scale("tanh"), 6)
+    (1.0, 0.25, 1.0)
+    """
+    name = _check_name(name)
+    if name == "custom":
+        knots = validate_knots(knots)
+        end_slopes = _check_end_slopes(end_slopes)
+        return _slope_scale_cached(name, None, knots, end_slopes)
+    return _slope_scale_cached(name, _check_param(name, param), None, None)
 
 
 def evaluate(
@@ -904,25 +935,25 @@ def _target_for(key: tuple) -> _Target:
 
 
 @lru_cache(maxsize=4096)
-def _fit_breakpoints(key: tuple, K: int) -> tuple[tuple[float, ...], float]:
+def _fit_breakpoints(key: tuple, K: int, symmetric: bool = False) -> tuple[tuple[float, ...], float]:
     """Optimal breakpoints (t units) with K = L − 1 breakpoints, and the fit error.
 
     Two starts are refined and the better kept: the (K − 1)-breakpoint optimum with one
     breakpoint inserted where it helps most (so the error can never grow with L), and the
     breakpoints of the best discontinuous fit (:func:`_dp_start`), which allots breakpoints
-    to the curved regions globally. Odd targets (point-symmetric about the mean) are fitted
+    to the curved regions globally. With ``symmetric``, odd targets (point-symmetric about the mean) are fitted
     by odd PL functions: breakpoints ±p_i, plus a kinkless 0 when K is odd.
     """
     target = _target_for(key)
     if K == 0:
         return (), _Solution(target, np.zeros(0)).err
-    sym = target.odd
+    sym = target.odd and symmetric
     if sym and K % 2 == 1:
-        prev, _ = _fit_breakpoints(key, K - 1)
+        prev, _ = _fit_breakpoints(key, K - 1, symmetric)
         b = np.sort(np.array(prev + (0.0,)))
         return tuple(b), _Solution(target, b).err
     step = 2 if sym else 1
-    prev, _ = _fit_breakpoints(key, K - step)
+    prev, _ = _fit_breakpoints(key, K - step, symmetric)
     prev_sol = _Solution(target, np.array(prev))
     s = _insert(prev_sol, sym)
     if sym:
@@ -946,7 +977,8 @@ class PLFit:
     ``exact`` is true when the activation is PL already and is returned as it is (then
     ``pl.pieces`` may be smaller than the requested ``pieces``); ``odd`` is true when the
     activation is point-symmetric about μ (f(μ + x) + f(μ − x) = 2 f(μ), e.g. tanh, sigmoid and
-    hard-tanh at μ = 0), and then so is the fit.
+    hard-tanh at μ = 0); ``symmetric`` is true when the fit was constrained to the same symmetry
+    (only then is an odd activation's fit odd, see :func:`fit_piecewise_linear`).
     """
 
     name: str
@@ -960,6 +992,7 @@ class PLFit:
     variance: float
     exact: bool
     odd: bool
+    symmetric: bool = False
 
 
 def exact_piecewise_linear(
@@ -995,6 +1028,7 @@ def fit_piecewise_linear(
     sigma: float,
     knots: tuple | None = None,
     end_slopes: tuple[float, float] | None = None,
+    symmetric: bool = False,
 ) -> PLFit:
     """Least-squares PL approximation with ``L = pieces`` pieces (theory §5.1).
 
@@ -1012,12 +1046,16 @@ def fit_piecewise_linear(
     from two starts, keeping the better: the (L − 1)-piece optimum plus the most useful extra
     breakpoint (so ``error`` never increases with L, up to rounding) and the breakpoints of the
     best discontinuous fit found by dynamic programming (which allots breakpoints between
-    curved regions globally). Activations that are odd about μ (tanh, sigmoid − ½, hard-tanh
-    at μ = 0) get an odd fit, so β̄ = f(μ) − ᾱμ holds to rounding (β̄ = 0 for tanh, theory
-    §5.3). An odd PL function cannot have a kink at μ, so for even L that fit has a kinkless
-    breakpoint at μ and equals the (L − 1)-piece fit; the unconstrained optimum is then one of
-    two mirror-image asymmetric fits, 20–40 % lower in error but with β̄ ≠ 0 of arbitrary
-    sign.
+    curved regions globally).
+
+    Activations that are odd about μ (tanh, sigmoid − ½, hard-tanh at μ = 0): by default the fit is
+    the least-squares optimum, as theory §5.1 asks.  For odd L it is odd itself; for even L an odd
+    PL function cannot have a kink at μ, and the optimum is one of two mirror-image asymmetric fits
+    (t → −t about μ, f̂ → 2f(μ) − f̂), equally good, with β̄ of opposite signs: the one with β̄ ≥ 0 is
+    returned, so β̄ ≠ 0 there is a property of the best L-piece approximation, not of the activation.
+    ``symmetric=True`` constrains the fit to be odd (breakpoints ±p_i, a kinkless breakpoint at μ
+    for even L, so it equals the (L − 1)-piece fit, 20–40 % higher in error); then
+    β̄ = f(μ) − ᾱμ holds to rounding (β̄ = 0 for tanh: Choromanska's model, theory §5.3).
 
     Deterministic and memoized; inputs are plain numbers, strings and tuples. Ranges: L in
     [2, 32], μ in [−10, 10], σ in [0.01, 10]; ``ValueError`` otherwise.
@@ -1037,24 +1075,36 @@ def fit_piecewise_linear(
         end_slopes = _check_end_slopes(end_slopes)
     else:
         knots, end_slopes = None, None
-    return _fit_cached(name, param, L, mu, sigma, knots, end_slopes)
+    if not isinstance(symmetric, (bool, np.bool_)):
+        raise ValueError(f"symmetric (constrain the fit of an odd activation to be odd) must be True or False, got {symmetric!r}")
+    return _fit_cached(name, param, L, mu, sigma, knots, end_slopes, bool(symmetric))
 
 
 @lru_cache(maxsize=1024)
-def _fit_cached(name, param, L, mu, sigma, knots, end_slopes) -> PLFit:
+def _fit_cached(name, param, L, mu, sigma, knots, end_slopes, symmetric=False) -> PLFit:
     key = (name, param, knots, end_slopes, mu, sigma)
     target = _target_for(key)
     exact = exact_piecewise_linear(name, param, knots, end_slopes)
     if exact is not None and exact.pieces <= L:
         var = target.variance
-        return PLFit(name, param, L, mu, sigma, exact, 0.0, 0.0, var, True, target.odd)
-    b, _ = _fit_breakpoints(key, L - 1)
+        return PLFit(name, param, L, mu, sigma, exact, 0.0, 0.0, var, True, target.odd, symmetric and target.odd)
+    b, _ = _fit_breakpoints(key, L - 1, symmetric)
     sol = _Solution(target, np.array(b))
     pl = sol.piecewise_linear(mu, sigma)
+    if target.odd and not symmetric:
+        b_sym, err_sym = _fit_breakpoints(key, L - 1, True)
+        if err_sym <= sol.err * (1.0 + 1e-9):  # the optimum is odd itself (odd L): keep it exactly odd
+            return replace(_fit_cached(name, param, L, mu, sigma, knots, end_slopes, True), symmetric=False)
+        # two mirror-image optima: keep the one with beta_bar >= 0 (documented convention)
+        mirror = _Solution(target, -np.array(b)[::-1])
+        if mirror.err <= sol.err * (1.0 + 1e-9) + 1e-300:
+            pl_m = mirror.piecewise_linear(mu, sigma)
+            if piece_statistics(pl, mu, sigma).beta_bar < piece_statistics(pl_m, mu, sigma).beta_bar:
+                sol, pl = mirror, pl_m
     err = sol.err
     var = target.variance
     rel = err / var if var > 0 else 0.0
-    return PLFit(name, param, L, mu, sigma, pl, err, rel, var, False, target.odd)
+    return PLFit(name, param, L, mu, sigma, pl, err, rel, var, False, target.odd, symmetric and target.odd)
 
 
 def clear_fit_cache() -> None:

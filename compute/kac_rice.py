@@ -232,6 +232,21 @@ def _check_u(u) -> np.ndarray:
     return finite_array(u, "u", "loss per weight")
 
 
+def _check_phi_scale(c: np.ndarray, N: int, H: int) -> None:
+    """Refuse φ whose values or squared slope on the sphere overflow a double (theory §5.4)."""
+    ends = np.array([-math.sqrt(N), math.sqrt(N)])
+    with np.errstate(over="ignore", invalid="ignore"):
+        val = npoly.polyval(ends, c)
+        d1 = npoly.polyval(ends, npoly.polyder(c)) if c.size > 1 else np.zeros(2)
+        big = np.abs(np.concatenate([val * H, d1 * d1 * N, d1 * math.sqrt(N)]))
+    if not np.all(np.isfinite(big)) or np.max(big) > 1e300:
+        raise ValueError(
+            f"coeffs (kappa_1..kappa_{H - 1}) are too large for double precision at N = {N}: phi or its "
+            "squared slope at the poles s = ±sqrt(N) overflows; lower gamma or choose a pre-activation "
+            "setting with a larger mean slope"
+        )
+
+
 def _degree(c: np.ndarray) -> int:
     nz = np.flatnonzero(c)
     return int(nz[-1]) if nz.size else 0
@@ -266,6 +281,17 @@ class _Phi:
         self.c0 = -self.dphi**2 * q / (2.0 * H) - s * s * self.dphi**2 / (2.0 * N * H * H)
         self.c1 = s * self.dphi / (H * H)
         self.shift = (H * self.phi - s * self.dphi) / N  # x_max(s) = H u - shift
+        # level form in y = x - m0 = H R / N (no cancellation between terms of size s^2 phi'^2 / N):
+        # log W - N x^2 / (2 H^2) = cg - N y^2 / (2 H^2), and the level condition is y <= H (u - phi / N)
+        self.m0 = s * self.dphi / N
+        self.cg = -self.dphi**2 * q / (2.0 * H)
+        self.N, self.H = N, H
+
+    def ymax(self, u: float) -> np.ndarray:
+        """Largest ``y = HR/N`` with ``R + φ(s) <= N u``."""
+        if not math.isfinite(u):
+            return np.full_like(self.phi, np.inf)
+        return self.H * (u - self.phi / self.N)
 
 
 def rank_one_index(base_index, D, theta) -> np.ndarray:
@@ -454,53 +480,62 @@ def _log_potential_prime(y):
     return y - np.sign(y) * np.sqrt(np.maximum(y * y - 2.0, 0.0))
 
 
-def _level_peak(N: int, H: int, c1, xmax):
-    r"""Maximiser over :math:`x \le x_{\max}` of the large-N log-integrand in ``x`` (theory §5.4).
+def _level_peak(N: int, H: int, m0, ymax):
+    r"""Maximiser over :math:`y \le y_{\max}` of the large-N log-integrand in ``y = HR/N`` (theory §5.4).
+
+    With the level :math:`x = m_0 + y`, :math:`m_0 = s\varphi'(s)/N`:
 
     .. math::
 
-        \ell(x) = -\frac{N x^2}{2H^2} + c_1 x + (N-1)\,\Phi(x/a),
+        \ell(y) = -\frac{N y^2}{2H^2} + (N-1)\,\Phi\bigl((m_0 + y)/a\bigr),
 
-    (the Gaussian of ``R``, the ``x``-dependent part of :math:`\log W` and
+    (the Gaussian of ``R`` times the ``x``-dependent part of ``W``, and
     :math:`E\log|\det(aT - x)| \approx (N-1)\Phi(x/a)`).  :math:`\Phi'' \le 1` and
-    :math:`a^2 \ge H^2` make :math:`\ell` concave, so bisection on :math:`\ell'` finds the peak.
-    Returns ``(x_peak, slope at x_max, value at the peak)``.
+    :math:`a^2 \ge H^2` make :math:`\ell` concave, so bisection on :math:`\ell'` finds the peak,
+    and :math:`|\Phi'| \le \sqrt2` bounds it: :math:`|y^*| \le \sqrt2 H^2 (N-1)/(Na)`, whatever
+    the size of :math:`m_0` (working in ``y`` keeps the precision when :math:`s\varphi'` is huge).
+    Returns ``(y_peak capped at y_max, slope at y_max, value at the capped peak)``.
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
-    c1 = np.asarray(c1, dtype=float)
+    m0 = np.asarray(m0, dtype=float)
 
-    def dl(x):
-        return -N * x / (H * H) + c1 + (N - 1) / a * _log_potential_prime(x / a)
+    def dl(y):
+        return -N * y / (H * H) + (N - 1) / a * _log_potential_prime((m0 + y) / a)
 
-    span = H * H * (np.abs(c1) + N * _SQRT2 / a) / N + 1.0
+    span = np.full_like(m0, _SQRT2 * H * H * (N - 1) / (N * a) + 1.0)
     lo, hi = -span, span.copy()
     for _ in range(64):
         mid = 0.5 * (lo + hi)
         up = dl(mid) > 0.0
         lo = np.where(up, mid, lo)
         hi = np.where(up, hi, mid)
-    xs = np.minimum(0.5 * (lo + hi), xmax)
+    ys = np.minimum(0.5 * (lo + hi), ymax)
     with np.errstate(invalid="ignore"):
-        slope = np.where(np.isfinite(xmax), dl(np.where(np.isfinite(xmax), xmax, 0.0)), 0.0)
-    val = -N * xs * xs / (2.0 * H * H) + c1 * xs + (N - 1) * _log_potential(xs / a)
-    return xs, slope, val
+        slope = np.where(np.isfinite(ymax), dl(np.where(np.isfinite(ymax), ymax, 0.0)), 0.0)
+    return ys, slope, _ell_y(N, H, m0, ys)
 
 
-def _level_proposal(N: int, H: int, c1, xmax):
-    r"""Centre ``m`` and rate :math:`\lambda` of the Laplace proposal for the level ``x`` (theory §5.4).
+def _ell_y(N: int, H: int, m0, y):
+    """:math:`\\ell(y)` of :func:`_level_peak`."""
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    return -N * y * y / (2.0 * H * H) + (N - 1) * _log_potential((m0 + y) / a)
 
-    ``m`` is the peak of :math:`\ell` (:func:`_level_peak`) or :math:`x_{\max}` if the peak lies
-    above it; :math:`\lambda = \max(\ell'(x_{\max}), \lambda_b)` in the second case and
+
+def _level_proposal(N: int, H: int, m0, ymax):
+    r"""Centre ``m`` and rate :math:`\lambda` of the Laplace proposal for ``y = HR/N`` (theory §5.4).
+
+    ``m`` is the peak of :math:`\ell` (:func:`_level_peak`) or :math:`y_{\max}` if the peak lies
+    above it; :math:`\lambda = \max(\ell'(y_{\max}), \lambda_b)` in the second case and
     :math:`\lambda_b` otherwise, with :math:`\lambda_b = (N/H^2 - (N-1)/a^2)^{1/2}` the weakest
     curvature of :math:`\ell`.  Since :math:`\ell'' \le -\lambda_b^2` the proposal's tails are
     heavier than the integrand's, which keeps the importance weights bounded.
     """
     a2 = 2.0 * H * (H - 1.0)
     lam_b = math.sqrt(max(N / (H * H) - (N - 1) / a2, 0.25 / (H * H)))
-    xs, slope, _ = _level_peak(N, H, c1, xmax)
-    at_cap = xs >= xmax
+    ys, slope, _ = _level_peak(N, H, m0, ymax)
+    at_cap = ys >= ymax
     lam = np.where(at_cap, np.maximum(slope, lam_b), lam_b)
-    return xs, lam
+    return ys, lam
 
 
 def _laplace_draw(U: np.ndarray, m: np.ndarray, lam: np.ndarray, xmax: np.ndarray):
@@ -527,12 +562,6 @@ def _log_sech2(tau):
     return math.log(4.0) - 2.0 * t - 2.0 * np.log1p(np.exp(-2.0 * t))
 
 
-def _ell(N: int, H: int, c1, x):
-    r"""Large-N log-integrand in the level: :math:`-Nx^2/(2H^2) + c_1x + (N-1)\Phi(x/a)` (theory §5.4)."""
-    a = math.sqrt(2.0 * H * (H - 1.0))
-    return -N * x * x / (2.0 * H * H) + c1 * x + (N - 1) * _log_potential(x / a)
-
-
 #: Nats below each local peak of the s-profile covered by a window of the s rule.
 _WINDOW_NATS = 40.0
 #: Local peaks of a profile this many nats below its maximum get no window.
@@ -557,29 +586,49 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     panels at most 1 wide).  Returns ``(s, q, log weights)`` (the weights underflow at the poles).
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
+    rN = math.sqrt(N)
+    d1c = npoly.polyder(c) if c.size > 1 else np.zeros(1)
     with np.errstate(over="ignore", invalid="ignore"):
-        dmax = float(np.max(np.abs(npoly.polyval(np.array([-math.sqrt(N), math.sqrt(N)]), npoly.polyder(c)))))
+        dmax = float(np.max(np.abs(npoly.polyval(np.array([-rN, rN]), d1c))))
     T = 40.0
     if dmax > 0.0 and math.isfinite(dmax):
         T = max(T, 0.5 * math.log(4.0 * dmax * dmax / (N * H) + 1.0) + 25.0)
     tau = np.linspace(-T, T, 8001)
-    h = tau[1] - tau[0]
+    # interior stationary points of phi with a large curvature pin s to a layer of width
+    # ~ sqrt(2H/q)/|phi''|, narrower than the grid: refine the grid there
+    extra = []
+    if _degree(c) >= 2:
+        d2c = npoly.polyder(c, 2)
+        for r in np.roots(d1c[::-1][np.argmax(d1c[::-1] != 0):]) if np.any(d1c[1:]) else []:
+            if abs(r.imag) > 1e-9 * (1.0 + abs(r.real)) or not -rN < r.real < rN:
+                continue
+            s0 = float(r.real)
+            q0 = 1.0 - s0 * s0 / N
+            d2 = abs(float(npoly.polyval(s0, d2c)))
+            if d2 == 0.0 or q0 <= 0.0:
+                continue
+            ds = math.sqrt(2.0 * H / q0) / d2
+            sl = s0 + ds * np.linspace(-12.0, 12.0, 481)
+            sl = sl[(sl > -rN) & (sl < rN)]
+            extra.append(np.arctanh(sl / rN))
+    if extra:
+        tau = np.unique(np.concatenate([tau] + extra))
     logq = _log_sech2(tau)
     q = np.exp(logq)
-    sv = math.sqrt(N) * np.tanh(tau)
+    sv = rN * np.tanh(tau)
     f = _Phi(c, N, H, sv, q)
-    xmax = H * u - f.shift if math.isfinite(u) else np.full_like(sv, np.inf)
-    x0, _, _ = _level_peak(N, H, f.c1, np.full_like(sv, np.inf))
-    ranges = [(np.full_like(sv, -np.inf), xmax)]
+    ymax = f.ymax(u)
+    y0, _, _ = _level_peak(N, H, f.m0, np.full_like(sv, np.inf))
+    ranges = [(np.full_like(sv, -np.inf), ymax)]
     if k is not None:
         edge = a * _SQRT2
-        ranges += [(np.full_like(sv, -np.inf), np.minimum(xmax, -edge)), (np.full_like(sv, edge), xmax)]
+        ranges += [(np.full_like(sv, -np.inf), np.minimum(ymax, -edge - f.m0)), (edge - f.m0, ymax)]
     keep = np.zeros(tau.size, dtype=bool)
     for lo, hi in ranges:
         ok = lo <= hi
-        xc = np.clip(x0, lo, np.where(ok, hi, lo))
+        yc = np.clip(y0, lo, np.where(ok, hi, lo))
         with np.errstate(invalid="ignore", over="ignore"):
-            prof = np.where(ok, 0.5 * (N - 1) * logq + f.c0 + _ell(N, H, f.c1, xc), -np.inf)
+            prof = np.where(ok, 0.5 * (N - 1) * logq + f.cg + _ell_y(N, H, f.m0, yc), -np.inf)
         prof = np.where(np.isnan(prof), -np.inf, prof)
         if not np.isfinite(prof).any():
             continue
@@ -600,7 +649,8 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     log_beta = gammaln(0.5) + gammaln(0.5 * (N - 1)) - gammaln(0.5 * N)
     taus, wts = [], []
     for i0, i1 in zip(edges[::2], edges[1::2]):
-        lo, hi = max(tau[i0] - h, -T), min(tau[i1 - 1] + h, T)
+        lo = tau[i0 - 1] if i0 > 0 else tau[0]
+        hi = tau[i1] if i1 < tau.size else tau[-1]
         panels = max(nodes // 16, math.ceil(hi - lo))
         br = np.linspace(lo, hi, panels + 1)
         half = 0.5 * np.diff(br)
@@ -610,7 +660,7 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     tq = np.concatenate(taus)
     lq = _log_sech2(tq)
     logw = np.log(np.concatenate(wts)) + 0.5 * (N - 1) * lq - log_beta
-    return math.sqrt(N) * np.tanh(tq), np.exp(lq), logw
+    return rN * np.tanh(tq), np.exp(lq), logw
 
 
 def _bottom_pivots(dT: np.ndarray, e2T: np.ndarray, Y: np.ndarray):
@@ -670,12 +720,12 @@ def _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, reference: bool):
     f = _Phi(c, N, H, s, q)
     ns = s.size
     extra = 1 if reference else 0
-    xmax = np.empty(ns + extra)
-    xmax[:ns] = H * u - f.shift if math.isfinite(u) else np.inf
+    ymax = np.empty(ns + extra)
+    ymax[:ns] = f.ymax(u)
     if reference:
-        xmax[ns] = H * u
-    c1 = np.r_[f.c1, np.zeros(extra)]
-    m, lam = _level_proposal(N, H, c1, xmax)
+        ymax[ns] = H * u
+    m0 = np.r_[f.m0, np.zeros(extra)]
+    m, lam = _level_proposal(N, H, m0, ymax)
     out_phi = np.full(samples, -np.inf)
     out_shift = np.full(samples, -np.inf)
     out_zero = np.full(samples, -np.inf) if reference else None
@@ -683,21 +733,21 @@ def _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, reference: bool):
         return out_phi, out_shift, out_zero
     nloga = n * math.log(a)
     for sl in _chunks(samples, ns + extra):
-        X, imp = _laplace_draw(U[sl, None], m, lam, xmax)
-        L2, neg, g1 = _bottom_pivots(dT[:, sl], e2T[:, sl], X / a)
+        Y, imp = _laplace_draw(U[sl, None], m, lam, ymax)
+        L2, neg, g1 = _bottom_pivots(dT[:, sl], e2T[:, sl], (m0 + Y) / a)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if ns:
                 f1 = g1[:, :ns] + f.theta / a
                 base = neg[:, :ns] + (g1[:, :ns] < 0.0)
                 idx = neg[:, :ns] + (f1 < 0.0)
-                x = X[:, :ns]
-                L = (logws + f.c0 + x * f.c1 - N * x * x / (2.0 * H * H) + nloga + L2[:, :ns]
+                y = Y[:, :ns]
+                L = (logws + f.cg - N * y * y / (2.0 * H * H) + nloga + L2[:, :ns]
                      + np.log(np.abs(f1)) + imp[:, :ns])
                 L = np.where(np.isnan(L), -np.inf, L)
                 keep = np.ones_like(idx, dtype=bool) if k is None else idx == k
                 out_phi[sl], out_shift[sl] = _masked_lse(L, keep, 1, idx != base)
             if reference:
-                x0 = X[:, ns]
+                x0 = Y[:, ns]
                 L0 = (-N * x0 * x0 / (2.0 * H * H) + nloga + L2[:, ns] + np.log(np.abs(g1[:, ns]))
                       + imp[:, ns])
                 idx0 = neg[:, ns] + (g1[:, ns] < 0.0)
@@ -752,8 +802,8 @@ def _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
     a = math.sqrt(2.0 * H * (H - 1.0))
     s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
     f = _Phi(c, N, H, s, q)
-    xmax = H * u - f.shift if math.isfinite(u) else np.full_like(s, np.inf)
-    xs, _, _ = _level_peak(N, H, f.c1, xmax)
+    ys, _, _ = _level_peak(N, H, f.m0, f.ymax(u))
+    xs = f.m0 + ys
     edge = _SQRT2 + _edge_margin(N)
     lev = (xs < -edge * a) | (xs > edge * a)
     ref_level = kref is not None and math.isfinite(u) and H * u < -edge * a
@@ -1017,6 +1067,7 @@ def expected_critical_points_phi(
             f"follow the large-N profile below the threshold), got u_max = {u!r}"
         )
 
+    _check_phi_scale(c, N, H)
     if u == -math.inf:  # the empty level set (compute.validation.level_param)
         return KacRiceResult(
             value=0.0, stderr=0.0, log_value=-math.inf, ratio_to_phi0=math.nan, ratio_stderr=math.nan,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.polynomial import polynomial as P
 
-from compute.activations import PLFit, fit_piecewise_linear, piece_statistics
+from compute.activations import PLFit, fit_piecewise_linear, piece_statistics, slope_scale
 
 __all__ = [
     "H_RANGE",
@@ -42,8 +42,8 @@ __all__ = [
 H_RANGE = (2, 64)
 #: Allowed strength γ of the deterministic part (0 switches it off).
 GAMMA_RANGE = (0.0, 100.0)
-#: Smallest |ᾱ| accepted, relative to the largest |slope| of the PL activation.
-ALPHA_BAR_MIN = 1e-8
+#: Smallest |ᾱ| accepted, relative to the largest slope of the activation (its PL fit or itself).
+ALPHA_BAR_MIN = 1e-6
 #: |β̄| at or below this fraction of Σ ρ_ℓ |β_ℓ| is rounding error and is set to 0.
 BETA_BAR_ROUNDING = 1e-12
 
@@ -80,9 +80,11 @@ def _check_alpha_bar(alpha_bar, slope_scale: float = 1.0) -> float:
         raise ValueError(f"mean slope ᾱ must be a finite number; got {alpha_bar!r}")
     if abs(a) <= ALPHA_BAR_MIN * max(slope_scale, 0.0) or a == 0.0:
         raise ValueError(
-            f"the mean slope ᾱ = Σ ρ_ℓ α_ℓ is {a:.3g}: the activation is (almost) flat where the "
+            f"the mean slope ᾱ = Σ ρ_ℓ α_ℓ is {a:.3g}, below {ALPHA_BAR_MIN:g} of the activation's "
+            f"largest slope ({slope_scale:.3g}): the activation is (almost) flat where the "
             "pre-activations fall, and the network expansion divides by ᾱ^(H−1) (theory §5.3). "
-            "Choose another activation, or move μ / widen σ."
+            "Choose another activation, or move the pre-activation mean μ toward the activation's "
+            "steep part / widen σ."
         )
     return a
 
@@ -227,14 +229,18 @@ def describe_activation(
     gamma: float = 1.0,
     knots: tuple | None = None,
     end_slopes: tuple[float, float] | None = None,
+    symmetric: bool = False,
 ) -> ActivationModel:
     """PL fit, piece statistics and φ of an activation at depth H (theory §5.1–§5.3).
 
     Fits the activation with ``pieces`` pieces under Z ~ N(μ, σ²)
     (:func:`compute.activations.fit_piecewise_linear`), computes ρ_ℓ, ᾱ = Σ ρ_ℓ α_ℓ,
     β̄ = Σ ρ_ℓ β_ℓ, then κ_d = γ β̄ ᾱ^{d−1}/ᾱ^{H−1} (d = 1..H−1) and the loss scale ᾱ^{H−1}.
-    ``ValueError`` with a message fit for the UI for bad parameters, or when
-    |ᾱ| ≤ 1e-8 × (largest |α_ℓ|) (the activation is flat where the pre-activations fall).
+    ``ValueError`` with a message fit for the UI for bad parameters, when
+    |ᾱ| ≤ 1e-6 × (largest slope of the activation or of its fit; :func:`compute.activations.slope_scale`:
+    the activation is flat where the pre-activations fall), or when a κ_d overflows.
+    ``symmetric`` selects the odd-constrained fit for odd activations (see
+    :func:`compute.activations.fit_piecewise_linear`; the default is the least-squares optimum).
 
     >>> m = describe_activation("relu", None, 2, 0.0, 1.0, 3)
     >>> m.alpha_bar, m.beta_bar, m.kappa, m.loss_scale
@@ -242,10 +248,11 @@ def describe_activation(
     """
     H = check_depth(H)
     g = _check_gamma(gamma)
-    fit = fit_piecewise_linear(name, param, pieces, mu, sigma, knots=knots, end_slopes=end_slopes)
+    fit = fit_piecewise_linear(name, param, pieces, mu, sigma, knots=knots, end_slopes=end_slopes,
+                               symmetric=symmetric)
     stats = piece_statistics(fit.pl, fit.mu, fit.sigma)
-    slope_scale = max(abs(a) for a in fit.pl.slopes)
-    _check_alpha_bar(stats.alpha_bar, slope_scale)
+    scale = max(max(abs(a) for a in fit.pl.slopes), slope_scale(name, fit.param, knots, end_slopes))
+    _check_alpha_bar(stats.alpha_bar, scale)
     # An odd activation at μ = 0 has β̄ = 0 exactly (theory §5.3), but the sum Σ ρ_ℓ β_ℓ
     # leaves a few 1e-16: that would give a tiny, meaningless φ.
     beta_scale = sum(r * abs(b) for r, b in zip(stats.rho, fit.pl.intercepts))

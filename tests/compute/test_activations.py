@@ -317,11 +317,12 @@ def test_many_pieces_on_a_nearly_linear_target_stay_sane(name, mu, sigma):
 
 
 def test_odd_activations_get_odd_fits_with_zero_mean_intercept():
-    """tanh, hard-tanh (L = 2, a genuine fit) and sigmoid − ½ at μ = 0: β̄ = 0 (½) to 1e-12."""
+    """symmetric=True: tanh, hard-tanh (L = 2, a genuine fit) and sigmoid − ½ at μ = 0: β̄ = 0 (½) to 1e-12."""
     z = np.linspace(-5, 5, 41)
     for name, L, centre in (("tanh", 5, 0.0), ("tanh", 8, 0.0), ("hard_tanh", 2, 0.0),
                             ("sigmoid", 7, 0.5), ("sigmoid", 4, 0.5)):
-        fit = fit_piecewise_linear(name, None, L, 0.0, 1.3)
+        fit = fit_piecewise_linear(name, None, L, 0.0, 1.3, symmetric=True)
+        assert fit.symmetric
         assert fit.odd
         np.testing.assert_allclose(fit.pl(-z) - centre, -(fit.pl(z) - centre), atol=1e-12)
         stats = piece_statistics(fit.pl, 0.0, 1.3)
@@ -335,8 +336,8 @@ def test_even_L_for_an_odd_activation_adds_a_kinkless_breakpoint():
     The unconstrained optimum is a mirror pair of asymmetric fits with a lower error and
     β̄ ≠ 0; the odd fit is kept so that β̄ = 0 (theory §5.3).
     """
-    three = fit_piecewise_linear("tanh", None, 3, 0.0, 1.0)
-    four = fit_piecewise_linear("tanh", None, 4, 0.0, 1.0)
+    three = fit_piecewise_linear("tanh", None, 3, 0.0, 1.0, symmetric=True)
+    four = fit_piecewise_linear("tanh", None, 4, 0.0, 1.0, symmetric=True)
     assert four.error == pytest.approx(three.error, rel=1e-12)
     assert 0.0 in four.pl.breakpoints
     middle = four.pl.breakpoints.index(0.0)
@@ -451,3 +452,32 @@ def test_piece_statistics_approach_the_smooth_limit(name, mu, sigma):
         st = piece_statistics(fit_piecewise_linear(name, None, L, mu, sigma).pl, mu, sigma)
         gaps.append(max(abs(st.alpha_bar - a_ref), abs(st.beta_bar - b_ref)))
     assert gaps[1] < 5e-3 and gaps[1] < gaps[0]
+
+
+@pytest.mark.parametrize("name,centre", [("tanh", 0.0), ("sigmoid", 0.5)])
+def test_default_fit_is_the_least_squares_optimum_for_odd_activations(name, centre):
+    """theory §5.1: the default minimises the error.  Odd L: the optimum is odd itself (β̄ = f(μ)
+    exactly); even L: an asymmetric fit, strictly better than the odd one, with β̄ >= f(μ) by the
+    documented mirror convention, and its mirror image is exactly as good."""
+    for L in (2, 3, 4, 5, 6, 8):
+        best = fit_piecewise_linear(name, None, L, 0.0, 1.0)
+        sym = fit_piecewise_linear(name, None, L, 0.0, 1.0, symmetric=True)
+        assert best.odd and not best.symmetric and sym.symmetric
+        assert best.error <= sym.error * (1 + 1e-9)
+        beta = piece_statistics(best.pl, 0.0, 1.0).beta_bar
+        if L % 2 == 1:
+            assert best.error == pytest.approx(sym.error, rel=1e-9)
+            assert abs(beta - centre) < 1e-12
+        else:
+            assert best.error < 0.85 * sym.error
+            assert beta > centre + 1e-6
+            target = act._target_for((name, None, None, None, 0.0, 1.0))
+            b = (np.asarray(best.pl.breakpoints) - 0.0) / 1.0
+            mirror = act._Solution(target, -b[::-1])
+            assert mirror.err == pytest.approx(best.error, rel=1e-9)
+        # nothing with the same number of pieces does better: perturbed breakpoints only lose
+        rng = np.random.default_rng(L)
+        b = np.asarray(best.pl.breakpoints)
+        for _ in range(20):
+            trial = np.sort(b + 0.05 * rng.standard_normal(b.size))
+            assert act._Solution(act._target_for((name, None, None, None, 0.0, 1.0)), trial).err >= best.error * (1 - 1e-9)
