@@ -183,7 +183,10 @@ def _window_bottom(N: int, a: float, top: float) -> float:
     edge = math.sqrt(2.0 * N)
     sigma = N ** (-1.0 / 6.0) / math.sqrt(2.0)
     s_top = max(0.0, (-edge - top) / sigma)
-    s_bottom = (s_top**1.5 + 1.5 * _MARGIN) ** (2.0 / 3.0)
+    if s_top < 1e100:
+        s_bottom = (s_top**1.5 + 1.5 * _MARGIN) ** (2.0 / 3.0)
+    else:  # (s^1.5 + c)^(2/3) = s to double precision, and s^1.5 would overflow
+        s_bottom = s_top
     bottom = -edge - s_bottom * sigma
     if a > 0.0:
         bottom = max(bottom, -math.sqrt(top * top + _MARGIN / a))
@@ -545,6 +548,9 @@ def expected_critical_points(
         )
     if log_mean == -math.inf:
         upper = _index_upper_bound(N, H, u, k)
+        if upper == 0.0:  # the deterministic bound itself underflows: the count is 0 in double precision
+            return CountResult(value=0.0, stderr=0.0, log_value=-math.inf,
+                               method=method + "; deterministic upper bound underflows to 0")
         return CountResult(
             value=0.0, stderr=math.nan, log_value=-math.inf, method=method, reliable=False,
             warning=(f"no sample of {samples} reached index {k} below u_max; the count is at most "
