@@ -1,7 +1,8 @@
 """Timings of compute.kac_rice (theory §5.4, §5.5); nothing here is asserted.
 
-Targets: expected_critical_points_phi at N = 100 with 2000 samples under 2 s; modulation_factor
-on a 200-point u grid under 5 ms.  Reports the best of several repeats (and the median).
+Targets: expected_critical_points_phi at N = 100 with 2000 samples under 2 s, at N = 1000 under
+5 s; modulation_factor on a 200-point u grid under 5 ms.  Reports the best of several repeats (and
+the median) and the load average of the (shared) machine before and after.
 
     .venv/bin/python bench/bench_kac_rice.py
 """
@@ -9,6 +10,7 @@ on a 200-point u grid under 5 ms.  Reports the best of several repeats (and the 
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import sys
 import time
@@ -32,25 +34,40 @@ def _time(fn, repeat: int) -> tuple[float, float]:
     return min(ts), statistics.median(ts)
 
 
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:  # pragma: no cover - not Linux
+        return "?"
+
+
 def main() -> None:
-    coeffs = [0.6, 0.3]
+    print(f"load average (1 min) before: {_load()} on {os.cpu_count()} cores")
+    sig4 = (56.682220231017666, 11.711734993836773, 2.4198899762010644)  # sigmoid, L = 4, mu = 0, sigma = 1, H = 4
     cases = [
-        ("N=100, 2000 samples, all indices, u_max=inf (goe)", dict(u_max=math.inf, k=None)),
-        ("N=100, 2000 samples, k=0, u_max=inf (goe)", dict(u_max=math.inf, k=0)),
-        ("N=100, 2000 samples, k=1, u_max=-1.5 (goe)", dict(u_max=-1.5, k=1)),
-        ("N=100, 2000 samples, k=0, u_max=-1.7 (level)", dict(u_max=-1.7, k=0)),
-        ("N=100, 2000 samples, all indices, u_max=-1.7 (level)", dict(u_max=-1.7, k=None)),
+        (100, 3, [0.6, 0.3], dict(u_max=math.inf, k=None), 5),
+        (100, 3, [0.6, 0.3], dict(u_max=math.inf, k=0), 5),
+        (100, 3, [0.6, 0.3], dict(u_max=-1.5, k=1), 5),
+        (100, 3, [0.6, 0.3], dict(u_max=-1.7, k=0), 5),
+        (100, 3, [0.6, 0.3], dict(u_max=-1.7, k=None), 5),
+        (100, 4, sig4, dict(u_max=math.inf, k=None), 5),
+        (100, 4, sig4, dict(u_max=math.inf, k=0), 5),
+        (1000, 4, [0.1, 0.2, 0.3], dict(u_max=math.inf, k=None), 3),
+        (1000, 4, sig4, dict(u_max=math.inf, k=None), 3),
+        (1000, 3, [0.6, 0.3], dict(u_max=-1.7, k=0), 3),
     ]
-    print("expected_critical_points_phi (H = 3, coeffs = [0.6, 0.3]); target < 2 s")
-    for name, kw in cases:
-        best, med = _time(lambda kw=kw: expected_critical_points_phi(100, 3, coeffs, samples=2000, seed=0, **kw), 5)
-        print(f"  {name:55s} best {best * 1e3:8.1f} ms   median {med * 1e3:8.1f} ms")
+    print("expected_critical_points_phi, 2000 samples, default method; targets < 2 s (N = 100), < 5 s (N = 1000)")
+    for N, H, coeffs, kw, rep in cases:
+        best, med = _time(lambda N=N, H=H, c=coeffs, kw=kw: expected_critical_points_phi(N, H, c, samples=2000, seed=0, **kw), rep)
+        label = f"N={N}, H={H}, coeffs={[round(x, 2) for x in coeffs]}, k={kw['k']}, u_max={kw['u_max']}"
+        print(f"  {label:70s} best {best * 1e3:8.1f} ms   median {med * 1e3:8.1f} ms")
     print("modulation_factor on 200 u points; target < 5 ms")
     for H, c, note in [(3, [0.6, 0.3], "quadratic phi: closed form"), (4, [0.2, -1.0, 0.5], "cubic: panels"),
                        (5, [0.1, 0.2, 0.3, -0.1], "quartic: panels")]:
         u = np.linspace(-3.0, -e_inf(H) - 1e-3, 200)
         best, med = _time(lambda u=u, H=H, c=c: modulation_factor(u, H, c, 0), 50)
         print(f"  H = {H} ({note:27s}) best {best * 1e3:7.3f} ms   median {med * 1e3:7.3f} ms")
+    print(f"load average (1 min) after: {_load()}")
 
 
 if __name__ == "__main__":

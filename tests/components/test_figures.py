@@ -166,8 +166,10 @@ def test_tanh_fit_is_piecewise_linear_with_marked_breakpoints():
         zi, fi = z[inside], fit[inside]
         np.testing.assert_allclose(np.diff(fi) / np.diff(zi), slope, rtol=1e-7, atol=1e-9)
     np.testing.assert_allclose(d["breakpoint_values"], np.interp(a, z, fit), atol=1e-12)
-    # tanh is odd at mu = 0, so is its fit: beta_bar = 0 (theory §5.3)
-    assert abs(d["beta_bar"]) < 1e-12
+    # tanh is odd at mu = 0, but with an even number of pieces its least-squares fit is not
+    # (theory §5.1; the mirror image with beta_bar > 0 is the one returned); odd L: beta_bar = 0
+    assert d["beta_bar"] > 1e-4
+    assert abs(activation_data("tanh", None, 5, 0.0, 1.0, 3)["beta_bar"]) < 1e-12
     # the reported MSE agrees with an independent quadrature of E[(tanh Z - f^(Z))^2]
     slopes, intercepts = np.asarray(d["slopes"]), np.asarray(d["intercepts"])
 
@@ -340,7 +342,8 @@ def test_pieces_and_phi_figures():
     assert list(fig.data[0].x) == ["ℓ = 1", "ℓ = 2", "ℓ = 3", "ℓ = 4"]
     np.testing.assert_allclose(_arr(fig.data[1].y), d["slopes"])
     assert f"{d['alpha_bar']:.4f}" in fig.layout.title.text
-    zero = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)  # tanh at μ = 0: β̄ = 0, φ ≡ 0
+    d5 = activation_data("tanh", None, 5, 0.0, 1.0, 3)  # tanh at μ = 0, odd L: β̄ = 0, φ ≡ 0
+    zero = phi_figure(d5["s"], d5["phi"], d5["kappa"], 1.0, 3)
     assert "≡ 0" in zero.data[1].name
     d = activation_data(Activation("sigmoid", None, 4, 0.0, 1.0), 3)
     fig = phi_figure(d["s"], d["phi"], d["kappa"], 1.0, 3)

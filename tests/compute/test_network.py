@@ -158,9 +158,12 @@ def test_custom_activation_through_describe_activation():
 
 
 def test_rounding_level_beta_bar_is_zero_for_odd_activations_at_mu_zero():
-    """tanh at μ = 0: Σ ρ_ℓ β_ℓ is a few 1e-16 in floating point; β̄ and κ must be exactly 0."""
-    for pieces in (3, 7, 8):
-        m = describe_activation("tanh", None, pieces, 0.0, 1.0, 4)
+    """tanh at μ = 0 with an odd fit: Σ ρ_ℓ β_ℓ is a few 1e-16 in floating point; β̄ and κ must be
+    exactly 0.  The least-squares fit is odd for odd L; for even L only the symmetric option is."""
+    for pieces, symmetric in ((3, False), (7, False), (8, True), (4, True)):
+        m = describe_activation("tanh", None, pieces, 0.0, 1.0, 4, symmetric=symmetric)
         assert m.beta_bar == 0.0 and m.kappa == (0.0, 0.0, 0.0)
+    m = describe_activation("tanh", None, 8, 0.0, 1.0, 4)  # best fit, even L: asymmetric, β̄ > 0
+    assert m.beta_bar > 1e-5 and all(k > 0.0 for k in m.kappa)
     m = describe_activation("tanh", None, 7, 0.05, 1.0, 4)  # off-centre: a real β̄ survives
     assert abs(m.beta_bar) > 1e-6 and any(k != 0.0 for k in m.kappa)
