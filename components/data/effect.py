@@ -199,6 +199,11 @@ def modulation_data(act: Activation, H: int, N: int | None = None) -> dict:
     reason0[diverges] = DIVERGES
     reason1[~dom1] = PEAK
     reason1[diverges] = DIVERGES
+    # outside the domain for none of the reasons above: K overflows a double there
+    pole = (u < -e0) & kac_rice.pole_minima_below(u, H, kappa)
+    below = u < -einf
+    reason0[below & ~dom0 & ~pole & ~far & ~diverges] = NONFINITE
+    reason1[below & ~dom1 & ~far & ~diverges] = NONFINITE
     reason0[dom0 & ~np.isfinite(K0)] = NONFINITE
     reason1[dom1 & ~np.isfinite(K1)] = NONFINITE
     regime = np.full(u.shape, "spin-glass", dtype=object)
@@ -281,8 +286,10 @@ def finite_n_counts(act: Activation, H: int, N: int, u: float, seed: int,
             code = DIVERGES
         elif abs(float(kac_rice.modulation_peak(u, H, kappa))) > kac_rice.PEAK_S_MAX:
             code = PEAK
-        else:
+        elif bool(kac_rice.pole_minima_below(u, H, kappa)) and u < -float(ground_state_energies(H, 0)[0]):
             code = POLE
+        else:  # the factor overflows a double there
+            code = NONFINITE
         why = REASONS[code]
     else:
         with np.errstate(all="ignore"):
