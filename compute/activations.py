@@ -30,6 +30,8 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
+from compute.validation import real_param
+
 __all__ = [
     "ActivationSpec",
     "PRESETS",
@@ -180,19 +182,7 @@ def _check_param(name: str, param: float | None) -> float | None:
         return None
     if param is None:
         return float(spec.param_default)
-    try:
-        value = float(param)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{spec.label} parameter {spec.param_symbol} must be a number in "
-            f"[{spec.param_min:g}, {spec.param_max:g}]; got {param!r}"
-        ) from None
-    if not (spec.param_min <= value <= spec.param_max):  # also rejects NaN
-        raise ValueError(
-            f"{spec.label} parameter {spec.param_symbol} must be in "
-            f"[{spec.param_min:g}, {spec.param_max:g}]; got {param!r}"
-        )
-    return value
+    return real_param(param, f"parameter {spec.param_symbol}", spec.param_min, spec.param_max, spec.label)
 
 
 def _smooth_callable(name: str, param: float | None) -> Callable[[np.ndarray], np.ndarray]:
@@ -523,19 +513,9 @@ def _check_fit_inputs(pieces, mu, sigma) -> tuple[int, float, float]:
         raise ValueError(
             f"number of pieces L must be in [{PIECES_RANGE[0]}, {PIECES_RANGE[1]}]; got {pieces!r}"
         )
-    values = []
-    checks = (("mean μ", mu, MU_RANGE), ("standard deviation σ", sigma, SIGMA_RANGE))
-    for label, x, (lo, hi) in checks:
-        try:
-            v = float(x)
-        except (TypeError, ValueError):
-            v = math.nan
-        if not (lo <= v <= hi):  # also rejects NaN
-            raise ValueError(
-                f"pre-activation {label} must be a number in [{lo:g}, {hi:g}]; got {x!r}"
-            )
-        values.append(v)
-    return L, values[0], values[1]
+    m = real_param(mu, "μ", *MU_RANGE, "pre-activation mean")
+    sd = real_param(sigma, "σ", *SIGMA_RANGE, "pre-activation standard deviation")
+    return L, m, sd
 
 
 def _gauss_pdf(t: np.ndarray) -> np.ndarray:

@@ -31,6 +31,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from compute.validation import finite_array, int_param
+
 __all__ = ["e_inf", "i1", "theta", "ground_state_energies"]
 
 # Taylor coefficients of (sinh(y) - y) / y**3 = sum_n y**(2n) / (2n+3)!
@@ -39,24 +41,15 @@ _SERIES_SWITCH = 0.5  # use the series for 2a < 0.5: 12 terms reach machine prec
 
 
 def _check_depth(H) -> int:
-    if isinstance(H, bool) or not isinstance(H, (int, np.integer)) or H < 2:
-        raise ValueError(f"H (depth) must be an integer >= 2, got {H!r}")
-    return int(H)
+    return int_param(H, "H", 2, None, "depth")
 
 
 def _check_index(k) -> int | None:
-    if k is None:
-        return None
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"k (Hessian index) must be None or an integer >= 0, got {k!r}")
-    return int(k)
+    return None if k is None else int_param(k, "k", 0, None, "Hessian index")
 
 
 def _check_u(u) -> np.ndarray:
-    arr = np.asarray(u, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError("u (loss per weight) must be finite real numbers")
-    return arr
+    return finite_array(u, "u", "loss per weight")
 
 
 def e_inf(H: int) -> float:

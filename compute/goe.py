@@ -38,10 +38,11 @@ References
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 from scipy.special import erfcx, gammaln
+
+from compute.validation import int_param
 
 __all__ = [
     "log_goe_one_point",
@@ -64,17 +65,7 @@ _GROWTH_PER_CHECK_LOG10 = 80.0
 
 
 def _check_size(N, name: str = "N", upper: int = MAX_N) -> int:
-    if isinstance(N, bool):
-        raise ValueError(f"{name} (matrix size) must be an integer in [1, {upper}], got {N!r}")
-    try:
-        n = operator.index(N)
-    except TypeError:
-        raise ValueError(
-            f"{name} (matrix size) must be an integer in [1, {upper}], got {N!r}"
-        ) from None
-    if not 1 <= n <= upper:
-        raise ValueError(f"{name} (matrix size) must be an integer in [1, {upper}], got {N!r}")
-    return n
+    return int_param(N, name, 1, upper, "matrix size")
 
 
 def _log_integral_hermite_function(n: int) -> float:

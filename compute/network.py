@@ -22,6 +22,7 @@ import numpy as np
 from numpy.polynomial import polynomial as P
 
 from compute.activations import PLFit, fit_piecewise_linear, piece_statistics, slope_scale
+from compute.validation import real_param
 
 __all__ = [
     "H_RANGE",
@@ -59,16 +60,7 @@ def check_depth(H) -> int:
 
 
 def _check_gamma(gamma) -> float:
-    try:
-        g = float(gamma)
-    except (TypeError, ValueError):
-        g = math.nan
-    if not (GAMMA_RANGE[0] <= g <= GAMMA_RANGE[1]):
-        raise ValueError(
-            f"strength γ must be a number in [{GAMMA_RANGE[0]:g}, {GAMMA_RANGE[1]:g}]; "
-            f"got {gamma!r}"
-        )
-    return g
+    return real_param(gamma, "γ", *GAMMA_RANGE, "strength of the deterministic part")
 
 
 def _check_alpha_bar(alpha_bar, slope_scale: float = 1.0) -> float:
