@@ -32,7 +32,7 @@
     spinglass: {
       pageClass: function (settings) {
         if (!settings || typeof settings !== "object") { return noUpdate(); }
-        var theme = settings.theme === "dark" ? "dark" : "light";
+        var theme = ["dark", "contrast"].indexOf(settings.theme) >= 0 ? settings.theme : "light";
         document.documentElement.setAttribute("data-theme", theme);
         return "page theme-" + theme + (settings.lecture === true ? " lecture" : "");
       },

@@ -170,6 +170,23 @@
     }
   }, true);
 
+  // ------------------------------------------------------------------ buttons
+  function toggleDrawer(button) {
+    var panel = document.getElementById(button.getAttribute("aria-controls") || "settings-panel");
+    if (!panel) { return; }
+    var open = panel.classList.toggle("drawer-closed") === false;
+    button.setAttribute("aria-expanded", String(open));
+    if (open) { panel.scrollIntoView({block: "start"}); }
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target && event.target.closest ? event.target : null;
+    if (!target) { return; }
+    if (target.closest("#keys-button")) { toggleKeys(true); }
+    var drawer = target.closest("#settings-toggle");
+    if (drawer) { toggleDrawer(drawer); }
+  });
+
   // ------------------------------------------------------------------ the address bar
   var last = {source: null, at: 0};
 

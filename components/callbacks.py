@@ -6,7 +6,8 @@ It registers
   presets and keys → the validated settings store and the slice of the visible view;
 * every view of components/registry.py, through its wing's ``register``;
 * the clientside callbacks of the page (assets/app.js): theme and lecture classes, the
-  live value of the N slider while it is dragged, the permalink box;
+  live value of the N slider while it is dragged; assets/presenter.js: the address bar
+  (pushed or replaced) and the permalink box that follows it;
 * the drawing of the analytic views in the browser while a slider moves, from the
   server's tables (components/views/redraw.py, assets/redraw.js).
 
@@ -24,7 +25,7 @@ from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
 from components.views import redraw
 from components.state import VIEWS
-from components.sync import CONTROLS, sync_settings
+from components.sync import CONTROLS, address_update, sync_settings
 
 __all__ = ["register_callbacks"]
 
@@ -39,7 +40,7 @@ def _register_sync(app) -> None:
             settings=Output(ids.SETTINGS, "data"),
             **view_outputs_,
             notice=Output(ids.NOTICE, "children"),
-            search=Output(ids.URL, "search"),
+            address=Output(ids.ADDRESS, "data"),
             preset=Output(ids.PRESET, "value"),
             preset_note=Output(ids.PRESET_NOTE, "children"),
             param_min=Output(ids.ACTIVATION_PARAM, "min"),
@@ -59,6 +60,7 @@ def _register_sync(app) -> None:
             preset=Input(ids.PRESET, "value"),
             prev_clicks=Input(ids.PRESET_PREV, "n_clicks"),
             next_clicks=Input(ids.PRESET_NEXT, "n_clicks"),
+            reset_clicks=Input(ids.RESET, "n_clicks"),
             key_event=Input(ids.KEY_EVENT, "data"),
         ),
         state=dict(
@@ -67,14 +69,15 @@ def _register_sync(app) -> None:
             stores={view: State(ids.view_state(view), "data") for view in VIEWS},
         ),
     )
-    def _sync(values, knots_blur, search, preset, prev_clicks, next_clicks, key_event, knots,
-              previous, stores):
+    def _sync(values, knots_blur, search, preset, prev_clicks, next_clicks, reset_clicks,
+              key_event, knots, previous, stores):
         out = sync_settings(
             {**values, "knots": knots}, ctx.triggered_id, search=search, previous=previous,
             stores=stores, preset=preset, key_event=key_event,
         )
         if out is None:
             raise PreventUpdate
+        out["address"] = address_update(out.pop("search"), ctx.triggered_id)
         return out
 
 
@@ -92,8 +95,9 @@ def _register_clientside(app) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        ClientsideFunction(namespace="spinglass", function_name="permalink"),
+        ClientsideFunction(namespace="presenter", function_name="writeAddress"),
         Output(ids.PERMALINK, "value"),
+        Input(ids.ADDRESS, "data"),
         Input(ids.URL, "href"),
     )
 

@@ -12,6 +12,8 @@ URL = "url"
 KEY_EVENT = "key-event-store"
 PERMALINK = "permalink-box"
 COPY_LINK = "copy-link"
+#: The query string the settings sync wants in the address bar, written by assets/presenter.js.
+ADDRESS = "address-store"
 
 # Toolbar: presets, theme, lecture mode.
 PRESET = "preset-dropdown"
@@ -20,6 +22,11 @@ PRESET_NEXT = "preset-next"
 PRESET_NOTE = "preset-note"
 THEME = "theme-radio"
 LECTURE = "lecture-checklist"
+RESET = "reset-button"
+KEYS_BUTTON = "keys-button"
+#: The settings panel and the button that opens it as a drawer on narrow screens.
+SETTINGS_PANEL = "settings-panel"
+SETTINGS_TOGGLE = "settings-toggle"
 
 # Controls (one per field of the settings state, see components/state.py).
 DEPTH = "depth-slider"

@@ -51,7 +51,10 @@ logger = logging.getLogger(__name__)
 TAB_LABELS = {view.name: view.label for view in VIEWS}
 
 KEY_HINT = ("Keys: n / p (or PageDown / PageUp) step through the presets · l lecture mode · "
-            "t light/dark · Esc leaves lecture mode")
+            "t theme · f one plot full screen · Esc leaves lecture mode · ? all keys")
+
+THEMES = [{"label": "Light", "value": "light"}, {"label": "Dark", "value": "dark"},
+          {"label": "High contrast", "value": "contrast"}]
 
 
 def _int_marks(lo: int, hi: int) -> dict:
@@ -122,15 +125,34 @@ def _toolbar(state: dict):
                 className="preset-group",
             ),
             radio_control(
-                ids.THEME, "◐", "Theme", "light or dark colours, figures included", "",
-                [{"label": "Light", "value": "light"}, {"label": "Dark", "value": "dark"}],
-                state["theme"], class_name="control toolbar-control", compact=True,
+                ids.THEME, "◐", "Theme",
+                "light or dark colours, or high contrast for a projector; figures included", "",
+                THEMES, state["theme"], class_name="control toolbar-control", compact=True,
             ),
             checklist_control(
                 ids.LECTURE, "⛶", "Lecture mode",
                 "full-width plots, large fonts; keys step through the presets (l toggles, "
                 "Esc leaves)", "Lecture mode", "on", state["lecture"],
                 class_name="control toolbar-control", show_label=False,
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        "Reset", id=ids.RESET, className="action-button", n_clicks=0,
+                        title="Back to the default settings (theme, lecture mode and view stay)",
+                    ),
+                    html.Button(
+                        "? Keys", id=ids.KEYS_BUTTON, className="action-button", n_clicks=0,
+                        title="The keyboard shortcuts (key ?)",
+                        **{"aria-haspopup": "dialog"},
+                    ),
+                    html.Button(
+                        "⚙ Settings", id=ids.SETTINGS_TOGGLE, className="settings-toggle",
+                        n_clicks=0, title="Show or hide the settings",
+                        **{"aria-expanded": "false", "aria-controls": ids.SETTINGS_PANEL},
+                    ),
+                ],
+                className="toolbar-actions",
             ),
             html.Div(
                 [
@@ -347,7 +369,8 @@ def _settings_panel(state: dict):
                 ]
             ),
         ],
-        className="settings-panel",
+        className="settings-panel drawer-closed",
+        id=ids.SETTINGS_PANEL,
         **{"aria-label": "Settings"},
     )
 
@@ -408,6 +431,7 @@ def build_layout(state: dict | None = None, search: str | None = None,
             dcc.Store(id=ids.KEY_EVENT, data=None),
             dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config()),
             dcc.Store(id=ids.REDRAW_WARM, data=None),
+            dcc.Store(id=ids.ADDRESS, data=None),
             _header(state),
             html.Main(
                 [

@@ -32,7 +32,7 @@ u_max       right end of the loss range shown (spin-glass u)         -3..0.5, > 
 level       level u of the user's point on the minima view (§5.6)    -10^7..10
 level_auto  that level is the ground state −E_0^φ                    true / false
 units       loss units: ``spin`` (u) or ``network`` (ᾱ^{H−1} u)      see ``CHOICES``
-theme       ``light`` or ``dark``                                    see ``CHOICES``
+theme       ``light``, ``dark`` or ``contrast`` (high contrast)       see ``CHOICES``
 lecture     lecture mode (full-screen plots, large fonts)            true / false
 tab         the view shown                                           see ``TABS``
 ==========  =====================================================  =========================
@@ -121,7 +121,7 @@ FIELDS: dict[str, NumberField] = {
 #: Settings that take one of a few strings: key -> (label, allowed values, default).
 CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "units": ("Units", ("spin", "network"), "spin"),
-    "theme": ("Theme", ("light", "dark"), "light"),
+    "theme": ("Theme", ("light", "dark", "contrast"), "light"),
     "tab": ("View", NAMES, NAMES[0]),
 }
 

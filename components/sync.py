@@ -26,8 +26,10 @@ from components import ids
 from components.permalink import parse_query, query_from_state
 from components.presets import apply_preset, matching_preset, preset_note, step_preset
 from components.state import (
+    CHOICES,
     CUSTOM,
     N_LOG_STEP,
+    default_state,
     VIEWS,
     as_number,
     param_slider_props,
@@ -36,7 +38,8 @@ from components.state import (
     view_slice,
 )
 
-__all__ = ["CONTROLS", "KEY_ACTIONS", "raw_from_controls", "control_values", "sync_settings"]
+__all__ = ["CONTROLS", "KEY_ACTIONS", "SLIDERS", "raw_from_controls", "control_values",
+           "sync_settings", "address_update"]
 
 #: Control name -> component id; every control's property is ``value``.
 CONTROLS: dict[str, str] = {
@@ -65,6 +68,11 @@ CONTROLS: dict[str, str] = {
 }
 _DIRECT = ("H", "K", "units", "activation", "param", "pieces", "mu", "sigma", "gamma", "knots",
            "lab_N", "runs", "theme", "tab")
+#: Controls that are dragged: consecutive moves of one replace the address-bar entry.
+SLIDERS = (ids.DEPTH, ids.N_SLIDER, ids.MAX_INDEX, ids.U_RANGE, ids.ACTIVATION_PARAM, ids.PIECES,
+           ids.MU, ids.SIGMA, ids.GAMMA, ids.LAB_N, ids.RUNS)
+#: Display settings a reset keeps.
+_KEPT_ON_RESET = ("theme", "lecture", "tab")
 #: Actions the keyboard (assets/app.js) can send through the key-event store.
 KEY_ACTIONS = ("next", "prev", "lecture", "exit", "theme")
 _PARAM_PROPS = ("param_min", "param_max", "param_step", "param_marks", "param_label",
@@ -112,6 +120,12 @@ def raw_from_controls(values: Mapping[str, Any], trigger: str | None, previous: 
     if trigger == ids.ACTIVATION:
         raw.pop("param", None)  # a new preset starts from its own default parameter
     return raw
+
+
+def _next_theme(theme: Any) -> str:
+    """The theme the t key turns to: light → dark → contrast → light."""
+    order = CHOICES["theme"][1]
+    return order[(order.index(theme) + 1) % len(order)] if theme in order else order[0]
 
 
 def _log_n(N: int) -> float:
@@ -200,6 +214,8 @@ def sync_settings(
         raw, messages = parse_query(search)
     else:
         raw = raw_from_controls(values, trigger, prev)
+        if trigger == ids.RESET:
+            raw = {**default_state(), **{key: raw.get(key) for key in _KEPT_ON_RESET}}
         if trigger in (ids.PRESET, ids.PRESET_NEXT, ids.PRESET_PREV, ids.KEY_EVENT):
             current = matching_preset(sanitize(raw)[0])
             if trigger == ids.PRESET and isinstance(preset, str):
@@ -213,7 +229,7 @@ def sync_settings(
             elif trigger == ids.KEY_EVENT and action == "exit":
                 raw["lecture"] = False
             elif trigger == ids.KEY_EVENT and action == "theme":
-                raw["theme"] = "light" if raw.get("theme") == "dark" else "dark"
+                raw["theme"] = _next_theme(raw.get("theme"))
     state, repairs = sanitize(raw)
     messages += repairs
     resolve_range(state)
@@ -259,3 +275,21 @@ def sync_settings(
             knots_row_style=None if state["activation"] == CUSTOM else {"display": "none"},
         )
     return out
+
+
+def address_update(search: Any, trigger: str | None) -> Any:
+    """What the address store gets for the query ``search`` that :func:`sync_settings`
+    wants in the address bar (``no_update``: none).
+
+    assets/presenter.js writes it: a link repaired on arrival replaces the entry it came
+    with; consecutive moves of one slider replace the entry its first move pushed; every
+    other change pushes a new entry, so the back button undoes one step at a time.
+    """
+    if search is no_update or not isinstance(search, str):
+        return no_update
+    return {
+        "search": search,
+        "source": trigger,
+        "slider": trigger in SLIDERS,
+        "mode": "replace" if trigger in (None, ids.URL) else "auto",
+    }

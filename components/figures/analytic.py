@@ -57,18 +57,30 @@ def label_rows(positions: Sequence[float], min_gap: float, rows: int = 3) -> lis
     return out
 
 
-def loss_axis_title(scale: float | None, H: int, what: str = "loss per weight") -> str:
-    """Axis title of a loss axis: spin-glass ``u`` or network units ᾱ^{H−1}·u (theory §5.3)."""
+def loss_axis_title(scale: float | None, H: int, what: str = "loss per weight",
+                    wrap: bool = False) -> str:
+    """Axis title of a loss axis: spin-glass ``u`` or network units ᾱ^{H−1}·u (theory §5.3).
+
+    ``wrap`` breaks it into two lines (lecture mode: large type on a narrow plot).
+    """
+    gap = "<br>" if wrap else "  "
     if scale is None:
-        return f"{what}  u = L / N  (spin-glass units)"
-    return f"{what} in network units  ᾱ<sup>{H - 1}</sup>·u  (× {scale:.4g})"
+        return f"{what}  u = L / N{gap}(spin-glass units)"
+    return f"{what} in network units{gap}ᾱ<sup>{H - 1}</sup>·u  (× {scale:.4g})"
 
 
 def _legend_below(style: FigureStyle, items: int, per_row: int) -> tuple[dict, int]:
-    """A horizontal legend at the bottom of the figure and the bottom margin it needs.
+    """A legend that never covers the data, and the bottom margin the figure needs.
 
-    Anchored to the figure (not the plot area), so it never overlaps the axis title.
+    Normally a horizontal legend at the bottom of the figure, anchored to the figure (not
+    the plot area) so it never overlaps the axis title.  In lecture mode the legend stands
+    in a column right of the plot instead: a projector's screen is wide and low, and every
+    legend row below the plot would be taken from the data's height.
     """
+    if style.lecture:
+        legend = dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top",
+                      yref="paper", itemwidth=30, font=dict(size=style.font_size - 4))
+        return legend, 76 + style.font_size  # room for a two-line axis title
     per_row = max(1, per_row - (1 if style.lecture else 0))
     rows = math.ceil(items / per_row)
     legend = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
@@ -175,7 +187,7 @@ def complexity_figure(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
-        xaxis=dict(title=dict(text=loss_axis_title(scale, H)), hoverformat=".5f"),
+        xaxis=dict(title=dict(text=loss_axis_title(scale, H, wrap=style.lecture)), hoverformat=".5f"),
         yaxis=dict(title=dict(text="complexity  Θ(u)")),
         legend=legend,
         margin=dict(t=24 + _label_step(style) * used, r=20, b=legend_margin),
@@ -398,7 +410,8 @@ def finite_figure(
         shapes=shapes,
         annotations=annotations,
         hovermode="x unified",
-        xaxis=dict(title=dict(text=loss_axis_title(scale, H, "loss level per weight")),
+        xaxis=dict(title=dict(text=loss_axis_title(scale, H, "loss level per weight",
+                                                    wrap=style.lecture)),
                    hoverformat=".5f", range=win),
         yaxis=dict(title=dict(text=f"log<sub>10</sub> expected number below u  (N = {N:,})"),
                    range=[min(bottom, -1.0) - pad, max(top, 1.0) + pad]),

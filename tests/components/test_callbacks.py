@@ -321,7 +321,7 @@ def test_stepping_through_presets(trigger, key, H):
     "action,key,before,after",
     [("lecture", "lecture", False, True), ("lecture", "lecture", True, False),
      ("exit", "lecture", True, False), ("theme", "theme", "light", "dark"),
-     ("theme", "theme", "dark", "light")],
+     ("theme", "theme", "dark", "contrast"), ("theme", "theme", "contrast", "light")],
 )
 def test_keys_toggle_lecture_mode_and_theme(action, key, before, after):
     state = _state(**{key: before})
@@ -531,3 +531,34 @@ def test_every_preset_renders(name):
     rho = _array(out["figure_pieces"]["data"][0]["y"])
     assert len(rho) == (2 if name == "leaky_relu" else 3)  # leaky ReLU is exact with 2 pieces
     assert rho.sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_reset_goes_back_to_the_defaults_but_keeps_the_look_and_view():
+    from components.state import default_state
+    from components.sync import sync_settings
+
+    previous = {**default_state(), "H": 7, "N": 50, "theme": "contrast", "lecture": True,
+                "tab": "finite", "activation": "tanh"}
+    values = {"H": 7, "K": 5, "N_box": 50, "activation": "tanh", "theme": "contrast",
+              "lecture": ["on"], "tab": "finite"}
+    out = sync_settings(values, ids.RESET, search="?H=7", previous=previous)
+    state = out["settings"]
+    assert (state["theme"], state["lecture"], state["tab"]) == ("contrast", True, "finite")
+    fresh = default_state()
+    for key in ("H", "N", "K", "activation", "mu", "sigma", "gamma", "seed"):
+        assert state[key] == fresh[key], key
+    assert out["search"] == "?theme=contrast&tab=finite&lecture=1"
+
+
+def test_the_address_is_pushed_for_steps_and_replaced_for_drags_and_repairs():
+    from components.sync import SLIDERS, address_update
+
+    assert address_update(no_update, ids.DEPTH) is no_update
+    assert address_update(None, ids.DEPTH) is no_update
+    drag = address_update("?H=4", ids.DEPTH)
+    assert drag == {"search": "?H=4", "source": ids.DEPTH, "slider": True, "mode": "auto"}
+    step = address_update("?H=4", ids.PRESET_NEXT)
+    assert step["slider"] is False and step["mode"] == "auto"
+    assert address_update("?K=10", None)["mode"] == "replace"  # a link repaired on arrival
+    assert address_update("?K=10", ids.URL)["mode"] == "replace"
+    assert ids.N_SLIDER in SLIDERS and ids.THEME not in SLIDERS and ids.TABS not in SLIDERS

@@ -39,11 +39,12 @@ def test_default_state_is_the_first_preset():
     assert matching_preset(default_state()) == preset_names()[0]
 
 
-def test_applying_keeps_the_display_and_resets_the_range():
+def test_applying_keeps_the_look_opens_the_presets_view_and_resets_the_range():
     before = {**default_state(), "theme": "dark", "tab": "finite", "lecture": True, "seed": 77,
               "u_auto": False}
     after = apply_preset(before, "deep-relu")
-    assert (after["theme"], after["tab"], after["lecture"], after["seed"]) == ("dark", "finite", True, 77)
+    assert (after["theme"], after["lecture"], after["seed"]) == ("dark", True, 77)
+    assert after["tab"] == "layered"  # where the layered structure of H = 10 shows
     assert after["H"] == 10 and after["u_auto"] is True
     assert apply_preset(before, "no-such-preset") == before
     assert apply_preset(before, None) == before
@@ -60,3 +61,17 @@ def test_stepping_wraps_around():
 def test_a_changed_setting_leaves_the_preset():
     assert matching_preset({**default_state(), "mu": 0.05}) is None
     assert preset_note(None) is None and preset_label("??") is None
+
+
+def test_every_preset_opens_a_real_view_and_has_speaker_notes():
+    from components.presets import speaker_notes
+    from components.state import TABS
+
+    for preset in PRESETS:
+        assert preset.tab in TABS, preset.name
+        assert speaker_notes(preset.name), preset.name
+        state, repairs = sanitize(apply_preset(default_state(), preset.name))
+        assert repairs == [] and state["tab"] == preset.tab
+    assert speaker_notes(None) is None and speaker_notes("nope") is None
+    # presets whose point is φ ≠ 0 open the view that accounts for φ
+    assert next(p for p in PRESETS if p.name == "sigmoid").tab == "effect"
