@@ -37,6 +37,27 @@ from components.settings import APP_NAME, Settings
 #: Byte bound of the job store (progress and results of background jobs).
 _JOB_STORE_BYTES = 256 * 2**20
 
+#: The HTML page around the Dash app: the document's language for screen readers and
+#: hyphenation, and Dash's scripts in a plain <div> (Dash's default wraps them in a second
+#: <footer>, a duplicate "contentinfo" landmark next to the page's own footer).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <div class="dash-scripts">
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </div>
+    </body>
+</html>"""
+
 
 def create_app(settings: Settings | None = None) -> Dash:
     """Build the dashboard for ``settings`` (default: from the environment)."""
@@ -54,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     tasks.configure(settings.redis_url, app=celery)
     app = Dash(__name__, title=APP_NAME, update_title=None, background_callback_manager=manager)
     app.celery_app = celery
+    app.index_string = INDEX_STRING
     app.server.secret_key = storage.secret  # signs Dash's job handles (not the job store's copy)
     cache = init_cache(app.server, settings, storage)
     app.layout = build_layout

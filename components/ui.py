@@ -14,12 +14,19 @@ from dash import dcc, html
 
 from components.figures.style import FigureStyle, message_figure
 
-__all__ = ["alert", "alert_box", "table", "placeholder", "progress_row", "failure", "guard"]
+__all__ = ["DRAW_BUTTONS", "GRAPH_CONFIG", "alert", "alert_box", "table", "placeholder", "progress_row", "failure", "guard"]
 
 logger = logging.getLogger(__name__)
 
+#: Plotly's drawing tools (line, freehand, eraser): shown in lecture mode only
+#: (assets/style.css).  Drawings live in the browser's copy of the figure, so the next
+#: figure the server sends -- the next preset, or any change -- clears them.
+DRAW_BUTTONS = ("drawline", "drawopenpath", "eraseshape")
+
 #: Graph options shared by every figure that has no export row of its own.
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+#: ("Share chart…" would upload the figure to a third-party cloud: removed.)
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToAdd": list(DRAW_BUTTONS),
+                "modeBarButtonsToRemove": ["sendChartToCloud"]}
 
 
 def alert(messages: Sequence[str]) -> list | None:

@@ -110,6 +110,8 @@ def figure_style(theme: str = "light", lecture: bool = False) -> FigureStyle:
             hoverlabel=dict(font=dict(family=FONT_FAMILY, size=size - 1)),
             legend=dict(bgcolor=colors["legend"], font=dict(size=size - 1)),
             margin=dict(l=70, r=30, t=70, b=60),
+            # what the lecturer draws (lecture mode's drawing tools): thick, in the accent colour
+            newshape=dict(line=dict(color=colors["accent"], width=4 if lecture else 3)),
         )
     )
     line = (1.5 if lecture else 1.0) * (1.4 if theme == "contrast" else 1.0)

@@ -62,7 +62,7 @@ from components.state import (
     sanitize,
     view_slice,
 )
-from components.ui import alert, alert_box, guard
+from components.ui import DRAW_BUTTONS, alert, alert_box, guard
 
 __all__ = [
     "Plot",
@@ -736,11 +736,14 @@ ACTIVATION_CAPTION = [
 
 
 def _graph_config(plot: str) -> dict:
+    """Plotly options of a plot: exports and, shown in lecture mode only (assets/style.css),
+    the drawing tools."""
     return {
         "displaylogo": False,
         "responsive": True,
         "toImageButtonOptions": {"format": "png", "filename": f"spinglass-{plot}", "scale": 2},
-        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendChartToCloud"],
+        "modeBarButtonsToAdd": list(DRAW_BUTTONS),
     }
 
 
