@@ -183,6 +183,16 @@
     var target = event.target && event.target.closest ? event.target : null;
     if (!target) { return; }
     if (target.closest("#keys-button")) { toggleKeys(true); }
+    var link = target.closest("a[data-tab]");  // a link to another view keeps the settings
+    if (link) {
+      var tab = document.getElementById("tab-" + link.getAttribute("data-tab"));
+      if (tab) {
+        event.preventDefault();
+        tab.click();
+        tab.focus();
+        window.scrollTo(0, 0);
+      }
+    }
     var drawer = target.closest("#settings-toggle");
     if (drawer) { toggleDrawer(drawer); }
   });

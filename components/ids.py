@@ -100,6 +100,8 @@ VIEW_ALERTS = {
 # Complexity view.
 COMPLEXITY_GRAPH = "complexity-graph"
 ENERGY_TABLE = "energy-table"
+#: Per analytic view that draws φ ≡ 0 counts: the sentence saying when φ ≠ 0 changes them.
+SCOPE_NOTES = {view: f"{view}-scope-note" for view in ("complexity", "layered", "finite")}
 E0_VALUE = "e0-value"
 EINF_VALUE = "einf-value"
 

@@ -61,10 +61,14 @@ class Services:
 _ANALYTIC = "components.views.analytic"
 
 VIEWS: tuple[View, ...] = (
-    View("complexity", "Complexity", _ANALYTIC, ("H", "K", "units", "u_auto"),
+    # The three spin-glass views also read the activation model: they say when its φ ≠ 0
+    # makes their (φ ≡ 0) counts only part of the story.
+    View("complexity", "Complexity", _ANALYTIC, ("H", "K", "units", "u_auto", *ACTIVATION_KEYS),
          loss_range=True, units=True),
-    View("layered", "Layered structure", _ANALYTIC, ("H", "K", "units"), units=True),
-    View("finite", "Finite N", _ANALYTIC, ("H", "K", "N", "seed", "units", "u_auto"),
+    View("layered", "Layered structure", _ANALYTIC, ("H", "K", "units", *ACTIVATION_KEYS),
+         units=True),
+    View("finite", "Finite N", _ANALYTIC,
+         ("H", "K", "N", "seed", "units", "u_auto", *ACTIVATION_KEYS),
          loss_range=True, units=True),
     View("activation", "Activation", _ANALYTIC, ("H", *ACTIVATION_KEYS), units=True),
     View("effect", "Activation effect", "components.views.effect",

@@ -288,3 +288,14 @@ def mean_slope(act: Activation) -> float:
     model = network.describe_activation(act.name, act.param, act.pieces, act.mu, act.sigma, 2,
                                         knots=act.knots)
     return float(model.alpha_bar)
+
+
+def phi_vanishes(act: Activation, H: int) -> bool:
+    """True when the activation's deterministic term φ is identically zero (γ = 0 or
+    β̄ = 0, theory §5.3): then the spin-glass counts of theory §3–§4 are the network's.
+
+    ``ValueError`` (UI-ready) when the PL fit fails.
+    """
+    model = network.describe_activation(act.name, act.param, act.pieces, act.mu, act.sigma, H,
+                                        gamma=act.gamma, knots=act.knots)
+    return bool(model.is_spin_glass)

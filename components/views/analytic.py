@@ -37,6 +37,7 @@ from components.data.analytic import (
     layered_data,
     loss_window,
     mean_slope,
+    phi_vanishes,
 )
 from components.export import ExportUnavailable, csv_text, figure_pdf, table_view
 from components.figures.analytic import (
@@ -362,6 +363,37 @@ class Renderers:
     finite: Callable[..., dict] = render_finite
     activation: Callable[..., dict] = render_activation
     mean_slope: Callable[..., float] = mean_slope
+    phi_vanishes: Callable[..., bool] = phi_vanishes
+
+
+#: The views that draw the spin glass's (φ ≡ 0) counts, and what they leave out.
+SCOPED_VIEWS = ("complexity", "layered", "finite")
+
+
+def scope_note(view: str, state: Mapping, renderers: "Renderers") -> Any:
+    """A notice for a spin-glass view when the chosen activation has φ ≠ 0 (theory §5.3):
+    the counts drawn are those of φ ≡ 0, and the Activation effect view shows what φ does.
+    ``None`` when φ ≡ 0 (the view is exact for the model) or the activation is unusable
+    (the Activation tab reports that)."""
+    act, error = activation_or_error(state)
+    if error:
+        return None
+    try:
+        if renderers.phi_vanishes(act, state["H"]):
+            return None
+    except Exception:  # noqa: BLE001 - the activation view reports fit failures
+        return None
+    what = {"complexity": "complexity curves", "layered": "levels E_k",
+            "finite": "counts"}[view]
+    return [
+        html.Strong("φ ≠ 0 for this activation. "),
+        f"These {what} are the spin glass's (φ ≡ 0, theory §3–§4), drawn for the activation only "
+        "through its scale ᾱ. Its deterministic term φ(s) (γ·β̄ ≠ 0, theory §5.3) changes the "
+        "number of critical points and moves some indices: ",
+        html.A("the Activation effect view", href="?tab=effect", className="scope-link",
+               **{"data-tab": "effect"}),
+        " shows by how much.",
+    ]
 
 
 def format_value(x: float, digits: int = 6) -> str:
@@ -541,6 +573,8 @@ def view_outputs(view: str, slice_: Any, renderers: Renderers | None = None) -> 
         out = _failed(view, error, messages, style)
         if view in extras:
             out[extras[view]] = None
+        if view in SCOPED_VIEWS:
+            out["scope"] = None
         return out
     out = _drawn(view, payload, messages)
     if view == "complexity":
@@ -549,6 +583,8 @@ def view_outputs(view: str, slice_: Any, renderers: Renderers | None = None) -> 
         out["notes"] = [html.Li(n) for n in payload["notes"]]
     elif view == "activation":
         out["stats"] = _stats_view(payload["stats"], state["H"])
+    if view in SCOPED_VIEWS:
+        out["scope"] = scope_note(view, state, renderers)
     return out
 
 
@@ -790,9 +826,10 @@ def plot_block(plot: str, height: int, class_name: str = ""):
     )
 
 
-def _card(title: str, alert_id: str, body: list, caption, card_id: str):
+def _card(title: str, alert_id: str, body: list, caption, card_id: str, scope_id: str | None = None):
+    scope = [html.Div(id=scope_id, className="alert notice scope-note", role="status")] if scope_id else []
     return html.Article(
-        [html.H2(title), alert_box(alert_id), *body, html.P(caption, className="caption")],
+        [html.H2(title), alert_box(alert_id), *scope, *body, html.P(caption, className="caption")],
         className="card",
         id=card_id,
     )
@@ -815,6 +852,7 @@ def layout(name: str, state: Mapping):
             ],
             COMPLEXITY_CAPTION,
             ids.card(name),
+            ids.SCOPE_NOTES[name],
         )
     if name == "layered":
         return _card(
@@ -824,6 +862,7 @@ def layout(name: str, state: Mapping):
                       className="plot-pair")],
             LAYERED_CAPTION,
             ids.card(name),
+            ids.SCOPE_NOTES[name],
         )
     if name == "finite":
         return _card(
@@ -832,6 +871,7 @@ def layout(name: str, state: Mapping):
             [plot_block("finite", 600), html.Ul(id=ids.FINITE_NOTES, className="notes")],
             FINITE_CAPTION,
             ids.card(name),
+            ids.SCOPE_NOTES[name],
         )
     if name == "activation":
         return _card(
@@ -862,6 +902,7 @@ def memoized_renderers(cache) -> Renderers:
         finite=memoize(cache, render_finite),
         activation=memoize(cache, render_activation),
         mean_slope=memoize(cache, mean_slope),
+        phi_vanishes=memoize(cache, phi_vanishes),
     )
 
 
@@ -884,6 +925,8 @@ def _register_view(app, view: str, renderers: Renderers) -> None:
         output["notes"] = Output(ids.FINITE_NOTES, "children")
     elif view == "activation":
         output["stats"] = Output(ids.ACTIVATION_STATS, "children")
+    if view in SCOPED_VIEWS:
+        output["scope"] = Output(ids.SCOPE_NOTES[view], "children")
 
     @app.callback(output=output, inputs=dict(slice_=Input(ids.view_state(view), "data")))
     def _view(slice_):

@@ -107,10 +107,10 @@ def test_valid_controls_pass_through_silently():
 
 def test_unchanged_slice_is_not_sent_again():
     before = _state()
-    out = _sync(before, ids.MU, mu=1.0)  # the complexity view does not depend on μ
-    assert out["settings"]["mu"] == 1.0
+    out = _sync(before, ids.LAB_N, lab_N=40)  # the complexity view does not depend on lab N
+    assert out["settings"]["lab_N"] == 40
     assert out["view_complexity"] is no_update
-    assert out["search"] == "?mu=1"
+    assert out["search"] == "?lab_N=40"
 
 
 def test_hidden_view_catches_up_when_its_tab_opens():
@@ -199,8 +199,8 @@ def test_network_units_add_the_activation_to_the_analytic_slices():
     out = _sync(_state(), ids.UNITS, units="network")
     sl = out["view_complexity"]
     assert sl["units"] == "network" and all(k in sl for k in SCALE_KEYS)
-    spin = view_slice(_state(), "complexity")
-    assert not any(k in spin for k in SCALE_KEYS)
+    spin = view_slice(_state(), "layered")
+    assert spin["units"] == "spin" and "gamma" in spin  # φ's settings: the scope note
 
 
 def test_switching_activation_resets_its_parameter_and_shows_its_slider():
@@ -562,3 +562,30 @@ def test_the_address_is_pushed_for_steps_and_replaced_for_drags_and_repairs():
     assert address_update("?K=10", None)["mode"] == "replace"  # a link repaired on arrival
     assert address_update("?K=10", ids.URL)["mode"] == "replace"
     assert ids.N_SLIDER in SLIDERS and ids.THEME not in SLIDERS and ids.TABS not in SLIDERS
+
+
+@pytest.mark.parametrize("view", ["complexity", "layered", "finite"])
+def test_spin_glass_views_say_when_phi_changes_the_counts(view):
+    from components.state import default_state, view_slice
+    from components.views.analytic import view_outputs
+
+    def text(node) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, str):
+            return node
+        if isinstance(node, (list, tuple)):
+            return "".join(text(n) for n in node)
+        return text(getattr(node, "children", None))
+
+    base = default_state()
+    relu = view_outputs(view, view_slice({**base, "tab": view}, view))
+    assert relu["scope"] is None  # ReLU: β̄ = 0, φ ≡ 0, the view is the whole story
+    sigmoid = view_outputs(view, view_slice({**base, "tab": view, "activation": "sigmoid"}, view))
+    note = text(sigmoid["scope"])
+    assert "φ ≠ 0" in note and "Activation effect" in note
+    links = [n for n in sigmoid["scope"] if getattr(n, "href", None)]
+    assert links and getattr(links[0], "data-tab", None) in (None, "effect")
+    off = view_outputs(view, view_slice({**base, "tab": view, "activation": "sigmoid", "gamma": 0.0},
+                                        view))
+    assert off["scope"] is None  # γ = 0 switches φ off

@@ -193,7 +193,11 @@ def test_new_fields_have_the_agreed_ranges():
 
 def test_view_slices_carry_only_what_each_view_depends_on():
     state = default_state()
-    assert set(view_slice(state, "complexity")) == {"H", "K", "units", "u_auto", "theme", "lecture"}
+    assert set(view_slice(state, "complexity")) == {
+        "H", "K", "units", "u_auto", "theme", "lecture",
+        # the activation model: the view says when φ ≠ 0 changes its counts
+        "activation", "param", "pieces", "mu", "sigma", "knots", "gamma"}
+    assert "lab_N" not in view_slice(state, "complexity")
     assert "N" in view_slice(state, "finite") and "seed" in view_slice(state, "finite")
     assert "gamma" in view_slice(state, "activation")
     manual = {**state, "u_auto": False}
