@@ -65,6 +65,11 @@ LAB_STATE = "lab-state-store"
 MINIMA_STATE = "minima-state-store"
 
 
+def explain(view: str) -> str:
+    """The "What am I looking at?" panel of view ``view``."""
+    return f"{view}-explain"
+
+
 def view_state(view: str) -> str:
     """The store holding the settings slice of view ``view`` (written while it is shown)."""
     return f"{view}-state-store"

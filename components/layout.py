@@ -4,6 +4,7 @@ tab per view of components/registry.py (each view builds its own tab's content).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from dash import dcc, html
 
@@ -380,13 +381,66 @@ def _settings_panel(state: dict):
 # ---------------------------------------------------------------------------------------
 
 
+#: "What am I looking at?": a few plain sentences per view, for a first-time visitor.
+EXPLAIN = {
+    "complexity": (
+        "Each curve counts critical points of one Hessian index k (k = 0: minima) per weight: "
+        "where Θ is above zero, about e^(N·Θ) of them lie below the loss N·u; below zero, "
+        "none for large N. Read it from the left: the lowest critical points (just above "
+        "−E₀) are minima, saddles of index k appear only above −Eₖ, and everything piles up "
+        "at −E∞. This is the spin-glass model (φ ≡ 0)."
+    ),
+    "layered": (
+        "The same levels as numbers: E₀ > E₁ > … > E∞ for the chosen depth (left) and how "
+        "the ground state E₀, the first saddle level E₁ and the threshold E∞ move with the "
+        "depth H (right). The gap between E₀ and E∞ is where good minima live."
+    ),
+    "finite": (
+        "A real network has finitely many weights N. The thick curve is the exact expected "
+        "number of critical points below each loss at this N; the thin curves are the "
+        "large-N approximation e^(N·Θ), right in the exponent only; markers are Monte Carlo "
+        "estimates per index. Below the dotted line, less than one is expected."
+    ),
+    "activation": (
+        "How an activation enters the model: it is fitted by L straight pieces (dashed), "
+        "weighted by how often each input value occurs (shaded). The average slope ᾱ "
+        "rescales the loss; the average intercept β̄ adds a deterministic term φ(s) to it "
+        "(right), which is zero for ReLU, leaky ReLU and tanh at μ = 0."
+    ),
+    "effect": (
+        "What φ ≠ 0 does to the counts: K is the ratio of the expected number of critical "
+        "points with the activation's φ to the spin glass's (K = 1: no change), and the share "
+        "of minima turned into index-1 saddles. The last panel counts at a finite N by Monte "
+        "Carlo."
+    ),
+    "lab": (
+        "Sampled landscapes, not formulas: one random loss surface at N = 3 drawn on the "
+        "sphere with all its critical points, a chart of a larger one, and gradient descents "
+        "from random starts with the losses they end at, next to the levels −E₀ and −E∞."
+    ),
+}
+
+
+def _explain(view) -> Any:
+    text = EXPLAIN.get(view.name)
+    if not text:
+        return None
+    return html.Details(
+        [html.Summary("What am I looking at?"), html.P(text)],
+        className="explain",
+        id=ids.explain(view.name),
+    )
+
+
 def _view_content(view, state: dict):
-    """The tab content of ``view``; a view that fails to build says so instead."""
+    """The tab content of ``view`` after its short explanation; a view that fails to build
+    says so instead."""
     try:
-        return module_of(view).layout(view.name, state)
+        content = module_of(view).layout(view.name, state)
     except Exception:  # noqa: BLE001 - one tab failing must not take the page down
         logger.exception("building the %s tab", view.name)
-        return html.Div(f"The {view.label} view could not be built.", className="alert")
+        content = html.Div(f"The {view.label} view could not be built.", className="alert")
+    return [c for c in (_explain(view), content) if c is not None]
 
 
 def _tabs(state: dict):
