@@ -51,16 +51,30 @@
         return href || window.location.href;
       },
       exportImage: function (nPng, nSvg, graphId) {
+        // The figure as drawn, with the title and parameter line the server put into
+        // layout.meta.export, under a file name carrying the parameters.
         var svg = triggered().some(function (p) { return p.indexOf("-export-svg.") >= 0; });
         var format = svg ? "svg" : "png";
         var root = document.getElementById(graphId);
         var gd = root ? root.querySelector(".js-plotly-plot") : null;
         if (!gd || !window.Plotly) { return "The figure is not drawn yet."; }
-        window.Plotly.downloadImage(gd, {
+        var meta = gd.layout && gd.layout.meta && gd.layout.meta.export ? gd.layout.meta.export : null;
+        var name = meta && meta.name ? meta.name : "spinglass-" + graphId.replace(/-graph$/, "");
+        var layout = Object.assign({}, gd.layout);
+        if (meta) {
+          var margin = Object.assign({}, layout.margin || {});
+          margin.t = (typeof margin.t === "number" ? margin.t : 70) + 60;
+          layout.margin = margin;
+          layout.title = {
+            text: "<b>" + meta.title + "</b><br><span style='font-size:11px'>" + meta.params + "</span>",
+            x: 0.01, xanchor: "left", y: 0.995, yanchor: "top", yref: "container"
+          };
+        }
+        window.Plotly.downloadImage({data: gd.data, layout: layout}, {
           format: format,
-          filename: "spinglass-" + graphId.replace(/-graph$/, ""),
+          filename: name,
           width: gd.offsetWidth,
-          height: gd.offsetHeight,
+          height: gd.offsetHeight + (meta ? 60 : 0),
           scale: svg ? 1 : 2
         });
         return "";

@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 
 #: Page size of exported PDFs in CSS pixels (width, height).
 PDF_SIZE = (1100, 680)
-_PDF_TIMEOUT = 20.0
+_PDF_TIMEOUT = 20.0  # seconds one figure may take in the renderer
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
 
@@ -203,70 +203,31 @@ def find_chromium() -> str | None:
 
 
 class _Kaleido:
-    """PDF rendering through kaleido, one figure at a time.
+    """PDF rendering through one long-lived kaleido per web process (components/renderer.py).
 
-    Each export starts kaleido's own short-lived Chromium (about 1.7 s a PDF here).  A
-    persistent kaleido server would be faster, but its Chromium does not shut down reliably
-    (stopping it can block for good), which would hang the process at exit.
+    The first export starts the renderer's Chromium (seconds); later ones only draw.  A
+    renderer that fails is stopped and started again on the next export; without Chromium
+    on the server the export says so.
     """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.broken: str | None = None
 
     def render(self, figure: Mapping, fmt: str, width: int, height: int) -> bytes:
-        with self.lock:
-            if self.broken:
-                raise ExportUnavailable(self.broken)
-            if find_chromium() is None:
-                raise ExportUnavailable(
-                    "PDF export needs Chromium on the server (Debian: apt-get install chromium; "
-                    "or set BROWSER_PATH). PNG and SVG exports work in the browser."
-                )
-            import kaleido  # noqa: PLC0415 - optional, heavy; only when exporting
+        if find_chromium() is None:
+            raise ExportUnavailable(
+                "PDF export needs Chromium on the server (Debian: apt-get install chromium; "
+                "or set BROWSER_PATH). PNG and SVG exports work in the browser."
+            )
+        from components.renderer import RendererError, shared_renderer  # noqa: PLC0415
 
-            result: dict = {}
-
-            def work():
-                try:
-                    result["data"] = kaleido.calc_fig_sync(
-                        dict(figure), opts=dict(format=fmt, width=width, height=height)
-                    )
-                except Exception as exc:  # noqa: BLE001 - reported below
-                    result["error"] = exc
-
-            worker = threading.Thread(target=work, daemon=True, name="pdf-export")
-            worker.start()
-            worker.join(_PDF_TIMEOUT)
-            if worker.is_alive():
-                self.broken = (
-                    "PDF export is unavailable: the server's Chromium did not answer. "
-                    "PNG and SVG exports work in the browser."
-                )
-                logger.error("kaleido did not answer within %s s", _PDF_TIMEOUT)
-                _end_own_browsers()
-                raise ExportUnavailable(self.broken)
-            if "error" in result:
-                logger.error("PDF export failed: %r", result["error"])
-                raise ExportUnavailable(
-                    "PDF export failed on the server; PNG and SVG exports work in the browser."
-                )
-            return result["data"]
-
-
-def _end_own_browsers() -> None:
-    """Kill the Chromium processes this server process started (after a hung export)."""
-    try:
-        import psutil  # noqa: PLC0415
-
-        for child in psutil.Process().children(recursive=True):
-            try:
-                if "chrom" in child.name().lower():
-                    child.kill()
-            except psutil.Error:
-                pass
-    except Exception:  # noqa: BLE001 - best effort
-        logger.warning("could not end the export's Chromium processes")
+        try:
+            return shared_renderer(_PDF_TIMEOUT).render(dict(figure), fmt, width, height)
+        except RendererError as exc:
+            logger.error("PDF export failed: %s", exc)
+            raise ExportUnavailable(
+                "PDF export failed on the server; PNG and SVG exports work in the browser."
+            ) from None
 
 
 _KALEIDO = _Kaleido()

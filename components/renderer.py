@@ -175,11 +175,12 @@ _SHARED: PdfRenderer | None = None
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_renderer() -> PdfRenderer:
-    """The process's renderer (created on first use; a forked child makes its own)."""
+def shared_renderer(timeout_s: float = 60.0) -> PdfRenderer:
+    """The process's renderer (created on first use, with ``timeout_s`` a figure; a forked
+    child makes its own)."""
     global _SHARED  # noqa: PLW0603 - one per process by design
     with _SHARED_LOCK:
         if _SHARED is None or getattr(_SHARED, "_pid", None) != os.getpid():
-            _SHARED = PdfRenderer()
+            _SHARED = PdfRenderer(timeout_s=timeout_s)
             _SHARED._pid = os.getpid()  # noqa: SLF001
         return _SHARED

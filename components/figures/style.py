@@ -30,6 +30,8 @@ __all__ = [
     "hline",
     "rect",
     "message_figure",
+    "with_export_meta",
+    "titled_for_export",
 ]
 
 FONT_FAMILY = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -190,3 +192,38 @@ def message_figure(text: str, style: FigureStyle | None = None) -> go.Figure:
             margin=dict(l=20, r=20, t=20, b=20),
         )
     )
+
+
+def with_export_meta(figure: Any, title: str, line: str, name: str) -> Any:
+    """A copy of ``figure`` with ``layout.meta.export`` (title, parameter line, file name)
+    for the browser's PNG and SVG exports (assets/app.js)."""
+    meta = {"export": {"title": title, "params": line, "name": name}}
+    if isinstance(figure, go.Figure):
+        figure = go.Figure(figure)
+        figure.update_layout(meta=meta)
+        return figure
+    if isinstance(figure, Mapping):
+        figure = dict(figure)
+        figure["layout"] = {**dict(figure.get("layout") or {}), "meta": meta}
+    return figure
+
+
+def titled_for_export(figure: Any, title: str, line: str) -> dict:
+    """A copy of ``figure`` (dict or go.Figure) with the title and the parameter line on
+    top, wrapped at about 130 characters, and the top margin to hold them."""
+    fig = go.Figure(figure)
+    words, rows, row = line.split(" · "), [], ""
+    for word in words:
+        if row and len(row) + len(word) + 3 > 130:
+            rows.append(row)
+            row = word
+        else:
+            row = f"{row} · {word}" if row else word
+    if row:
+        rows.append(row)
+    text = f"<b>{title}</b>" + "".join(f"<br><span style='font-size:11px'>{r}</span>" for r in rows)
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 70
+    fig.update_layout(title=dict(text=text, x=0.01, xanchor="left", y=0.995, yanchor="top",
+                                 yref="container", font=dict(size=16)),
+                      margin=dict(t=top + 30 + 15 * len(rows)))
+    return fig.to_plotly_json()

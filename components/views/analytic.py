@@ -49,7 +49,7 @@ from components.figures.analytic import (
     phi_figure,
     pieces_figure,
 )
-from components.figures.style import figure_style, message_figure
+from components.figures.style import figure_style, message_figure, titled_for_export, with_export_meta
 from components.permalink import query_from_state
 from components.registry import Services
 from components.state import (
@@ -59,6 +59,7 @@ from components.state import (
     FLAGS,
     Activation,
     activation_or_error,
+    default_state,
     param_spec,
     sanitize,
     view_slice,
@@ -520,10 +521,12 @@ def _plots_of(view: str) -> list[str]:
     return [key for key, plot in PLOTS.items() if plot.view == view]
 
 
-def _drawn(view: str, payload: dict, messages: list[str]) -> dict:
+def _drawn(view: str, payload: dict, messages: list[str], state: Mapping | None = None) -> dict:
     out = {"alert": alert(messages)}
     for plot in _plots_of(view):
-        out[f"figure_{_key(plot)}"] = payload["figures"][plot]
+        figure = payload["figures"][plot]
+        out[f"figure_{_key(plot)}"] = figure if state is None else with_export_meta(
+            figure, *export_title(plot, state), export_name(plot, state))
         out[f"table_{_key(plot)}"] = table_view(payload["tables"][plot], PLOTS[plot].title)
     return out
 
@@ -576,7 +579,7 @@ def view_outputs(view: str, slice_: Any, renderers: Renderers | None = None) -> 
         if view in SCOPED_VIEWS:
             out["scope"] = None
         return out
-    out = _drawn(view, payload, messages)
+    out = _drawn(view, payload, messages, state)
     if view == "complexity":
         out["energy_table"] = energy_table(payload["energies"], payload["e_inf"], payload["scale"])
     elif view == "finite":
@@ -626,11 +629,17 @@ def _label(key: str, state: Mapping) -> str:
     return {"activation": "Activation", "knots": "Knot table (z, f)"}.get(key, key)
 
 
-def export_parameters(plot: str, state: Mapping) -> dict:
-    """Header lines of a plot's CSV: its theory section, the permalink and its settings."""
+def export_parameters(plot: str, state: Mapping, base: str = "") -> dict:
+    """Header lines of a plot's CSV: its theory section, the permalink and its settings.
+
+    ``base`` is the page's address without query (``http://host:port/``): the link is then
+    a full URL that opens the page in these settings.
+    """
     view = PLOTS[plot].view
+    query = query_from_state(state)
+    link = (base + query) if base else (query or "(all defaults)")
     params: dict[str, Any] = {"Plot": f"{PLOTS[plot].title} ({PLOTS[plot].theory})",
-                              "Link": query_from_state(state) or "(all defaults)"}
+                              "Link": link}
     for key, value in view_slice(state, view).items():
         if key in ("theme", "lecture", "u_auto"):
             continue
@@ -645,6 +654,43 @@ def export_parameters(plot: str, state: Mapping) -> dict:
         params["Units"] = ("spin-glass loss per weight u" if state["units"] == "spin"
                            else "network units ᾱ^(H−1)·u (theory §5.3)")
     return params
+
+
+#: Settings named in export file names, in this order (H always; the others when they
+#: are part of the plot's settings and differ from the defaults).
+_NAME_KEYS = ("H", "K", "N", "activation", "param", "pieces", "mu", "sigma", "gamma", "seed",
+              "units")
+
+
+def _slug(value: Any) -> str:
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return "".join(c if c.isalnum() or c in ".-" else "_" for c in text)[:24]
+
+
+def export_name(plot: str, state: Mapping) -> str:
+    """The file name (without extension) of an export of ``plot``: the plot and the settings
+    that shape it, e.g. ``spinglass-finite-H4-N50-seed3``; safe on every file system."""
+    view = PLOTS[plot].view
+    sl = view_slice(state, view)
+    defaults = default_state()
+    parts = [plot]
+    for key in _NAME_KEYS:
+        if key not in sl or (key != "H" and sl[key] == defaults.get(key)) or sl[key] is None:
+            continue
+        if key == "activation":
+            parts.append(_slug(sl[key]))
+        else:
+            parts.append(f"{key}{_slug(sl[key])}")
+    return "spinglass-" + "-".join(parts)
+
+
+def export_title(plot: str, state: Mapping) -> tuple[str, str]:
+    """The title and the parameter line an exported figure carries."""
+    params = export_parameters(plot, state)
+    params.pop("Plot", None)
+    params.pop("Link", None)
+    line = " · ".join(f"{k} = {v}" for k, v in params.items())
+    return PLOTS[plot].title, line
 
 
 def _export_payload(plot: str, settings: Any, renderers: Renderers, style: tuple | None = None):
@@ -668,7 +714,7 @@ def _export_payload(plot: str, settings: Any, renderers: Renderers, style: tuple
     return payload, state, error
 
 
-def export_csv(plot: str, settings: Any, renderers: Renderers | None = None) -> dict:
+def export_csv(plot: str, settings: Any, renderers: Renderers | None = None, base: str = "") -> dict:
     """The CSV download of ``plot`` for the (possibly forged) settings.
 
     Returns ``{"download": dict(content=..., filename=..., type="text/csv"), "message": None}``
@@ -679,9 +725,9 @@ def export_csv(plot: str, settings: Any, renderers: Renderers | None = None) -> 
     if error:
         return {"download": no_update, "message": f"No CSV: {error}"}
     text = csv_text(payload["tables"][plot], f"{PLOTS[plot].title} — data",
-                    export_parameters(plot, state))
+                    export_parameters(plot, state, base))
     return {
-        "download": dict(content=text, filename=f"spinglass-{plot}.csv", type="text/csv"),
+        "download": dict(content=text, filename=export_name(plot, state) + ".csv", type="text/csv"),
         "message": None,
     }
 
@@ -698,11 +744,11 @@ def export_pdf(
     message (no Chromium on the server, rendering failed) and ``no_update``.
     """
     renderers = renderers or Renderers()
-    payload, _, error = _export_payload(plot, settings, renderers, style=("light", False))
+    payload, state, error = _export_payload(plot, settings, renderers, style=("light", False))
     if error:
         return {"download": no_update, "message": f"No PDF: {error}"}
     try:
-        pdf = to_pdf(payload["figures"][plot])
+        pdf = to_pdf(titled_for_export(payload["figures"][plot], *export_title(plot, state)))
     except ExportUnavailable as exc:
         return {"download": no_update, "message": str(exc)}
     except Exception:  # noqa: BLE001
@@ -710,7 +756,7 @@ def export_pdf(
         return {"download": no_update, "message": "PDF export failed on the server."}
     return {
         "download": dict(content=base64.b64encode(pdf).decode("ascii"), base64=True,
-                         filename=f"spinglass-{plot}.pdf", type="application/pdf"),
+                         filename=export_name(plot, state) + ".pdf", type="application/pdf"),
         "message": None,
     }
 
@@ -935,6 +981,16 @@ def _register_view(app, view: str, renderers: Renderers) -> None:
         return view_outputs(view, slice_, renderers)
 
 
+def _page_base() -> str:
+    """The page's address without query, from the callback request (``""`` outside one)."""
+    try:
+        from flask import has_request_context, request  # noqa: PLC0415
+
+        return request.url_root if has_request_context() else ""
+    except Exception:  # noqa: BLE001
+        return ""
+
+
 def _register_exports(app, plot: str, renderers: Renderers) -> None:
     message = Output(ids.export_message(plot), "children", allow_duplicate=True)
 
@@ -947,13 +1003,19 @@ def _register_exports(app, plot: str, renderers: Renderers) -> None:
     def _csv(n_clicks, settings):
         if not n_clicks:
             raise PreventUpdate
-        return export_csv(plot, settings, renderers)
+        return export_csv(plot, settings, renderers, base=_page_base())
 
     @app.callback(
         output=dict(download=Output(ids.download(plot, "pdf"), "data"), message=message),
         inputs=dict(n_clicks=Input(ids.export_button(plot, "pdf"), "n_clicks")),
         state=dict(settings=State(ids.SETTINGS, "data")),
         prevent_initial_call=True,
+        # busy state: the button is disabled and says so while the server draws
+        running=[
+            (Output(ids.export_button(plot, "pdf"), "disabled"), True, False),
+            (Output(ids.export_button(plot, "pdf"), "children"), "PDF…", "PDF"),
+            (Output(ids.export_button(plot, "pdf"), "aria-busy"), "true", "false"),
+        ],
     )
     def _pdf(n_clicks, settings):
         if not n_clicks:

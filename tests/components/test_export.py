@@ -45,7 +45,10 @@ def test_every_plot_exports_its_data(plot):
     out = export_csv(plot, _state(N=100))
     assert out["message"] is None
     download = out["download"]
-    assert download["filename"] == f"spinglass-{plot}.csv" and download["type"] == "text/csv"
+    assert download["filename"].startswith(f"spinglass-{plot}-H3") and download["type"] == "text/csv"
+    assert download["filename"].endswith(".csv")
+    if PLOTS[plot].view == "finite":
+        assert "-N100" in download["filename"]  # the settings that shape the plot
     header, columns, rows = _parse(download["content"])
     assert header["Plot"].startswith(PLOTS[plot].title)
     assert header["Link"] == "?N=100"
@@ -115,7 +118,9 @@ def test_pdf_export_uses_the_converter_and_reports_failures():
     out = export_pdf("complexity", _state(theme="dark", lecture=True), to_pdf=fake)
     assert out["message"] is None and out["download"]["base64"] is True
     assert base64.b64decode(out["download"]["content"]) == b"%PDF-1.4 fake"
-    assert out["download"]["filename"] == "spinglass-complexity.pdf"
+    assert out["download"]["filename"] == "spinglass-complexity-H3.pdf"
+    title = seen["figure"]["layout"]["title"]["text"]
+    assert PLOTS["complexity"].title in title and "Depth H = 3" in title  # title + parameters
     template = seen["figure"]["layout"]["template"]["layout"]
     assert template["paper_bgcolor"] == "white" and template["font"]["size"] == 16  # made for print
 
@@ -171,3 +176,21 @@ def test_export_parameters_name_every_setting_of_the_plot():
     assert "Knot table (z, f)" not in params and "Theme" not in params
     params = export_parameters("finite", _state(u_auto=False, u_min=-2.0, u_max=-1.0))
     assert params["Loss range"] == "[-2.0, -1.0]"
+
+
+def test_export_names_carry_the_settings_and_are_safe():
+    from components.views.analytic import export_name
+
+    assert export_name("finite", _state(H=4, N=50, seed=3)) == "spinglass-finite-H4-N50-seed3"
+    name = export_name("activation", _state(activation="custom", knots="0, 0\n1, 1"))
+    assert name.startswith("spinglass-activation-H3-custom")
+    assert export_name("complexity", _state(activation="leaky_relu", param=0.1, units="network")) \
+        == "spinglass-complexity-H3-leaky_relu-param0.1-unitsnetwork"
+    for plot in PLOTS:
+        assert all(c.isalnum() or c in "._-" for c in export_name(plot, _state(mu=-1.5)))
+
+
+def test_csv_link_is_a_full_address_when_the_page_is_known():
+    header, _, _ = _parse(export_csv("complexity", _state(H=4), base="http://127.0.0.1:8050/")
+                          ["download"]["content"])
+    assert header["Link"] == "http://127.0.0.1:8050/?H=4"

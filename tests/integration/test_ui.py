@@ -158,7 +158,7 @@ def test_ui005_csv_download_in_the_browser(shared_duo):
     duo = shared_duo
     _open(duo, "?H=4&K=2")
     _wait_for_e0(duo, 4, timeout=30)
-    target = Path(duo.download_path) / "spinglass-complexity.csv"
+    target = Path(duo.download_path) / "spinglass-complexity-H4-K2.csv"
     if target.exists():
         target.unlink()
     duo.find_element("#complexity-export-csv").click()
@@ -167,7 +167,7 @@ def test_ui005_csv_download_in_the_browser(shared_duo):
     text = target.read_text()
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert "# Depth H = 4" in header and "# Highest index K = 2" in header
-    assert "# Link = ?H=4&K=2" in header
+    assert f"# Link = {duo.server_url}/?H=4&K=2" in header  # a full address that opens the page
     rows = list(csv.reader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
     assert rows[0] == ["u", "Theta_k0", "Theta_k1", "Theta_k2", "Theta_total"]
     data = np.array(rows[1:], dtype=float)
@@ -265,16 +265,17 @@ def test_ui010_svg_and_pdf_downloads(shared_duo):
     _open(duo, "?tab=layered&H=6")
     until(lambda: _traces(duo, "layered-h-graph") > 0, timeout=30)
     folder = Path(duo.download_path)
-    for name in ("spinglass-layered-h.svg", "spinglass-layered-h.pdf"):
+    for name in ("spinglass-layered-h-H6.svg", "spinglass-layered-h-H6.pdf"):
         if (folder / name).exists():
             (folder / name).unlink()
     duo.find_element("#layered-h-export-svg").click()
-    svg = folder / "spinglass-layered-h.svg"
+    svg = folder / "spinglass-layered-h-H6.svg"
     until(lambda: svg.exists() and svg.stat().st_size > 1000, timeout=20)
     time.sleep(0.2)
     assert svg.read_text().lstrip().startswith("<svg") and "depth" in svg.read_text()
+    assert "Depth H = 6" in svg.read_text()  # the figure carries its title and parameters
     duo.find_element("#layered-h-export-pdf").click()
-    pdf = folder / "spinglass-layered-h.pdf"
+    pdf = folder / "spinglass-layered-h-H6.pdf"
     until(lambda: (pdf.exists() and pdf.stat().st_size > 1000)
           or bool(_text(duo, "#layered-h-export-message")), timeout=60)
     message = _text(duo, "#layered-h-export-message")
