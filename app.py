@@ -27,6 +27,7 @@ from components import tasks
 from components.cache import init_cache, open_storage, shared_secret_key
 from components.callbacks import register_callbacks
 from components.celery_jobs import LimitedCeleryManager
+from components.channel import make_channel
 from components.edge import quiet_dev_server, register_edge
 from components.jobs import JobLimits, LimitedDiskcacheManager
 from components.layout import build_layout
@@ -79,7 +80,10 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.secret_key = storage.secret  # signs Dash's job handles (not the job store's copy)
     cache = init_cache(app.server, settings, storage)
     app.layout = build_layout
-    register_callbacks(app, cache, manager)
+    # The presenter's state channel: in this process, or in Redis (shared by every web
+    # process) when REDIS_URL is set.
+    channel = make_channel(settings.redis_url)
+    register_callbacks(app, cache, manager, channel)
     register_routes(app.server)
     register_edge(app, settings)
     return app

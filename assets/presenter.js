@@ -200,26 +200,41 @@
   // ------------------------------------------------------------------ the address bar
   var last = {source: null, at: 0};
 
-  function writeAddress(data) {
+  var SESSION_KEYS = ["follow", "present", "key"];
+
+  function sessionPart() {
+    // The presenting-session parameters of the current address, kept across rewrites.
+    var params = new URLSearchParams(window.location.search);
+    var kept = [];
+    SESSION_KEYS.forEach(function (k) {
+      if (params.has(k)) { kept.push(encodeURIComponent(k) + "=" + encodeURIComponent(params.get(k))); }
+    });
+    return kept.join("&");
+  }
+
+  function writeAddress(data, href) {
     var dc = window.dash_clientside;
-    if (!data || typeof data.search !== "string") { return dc.no_update; }
-    var search = data.search && data.search !== "?" ? data.search : "";
-    var url = window.location.pathname + search + window.location.hash;
-    var now = Date.now();
-    if (search !== window.location.search) {
-      var replace = data.mode === "replace" || (
-        data.mode !== "push" && data.source && data.source === last.source &&
-        now - last.at < REPLACE_MS
-      );
-      if (replace) {
-        window.history.replaceState(window.history.state, "", url);
-      } else {
-        window.history.pushState(null, "", url);
+    if (data && typeof data.search === "string") {
+      var search = data.search && data.search !== "?" ? data.search : "";
+      var session = sessionPart();
+      if (session) { search = (search ? search + "&" : "?") + session; }
+      var url = window.location.pathname + search + window.location.hash;
+      var now = Date.now();
+      if (search !== window.location.search) {
+        var replace = data.mode === "replace" || (
+          data.mode !== "push" && data.source && data.source === last.source &&
+          now - last.at < REPLACE_MS
+        );
+        if (replace) {
+          window.history.replaceState(window.history.state, "", url);
+        } else {
+          window.history.pushState(null, "", url);
+        }
+        window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
       }
-      window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+      last = {source: data.slider ? data.source : null, at: now};
     }
-    last = {source: data.slider ? data.source : null, at: now};
-    return window.location.origin + url;
+    return window.location.href;
   }
 
   // ------------------------------------------------------------------ following a presenter
@@ -256,10 +271,27 @@
       window.clearInterval(follow.timer);
       follow.timer = null;
     }
-    return window.dash_clientside.no_update;
+    if (!room) { return [true, "", "Explore on my own"]; }
+    return on
+      ? [false, "Following the lecturer: this page shows what the lecturer shows.", "Explore on my own"]
+      : [false, "Exploring on your own: the lecturer's changes wait.", "Follow the lecturer again"];
+  }
+
+  function followFromAddress(search, toggles, current) {
+    // The room comes from ?follow=ROOM; the toggle button switches following off and on.
+    var trig = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+    var room = new URLSearchParams(window.location.search).get("follow");
+    if (!room || !/^[A-Za-z0-9_-]{6,32}$/.test(room)) {
+      return current && current.room ? null : window.dash_clientside.no_update;
+    }
+    if (trig.indexOf("follow-toggle.n_clicks") >= 0 && current && current.room === room) {
+      return {room: room, following: !current.following};
+    }
+    if (current && current.room === room) { return window.dash_clientside.no_update; }
+    return {room: room, following: true};
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
-    presenter: {writeAddress: writeAddress, follow: followControl}
+    presenter: {writeAddress: writeAddress, follow: followControl, followFromAddress: followFromAddress}
   });
 }());

@@ -25,6 +25,7 @@ from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
 from components.views import redraw
 from components.state import VIEWS
+from components.presenter import register_presenter
 from components.sync import CONTROLS, address_update, sync_settings
 
 __all__ = ["register_callbacks"]
@@ -62,6 +63,7 @@ def _register_sync(app) -> None:
             next_clicks=Input(ids.PRESET_NEXT, "n_clicks"),
             reset_clicks=Input(ids.RESET, "n_clicks"),
             key_event=Input(ids.KEY_EVENT, "data"),
+            incoming=Input(ids.FOLLOW_INCOMING, "data"),
         ),
         state=dict(
             knots=State(ids.KNOTS, "value"),
@@ -70,10 +72,10 @@ def _register_sync(app) -> None:
         ),
     )
     def _sync(values, knots_blur, search, preset, prev_clicks, next_clicks, reset_clicks,
-              key_event, knots, previous, stores):
+              key_event, incoming, knots, previous, stores):
         out = sync_settings(
             {**values, "knots": knots}, ctx.triggered_id, search=search, previous=previous,
-            stores=stores, preset=preset, key_event=key_event,
+            stores=stores, preset=preset, key_event=key_event, incoming=incoming,
         )
         if out is None:
             raise PreventUpdate
@@ -102,7 +104,7 @@ def _register_clientside(app) -> None:
     )
 
 
-def register_callbacks(app, cache=None, manager=None) -> None:
+def register_callbacks(app, cache=None, manager=None, channel=None) -> None:
     """Register every callback of the page on ``app``.
 
     ``cache`` memoizes the views' computations (``None``: no cache); ``manager`` runs the
@@ -114,3 +116,4 @@ def register_callbacks(app, cache=None, manager=None) -> None:
         module_of(view).register(app, view.name, services)
     _register_clientside(app)
     redraw.register(app, services)
+    register_presenter(app, channel)

@@ -15,6 +15,21 @@ COPY_LINK = "copy-link"
 #: The query string the settings sync wants in the address bar, written by assets/presenter.js.
 ADDRESS = "address-store"
 
+# Presenting to followers (components/presenter.py, assets/presenter.js).
+PRESENT_BUTTON = "present-button"
+PRESENTER_STORE = "presenter-store"
+PRESENTER_PANEL = "presenter-panel"
+PRESENTER_STATUS = "presenter-status"
+SPEAKER_NOTES = "speaker-notes"
+SPEAKER_NOTES_TITLE = "speaker-notes-title"
+PRESENTER_QR = "presenter-qr"
+AUDIENCE_LINK = "audience-link"
+AUDIENCE_BAR = "audience-bar"
+FOLLOW_STORE = "follow-store"
+FOLLOW_INCOMING = "follow-incoming-store"
+FOLLOW_TOGGLE = "follow-toggle"
+FOLLOW_STATUS = "follow-status"
+
 # Toolbar: presets, theme, lecture mode.
 PRESET = "preset-dropdown"
 PRESET_PREV = "preset-prev"

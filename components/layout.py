@@ -20,6 +20,7 @@ from components.controls import (
     textarea_control,
 )
 from components.permalink import parse_query, state_query_from_url
+from components.presenter import presenter_layout
 from components.presets import PRESETS as NAMED_PRESETS
 from components.presets import matching_preset, preset_note
 from components.registry import VIEWS, module_of
@@ -189,6 +190,7 @@ def _header(state: dict):
                 className="title-block",
             ),
             _toolbar(state),
+            presenter_layout(),
             html.P(preset_note(matching_preset(state)), id=ids.PRESET_NOTE, className="preset-note"),
             html.P(KEY_HINT, className="key-hint"),
         ],

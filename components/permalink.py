@@ -33,6 +33,21 @@ ALIASES = {"L": "pieces"}
 _KEYS = tuple(default_state())
 
 
+#: Parameters of a presenting session (components/presenter.py), not settings: a room to
+#: follow, or a room and its presenter key.  They are read by the page's scripts and skipped
+#: here without a message.
+SESSION_KEYS = ("follow", "present", "key")
+
+
+def strip_session(search: Any) -> Any:
+    """``search`` without the presenting-session parameters (other values unchanged)."""
+    if not isinstance(search, str) or not any(k + "=" in search for k in SESSION_KEYS):
+        return search
+    text = search[1:] if search.startswith("?") else search
+    kept = [part for part in text.split("&") if part.split("=", 1)[0] not in SESSION_KEYS]
+    return ("?" + "&".join(kept)) if kept and any(kept) else ""
+
+
 def parse_query(search: Any) -> tuple[dict, list[str]]:
     """Raw settings and messages from a query string such as ``"?H=7&K=2"``.
 
@@ -59,6 +74,8 @@ def parse_query(search: Any) -> tuple[dict, list[str]]:
     repeated: list[str] = []
     unknown: list[str] = []
     for name, value in parse_qsl(text, keep_blank_values=True, max_num_fields=None):
+        if name in SESSION_KEYS:
+            continue
         key = ALIASES.get(name, name)
         if key not in _KEYS:
             if name not in unknown:

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from dash import html, no_update
 
 from components import ids
-from components.permalink import parse_query, query_from_state
+from components.permalink import parse_query, query_from_state, strip_session
 from components.presets import apply_preset, matching_preset, preset_note, step_preset
 from components.state import (
     CHOICES,
@@ -181,6 +181,7 @@ def sync_settings(
     stores: Mapping[str, Any] | None = None,
     preset: Any = None,
     key_event: Any = None,
+    incoming: Any = None,
 ) -> dict:
     """Validate and dispatch the settings (see the module docstring).
 
@@ -188,7 +189,9 @@ def sync_settings(
     is the id of what changed (``None`` for the page load), ``search`` the query string
     of the address bar, ``previous`` the last state in the settings store, ``stores`` the
     data of each view's store (by view name), ``preset`` the preset dropdown's value and
-    ``key_event`` the key-event store (``{"action": ..., "n": ...}``).
+    ``key_event`` the key-event store (``{"action": ..., "n": ...}``) and ``incoming`` the
+    state a followed presenter published (``{"version": ..., "state": {...}}``; it replaces
+    every setting but this browser's lecture mode).
 
     Returns a dict with ``settings``, ``view_<name>`` for each view, ``notice``,
     ``search``, ``value_<control>`` for each control, ``preset``, ``preset_note``, the
@@ -204,9 +207,16 @@ def sync_settings(
     action = key_event.get("action") if isinstance(key_event, Mapping) else None
     if trigger == ids.KEY_EVENT and action not in KEY_ACTIONS:
         trigger = None  # the store reporting its empty value on page load, not a key
+    search = strip_session(search)
     from_link = trigger in (None, ids.URL)
     messages: list[str] = []
-    if from_link:
+    if trigger == ids.FOLLOW_INCOMING:
+        sent = incoming.get("state") if isinstance(incoming, Mapping) else None
+        if not isinstance(sent, Mapping):
+            return None
+        own = raw_from_controls(values, None, prev)
+        raw = {**dict(sent), "lecture": own.get("lecture")}
+    elif from_link:
         if search is None:
             return None  # the address bar reports itself next
         if trigger == ids.URL and prev is not None and query_from_state(prev) == search:
