@@ -183,24 +183,25 @@ def test_ui006_presets_step_with_the_dropdown_buttons_and_keys(shared_duo):
     _open(duo)
     _wait_for_e0(duo, 3, timeout=30)
     duo.select_dcc_dropdown("#preset-dropdown", value="leaky ReLU (a = 0.1), H = 4")
-    _wait_for_e0(duo, 4)
-    until(lambda: _search(duo) == "?H=4&activation=leaky_relu&param=0.1", timeout=10)
+    # a preset opens the view where its point shows: the activation's fit
+    until(lambda: _search(duo) == "?H=4&activation=leaky_relu&param=0.1&tab=activation", timeout=10)
+    until(lambda: _traces(duo, "activation-graph") > 0, timeout=20)
     assert "Leaky ReLU" in duo.find_element("#preset-note").text
     _press(duo, "n")  # next preset: GELU with shifted inputs, H = 4
     until(lambda: "Smooth activation" in duo.find_element("#preset-note").text, timeout=10)
     assert duo.find_element("#activation-dropdown").text.startswith("GELU")
-    _press(duo, "n")  # next: N = 50, H = 3
-    _wait_for_e0(duo, 3)
-    until(lambda: _search(duo) == "?N=50", timeout=10)
+    _press(duo, "n")  # next: N = 50, H = 3, on the finite-N view
+    until(lambda: _search(duo) == "?N=50&tab=finite", timeout=10)
     assert "N = 50" in duo.find_element("#n-label").text
+    until(lambda: "N = 50" in (_text(duo, "#finite-graph") or ""), timeout=20)
     _press(duo, "p")
     until(lambda: "Smooth activation" in duo.find_element("#preset-note").text, timeout=10)
     duo.find_element("#preset-prev").click()
-    until(lambda: _search(duo) == "?H=4&activation=leaky_relu&param=0.1", timeout=10)
+    until(lambda: _search(duo) == "?H=4&activation=leaky_relu&param=0.1&tab=activation", timeout=10)
     thumb = duo.find_element("#depth-slider [role=slider]")  # leaving the preset's settings
     thumb.click()
     thumb.send_keys(Keys.ARROW_RIGHT)
-    _wait_for_e0(duo, 5)
+    until(lambda: "H=5" in _search(duo), timeout=10)
     until(lambda: duo.find_element("#preset-note").text == "", timeout=10)
     assert duo.get_logs() == []
 
