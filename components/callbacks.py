@@ -21,11 +21,11 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids
+from components.presenter import register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
 from components.views import redraw
 from components.state import VIEWS
-from components.presenter import register_presenter
 from components.sync import CONTROLS, address_update, sync_settings
 
 __all__ = ["register_callbacks"]

@@ -69,7 +69,8 @@ def _digest(key: str) -> str:
 def _encode(state: Mapping) -> str:
     text = json.dumps(dict(state), sort_keys=True, separators=(",", ":"))
     if len(text) > MAX_STATE_BYTES:
-        raise ValueError(f"a published state may have at most {MAX_STATE_BYTES} bytes, got {len(text)}")
+        raise ValueError(
+            f"a published state may have at most {MAX_STATE_BYTES} bytes, got {len(text)}")
     return text
 
 

@@ -22,7 +22,7 @@ import base64
 import logging
 from typing import Any, Mapping
 
-from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -58,7 +58,8 @@ def presenter_layout():
             dcc.Store(id=ids.FOLLOW_STORE),
             dcc.Store(id=ids.FOLLOW_INCOMING),
             html.Button(
-                "Present to followers", id=ids.PRESENT_BUTTON, n_clicks=0, className="action-button",
+                "Present to followers", id=ids.PRESENT_BUTTON, n_clicks=0,
+                className="action-button",
                 title="Open a room: students open its link (or scan its QR code) and their "
                       "pages follow yours",
             ),

@@ -135,7 +135,8 @@ class PdfRenderer:
     def worker_pid(self) -> int | None:
         return self._proc.pid if self.running else None
 
-    def render(self, figure: Mapping, fmt: str = "pdf", width: int = 1100, height: int = 680) -> bytes:
+    def render(self, figure: Mapping, fmt: str = "pdf", width: int = 1100,
+               height: int = 680) -> bytes:
         """The figure as ``fmt`` bytes.  RendererError when the worker fails."""
         request = json.dumps({"figure": figure, "format": fmt, "width": int(width),
                               "height": int(height)}, default=_jsonable).encode()

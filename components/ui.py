@@ -14,7 +14,8 @@ from dash import dcc, html
 
 from components.figures.style import FigureStyle, message_figure
 
-__all__ = ["DRAW_BUTTONS", "GRAPH_CONFIG", "alert", "alert_box", "table", "placeholder", "progress_row", "failure", "guard"]
+__all__ = ["DRAW_BUTTONS", "GRAPH_CONFIG", "alert", "alert_box", "table", "placeholder",
+           "progress_row", "failure", "guard"]
 
 logger = logging.getLogger(__name__)
 

@@ -49,7 +49,12 @@ from components.figures.analytic import (
     phi_figure,
     pieces_figure,
 )
-from components.figures.style import figure_style, message_figure, titled_for_export, with_export_meta
+from components.figures.style import (
+    figure_style,
+    message_figure,
+    titled_for_export,
+    with_export_meta,
+)
 from components.permalink import query_from_state
 from components.registry import Services
 from components.state import (
@@ -714,7 +719,8 @@ def _export_payload(plot: str, settings: Any, renderers: Renderers, style: tuple
     return payload, state, error
 
 
-def export_csv(plot: str, settings: Any, renderers: Renderers | None = None, base: str = "") -> dict:
+def export_csv(plot: str, settings: Any, renderers: Renderers | None = None,
+               base: str = "") -> dict:
     """The CSV download of ``plot`` for the (possibly forged) settings.
 
     Returns ``{"download": dict(content=..., filename=..., type="text/csv"), "message": None}``
@@ -872,8 +878,10 @@ def plot_block(plot: str, height: int, class_name: str = ""):
     )
 
 
-def _card(title: str, alert_id: str, body: list, caption, card_id: str, scope_id: str | None = None):
-    scope = [html.Div(id=scope_id, className="alert notice scope-note", role="status")] if scope_id else []
+def _card(title: str, alert_id: str, body: list, caption, card_id: str,
+          scope_id: str | None = None):
+    scope = ([html.Div(id=scope_id, className="alert notice scope-note", role="status")]
+             if scope_id else [])
     return html.Article(
         [html.H2(title), alert_box(alert_id), *scope, *body, html.P(caption, className="caption")],
         className="card",

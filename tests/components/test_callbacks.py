@@ -586,6 +586,6 @@ def test_spin_glass_views_say_when_phi_changes_the_counts(view):
     assert "φ ≠ 0" in note and "Activation effect" in note
     links = [n for n in sigmoid["scope"] if getattr(n, "href", None)]
     assert links and getattr(links[0], "data-tab", None) in (None, "effect")
-    off = view_outputs(view, view_slice({**base, "tab": view, "activation": "sigmoid", "gamma": 0.0},
-                                        view))
+    off_state = {**base, "tab": view, "activation": "sigmoid", "gamma": 0.0}
+    off = view_outputs(view, view_slice(off_state, view))
     assert off["scope"] is None  # γ = 0 switches φ off

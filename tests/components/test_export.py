@@ -45,7 +45,8 @@ def test_every_plot_exports_its_data(plot):
     out = export_csv(plot, _state(N=100))
     assert out["message"] is None
     download = out["download"]
-    assert download["filename"].startswith(f"spinglass-{plot}-H3") and download["type"] == "text/csv"
+    assert download["filename"].startswith(f"spinglass-{plot}-H3")
+    assert download["type"] == "text/csv"
     assert download["filename"].endswith(".csv")
     if PLOTS[plot].view == "finite":
         assert "-N100" in download["filename"]  # the settings that shape the plot

@@ -14,7 +14,8 @@ from components.renderer import PdfRenderer, RendererError
 FIGURE = {"data": [{"type": "scatter", "x": [1, 2, 3], "y": [3, 1, 2]}],
           "layout": {"title": {"text": "renderer check"}}}
 
-pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs Chromium (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(find_chromium() is None,
+                                reason="needs Chromium (apt-get install chromium)")
 
 
 def _alive(procs):

@@ -54,19 +54,25 @@ def test_a11y002_views_and_theme_from_the_keyboard(shared_duo):
     duo = shared_duo
     duo.wait_for_page(f"{duo.server_url}/?tab=complexity", timeout=30)
     until(lambda: _settled(duo), timeout=40)
+    def tabs():
+        return duo.driver.find_elements("css selector", "#view-tabs [role=tab]")
+
     n_tabs = len(VIEWS)
-    until(lambda: len(duo.driver.find_elements("css selector", "#view-tabs [role=tab]")) == n_tabs, timeout=10)
-    stops = [t.get_attribute("tabindex") for t in duo.driver.find_elements("css selector", "#view-tabs [role=tab]")]
+    until(lambda: len(tabs()) == n_tabs, timeout=10)
+    stops = [t.get_attribute("tabindex") for t in tabs()]
     assert stops == ["0"] + ["-1"] * (n_tabs - 1), stops
     assert duo.find_element("#view-tabs").get_attribute("role") == "tablist"
     first = duo.find_element("#tab-complexity")
     duo.driver.execute_script("arguments[0].focus();", first)
     first.send_keys("\ue014")  # ArrowRight
-    until(lambda: duo.find_element("#tab-layered").get_attribute("aria-selected") == "true", timeout=10)
+    def selected(tab: str) -> bool:
+        return duo.find_element(f"#tab-{tab}").get_attribute("aria-selected") == "true"
+
+    until(lambda: selected("layered"), timeout=10)
     until(lambda: "tab=layered" in duo.driver.execute_script("return location.search;"), timeout=10)
     assert duo.driver.execute_script("return document.activeElement.id;") == "tab-layered"
     duo.find_element("#tab-layered").send_keys("\ue011")  # Home
-    until(lambda: duo.find_element("#tab-complexity").get_attribute("aria-selected") == "true", timeout=10)
+    until(lambda: selected("complexity"), timeout=10)
     # theme radios: a real radio group, operated with the space bar
     group = duo.find_element("#theme-radio")
     assert group.get_attribute("role") == "radiogroup"

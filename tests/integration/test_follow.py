@@ -54,7 +54,7 @@ def _wait_for(check, timeout: float, what: str) -> float:
     return time.monotonic() - start
 
 
-def test_fol001_the_audience_follows_detaches_rejoins_and_keeps_the_last_state(shared_duo, audience):
+def test_fol001_audience_follows_detaches_rejoins_and_keeps_the_last_state(shared_duo, audience):
     duo = shared_duo
     presenter = duo.driver
     duo.wait_for_page(duo.server_url + "/", timeout=30)
@@ -78,8 +78,9 @@ def test_fol001_the_audience_follows_detaches_rejoins_and_keeps_the_last_state(s
     # a preset (key n) reaches the audience: depth, view and note, within a second of publishing
     _press(presenter, "n")  # → "ReLU, H = 5", which opens the layered view
     until(lambda: "H=5" in _search(presenter), timeout=10)
-    delay = _wait_for(lambda: _selected_tab(audience) == "tab-layered" and "H=5" in _search(audience),
-                      timeout=10, what="the audience never followed the preset")
+    delay = _wait_for(
+        lambda: _selected_tab(audience) == "tab-layered" and "H=5" in _search(audience),
+        timeout=10, what="the audience never followed the preset")
     assert delay < 3.0, f"the audience followed after {delay:.2f} s"
     # the theme too, but not the presenter's lecture mode
     _press(presenter, "t")

@@ -24,7 +24,8 @@ return {vw: innerWidth, vh: innerHeight, doc: document.documentElement.scrollWid
 
 def _viewport(duo, width: int, height: int) -> None:
     duo.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+                               {"width": width, "height": height, "deviceScaleFactor": 1,
+                                "mobile": False})
 
 
 def _geometry(duo, graph: str):
@@ -50,14 +51,19 @@ def test_pre001_f_puts_one_plot_on_the_screen_and_esc_brings_it_back(shared_duo)
         before = _drawn(duo, "complexity-graph")
         _press(duo, "f")
         until(lambda: duo.driver.execute_script(
-            "const g = document.querySelector('.plot-focus'); return g && g.id;") == "complexity-graph",
+            "const g = document.querySelector('.plot-focus'); return g && g.id;")
+            == "complexity-graph",
             timeout=10)
         time.sleep(0.8)
         full = _geometry(duo, "complexity-graph")
-        assert full["data"]["bottom"] - full["data"]["top"] > before["data"]["bottom"] - before["data"]["top"]
+        def height(g):
+            return g["data"]["bottom"] - g["data"]["top"]
+
+        assert height(full) > height(before)
         assert full["legend"]["bottom"] <= full["vh"] + 0.5
         _press(duo, "\ue00c")  # Escape: back to the slide, still in lecture mode
-        until(lambda: duo.driver.execute_script("return !document.querySelector('.plot-focus');"), timeout=10)
+        until(lambda: duo.driver.execute_script("return !document.querySelector('.plot-focus');"),
+              timeout=10)
         assert "lecture" in duo.find_element("#page").get_attribute("class")
         # ? opens the list of keys as a dialog with the focus on its button; Esc closes it
         _press(duo, "?")
@@ -68,7 +74,8 @@ def test_pre001_f_puts_one_plot_on_the_screen_and_esc_brings_it_back(shared_duo)
         for key in ("n / p", "l", "t", "f", "Esc", "?"):
             assert key in text
         duo.driver.switch_to.active_element.send_keys("\ue00c")
-        until(lambda: duo.driver.execute_script("return document.getElementById('keys-dialog').hidden;"),
+        until(lambda: duo.driver.execute_script(
+            "return document.getElementById('keys-dialog').hidden;"),
               timeout=10)
         assert "lecture" in duo.find_element("#page").get_attribute("class")
         assert duo.get_logs() == []
