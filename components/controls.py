@@ -279,3 +279,27 @@ def textarea_control(
         ],
         symbol, name, meaning, unit, row_id=row_id, hidden=hidden,
     )
+
+
+def text_control(
+    control_id: str,
+    symbol: str,
+    name: str,
+    meaning: str,
+    unit: str,
+    value: str,
+    max_length: int,
+    placeholder: str = "",
+):
+    """A one-line text box (applied on Enter or when it loses focus), labelled by a <label>."""
+    return _group(
+        control_id,
+        [
+            *control_label(symbol, name, meaning, unit, label_of(control_id), html_for=control_id),
+            dcc.Input(
+                id=control_id, type="text", value=value, debounce=True, maxLength=max_length,
+                placeholder=placeholder, className="control-text", spellCheck=False,
+            ),
+        ],
+        symbol, name, meaning, unit,
+    )

@@ -67,6 +67,14 @@ KNOTS_ROW = "knots-row"
 SEED = "seed-input"
 LAB_N = "lab-n-slider"
 RUNS = "runs-slider"
+NET_DATA = "net-data-radio"
+NET_WIDTHS = "net-widths-input"
+NET_RESTARTS = "net-restarts-input"
+NET_EPOCHS = "net-epochs-input"
+NET_OPT = "net-opt-radio"
+NET_LR = "net-lr-input"
+NET_LOSS = "net-loss-radio"
+NET_HESSIAN = "net-hessian-checklist"
 TABS = "view-tabs"
 
 # State: the validated settings, and the slices each view listens to.
@@ -78,6 +86,7 @@ ACTIVATION_STATE = "activation-state-store"
 EFFECT_STATE = "effect-state-store"
 LAB_STATE = "lab-state-store"
 MINIMA_STATE = "minima-state-store"
+NETWORKS_STATE = "networks-state-store"
 
 
 def explain(view: str) -> str:
@@ -98,6 +107,7 @@ VIEW_STATES = {
     "effect": EFFECT_STATE,
     "lab": LAB_STATE,
     "minima": MINIMA_STATE,
+    "networks": NETWORKS_STATE,
 }
 
 # Drawing the analytic views in the browser from the server's tables (assets/redraw.js).
@@ -232,3 +242,32 @@ def download(plot: str, fmt: str) -> str:
 def export_message(plot: str) -> str:
     """Where the export of plot ``plot`` reports problems."""
     return f"{plot}-export-message"
+
+
+# The "Real networks" tab.
+NET_ALERT = "networks-alert"
+NET_RUN_ALERT = "networks-run-alert"
+NET_RUN = "networks-run"
+NET_CANCEL = "networks-cancel"
+NET_PROGRESS = "networks-progress"
+NET_PROGRESS_LABEL = "networks-progress-label"
+NET_PLAN = "networks-plan"
+NET_STATUS = "networks-status"
+NET_SUMMARY = "networks-summary"
+NET_PIECES_TABLE = "networks-pieces-table"
+NET_HESSIAN_TABLE = "networks-hessian-table"
+
+
+def net_graph(plot: str) -> str:
+    """The graph of plot ``plot`` of the "Real networks" tab."""
+    return f"networks-{plot}-graph"
+
+
+def net_csv(plot: str) -> str:
+    """The CSV link row of plot ``plot`` of the "Real networks" tab."""
+    return f"networks-{plot}-csv"
+
+
+def net_block(plot: str) -> str:
+    """The block holding plot ``plot`` of the "Real networks" tab."""
+    return f"networks-{plot}-block"

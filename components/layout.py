@@ -14,6 +14,7 @@ from components.controls import (
     checklist_control,
     dropdown_control,
     number_control,
+    text_control,
     radio_control,
     range_slider_control,
     slider_control,
@@ -368,6 +369,56 @@ def _settings_panel(state: dict):
                         "number of projected-gradient descents from random starts", "runs",
                         f["runs"].minimum, f["runs"].maximum, 1, state["runs"],
                         {10: "10", 100: "100", 200: "200", 300: "300", 400: "400", 500: "500"},
+                    ),
+                ]
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Real networks (trained on real data)"),
+                    radio_control(
+                        ids.NET_DATA, "D", "data set",
+                        "bundled with scikit-learn: 8×8 digits (10 classes) or breast cancer (binary)", "",
+                        [{"label": "digits", "value": "digits"},
+                         {"label": "breast cancer", "value": "breast_cancer"}],
+                        state["net_data"],
+                    ),
+                    text_control(
+                        ids.NET_WIDTHS, "h", "hidden widths",
+                        "widths to sweep, 5 to 500 units, separated by commas (at most 8)", "units",
+                        state["net_widths"], 200, "10, 25, 50, 100",
+                    ),
+                    number_control(
+                        ids.NET_RESTARTS, "R", "restarts per width",
+                        "networks trained from independent random starts at each width", "networks",
+                        f["net_restarts"].minimum, f["net_restarts"].maximum, 1, state["net_restarts"],
+                    ),
+                    number_control(
+                        ids.NET_EPOCHS, "E", "epochs",
+                        "passes over the training set (minibatches of 32)", "epochs",
+                        f["net_epochs"].minimum, f["net_epochs"].maximum, 1, state["net_epochs"],
+                    ),
+                    radio_control(
+                        ids.NET_OPT, "opt", "optimiser",
+                        "SGD with momentum 0.9, or Adam", "",
+                        [{"label": "SGD", "value": "sgd"}, {"label": "Adam", "value": "adam"}],
+                        state["net_opt"],
+                    ),
+                    number_control(
+                        ids.NET_LR, "η", "learning rate",
+                        "step size of the optimiser", "",
+                        f["net_lr"].minimum, f["net_lr"].maximum, 0.0001, state["net_lr"],
+                    ),
+                    radio_control(
+                        ids.NET_LOSS, "ℓ", "loss",
+                        "cross-entropy, or the squared error (one-hot targets; ±1 for the binary set)", "",
+                        [{"label": "cross-entropy", "value": "cross_entropy"},
+                         {"label": "squared", "value": "squared"}],
+                        state["net_loss"],
+                    ),
+                    checklist_control(
+                        ids.NET_HESSIAN, "∇²", "Hessian at end points",
+                        "lowest Hessian eigenvalues at the first end points of small widths (slower)",
+                        "compute the Hessian index", "on", state["net_hessian"],
                     ),
                 ]
             ),

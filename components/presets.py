@@ -18,10 +18,12 @@ __all__ = [
 ]
 
 #: The settings a preset fixes.
-MODEL_KEYS = ("H", "K", "N", "activation", "param", "pieces", "mu", "sigma", "gamma")
+MODEL_KEYS = ("H", "K", "N", "activation", "param", "pieces", "mu", "sigma", "gamma",
+              "net_data", "net_widths", "net_restarts", "net_epochs")
 
 _BASE = {"H": 3, "K": 5, "N": 1000, "activation": "relu", "param": None, "pieces": 8,
-         "mu": 0.0, "sigma": 1.0, "gamma": 1.0}
+         "mu": 0.0, "sigma": 1.0, "gamma": 1.0, "net_data": "digits", "net_widths": "10, 25, 50, 100",
+         "net_restarts": 100, "net_epochs": 30}
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,23 @@ PRESETS: tuple[Preset, ...] = (
         tab="minima",
         speaker="A factor that underflows to zero does not mean no minima: one sits at the pole.",
         H=6, activation="sigmoid", N=100,
+    ),
+    _preset(
+        "net-relu-digits", "Real networks: ReLU on digits, widths 10 → 500",
+        "Choromanska's experiment on real data (Real networks tab): 100 ReLU networks per width, "
+        "64 → h → 10; the spread of the final loss shrinks as the width grows.",
+        H=2, net_widths="10, 25, 50, 100, 250, 500",
+    ),
+    _preset(
+        "net-sigmoid-h3", "Real networks, depth 3: sigmoid (vs ReLU)",
+        "Sigmoid networks of depth 3 (Real networks tab): not centred, β̄ ≠ 0 and κ ≠ 0 (theory §5.3); "
+        "compare spreads, correlations and piece shares with the next preset.",
+        activation="sigmoid", net_restarts=50,
+    ),
+    _preset(
+        "net-relu-h3", "Real networks, depth 3: ReLU (vs sigmoid)",
+        "ReLU networks of depth 3 (Real networks tab), same widths and restarts as the sigmoid preset.",
+        net_restarts=50,
     ),
 )
 

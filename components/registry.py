@@ -29,6 +29,9 @@ STYLE_KEYS = ("theme", "lecture")
 SCALE_KEYS = ("activation", "param", "pieces", "mu", "sigma", "knots")
 #: Settings of the activation model (theory §5.1–§5.3).
 ACTIVATION_KEYS = ("activation", "param", "pieces", "mu", "sigma", "knots", "gamma")
+#: Settings of the trained-network experiment (the "Real networks" tab).
+NETWORK_KEYS = ("net_data", "net_widths", "net_restarts", "net_epochs", "net_opt", "net_lr", "net_loss",
+                "net_hessian")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ VIEWS: tuple[View, ...] = (
     View("lab", "Landscapes", "components.views.lab", ("H", *ACTIVATION_KEYS, "seed", "lab_N")),
     View("minima", "Where the minima are", "components.views.minima",
          ("H", "N", *ACTIVATION_KEYS, "level", "level_auto")),
+    View("networks", "Real networks", "components.views.networks",
+         ("H", *ACTIVATION_KEYS, "seed", *NETWORK_KEYS)),
 )
 
 #: The view names, in tab order.

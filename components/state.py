@@ -24,6 +24,9 @@ sigma       standard deviation σ of the pre-activations              0.1..5
 gamma       strength γ of the deterministic part φ (theory §5.3)     0..5
 knots       knot table of the custom activation, one "z, f" a line   text, <= 10000 chars
 seed        seed of every random sample (theory §6)                  integer 0..999999
+net_*       the trained-network experiment ("Real networks" tab):   see ``FIELDS``, ``CHOICES``
+            data set, widths (text "10, 25, 50"), restarts,          (widths: digits, commas)
+            epochs, optimiser, learning rate, loss, Hessian on/off
 lab_N       N of the landscape chart and descents (theory §6)        integer 5..500
 runs        number of descent runs (theory §6)                       integer 10..500
 u_auto      fit the loss range shown to the band (-E_0, -E_∞)        true / false
@@ -48,6 +51,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
@@ -87,6 +91,9 @@ logger = logging.getLogger(__name__)
 CUSTOM = "custom"
 MAX_KNOTS_CHARS = MAX_KNOT_TEXT
 DEFAULT_KNOTS = "z, f\n-2, -1\n-0.5, -0.5\n0.5, 0.8\n2, 1"
+DEFAULT_WIDTHS = "10, 25, 50, 100"
+MAX_WIDTHS_CHARS = 200
+_WIDTHS_TEXT = re.compile(r"^[0-9 ,;]*$")
 _SHOWN_CHARS = 40
 
 
@@ -116,12 +123,18 @@ FIELDS: dict[str, NumberField] = {
     "u_min": NumberField("u_min", "Loss range start u_min", -3.0, 0.5, -1.8),
     "u_max": NumberField("u_max", "Loss range end u_max", -3.0, 0.5, -1.5),
     "level": NumberField("level", "Level u of your point", -1.0e7, 10.0, -1.7),
+    "net_restarts": NumberField("net_restarts", "Restarts per width", 5, 500, 100, integer=True),
+    "net_epochs": NumberField("net_epochs", "Epochs", 1, 200, 30, integer=True),
+    "net_lr": NumberField("net_lr", "Learning rate", 1e-4, 1.0, 0.01),
 }
 
 #: Settings that take one of a few strings: key -> (label, allowed values, default).
 CHOICES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "units": ("Units", ("spin", "network"), "spin"),
     "theme": ("Theme", ("light", "dark", "contrast"), "light"),
+    "net_data": ("Data set", ("digits", "breast_cancer"), "digits"),
+    "net_opt": ("Optimiser", ("sgd", "adam"), "sgd"),
+    "net_loss": ("Loss", ("cross_entropy", "squared"), "cross_entropy"),
     "tab": ("View", NAMES, NAMES[0]),
 }
 
@@ -130,6 +143,7 @@ FLAGS: dict[str, tuple[str, bool]] = {
     "u_auto": ("Automatic loss range", True),
     "level_auto": ("Level u at the ground state", True),
     "lecture": ("Lecture mode", False),
+    "net_hessian": ("Hessian at end points", True),
 }
 
 TABS = CHOICES["tab"][1]
@@ -169,6 +183,7 @@ def default_state() -> dict:
     spec = param_spec(DEFAULT_ACTIVATION)
     state["param"] = None if spec is None else float(spec.param_default)
     state["knots"] = DEFAULT_KNOTS
+    state["net_widths"] = DEFAULT_WIDTHS
     for key, (_, _, default) in CHOICES.items():
         state[key] = default
     for key, (_, default) in FLAGS.items():
@@ -343,6 +358,18 @@ def sanitize(raw: Any) -> tuple[dict, list[str]]:
         )
         knots = DEFAULT_KNOTS
     state["knots"] = knots
+
+    widths = raw.get("net_widths", DEFAULT_WIDTHS)
+    if isinstance(widths, (int, float)) and not isinstance(widths, bool):
+        widths = str(int(widths)) if float(widths).is_integer() else str(widths)
+    if (not isinstance(widths, str) or len(widths) > MAX_WIDTHS_CHARS
+            or not _WIDTHS_TEXT.match(widths) or not widths.strip(" ,;")):
+        messages.append(
+            "Widths must be hidden-layer sizes separated by commas, e.g. 10, 25, 50; got "
+            f"{_shown(widths)}, so {DEFAULT_WIDTHS} is used."
+        )
+        widths = DEFAULT_WIDTHS
+    state["net_widths"] = widths
 
     for key, (label, allowed, default) in CHOICES.items():
         state[key] = (

@@ -62,12 +62,22 @@ CONTROLS: dict[str, str] = {
     "seed": ids.SEED,
     "lab_N": ids.LAB_N,
     "runs": ids.RUNS,
+    "net_data": ids.NET_DATA,
+    "net_widths": ids.NET_WIDTHS,
+    "net_restarts": ids.NET_RESTARTS,
+    "net_epochs": ids.NET_EPOCHS,
+    "net_opt": ids.NET_OPT,
+    "net_lr": ids.NET_LR,
+    "net_loss": ids.NET_LOSS,
+    "net_hessian": ids.NET_HESSIAN,
     "theme": ids.THEME,
     "lecture": ids.LECTURE,
     "tab": ids.TABS,
 }
 _DIRECT = ("H", "K", "units", "activation", "param", "pieces", "mu", "sigma", "gamma", "knots",
-           "lab_N", "runs", "theme", "tab")
+           "lab_N", "runs", "theme", "tab", "net_data", "net_widths", "net_opt", "net_loss")
+#: Number boxes that keep the previous value while empty.
+_BOXES = ("seed", "net_restarts", "net_epochs", "net_lr")
 #: Controls that are dragged: consecutive moves of one replace the address-bar entry.
 SLIDERS = (ids.DEPTH, ids.N_SLIDER, ids.MAX_INDEX, ids.U_RANGE, ids.ACTIVATION_PARAM, ids.PIECES,
            ids.MU, ids.SIGMA, ids.GAMMA, ids.LAB_N, ids.RUNS)
@@ -101,8 +111,10 @@ def raw_from_controls(values: Mapping[str, Any], trigger: str | None, previous: 
     else:
         box = values.get("N_box")
         raw["N"] = prev.get("N", box) if box is None else box
-    seed = values.get("seed")
-    raw["seed"] = prev.get("seed", seed) if seed is None else seed
+    for key in _BOXES:
+        box = values.get(key)
+        raw[key] = prev.get(key, box) if box is None else box
+    raw["net_hessian"] = _checked(values.get("net_hessian"), "on")
     raw["lecture"] = _checked(values.get("lecture"), "on")
     raw["u_auto"] = _checked(values.get("u_auto"), "auto")
     raw["level_auto"] = _checked(values.get("level_auto"), "auto")
@@ -139,6 +151,10 @@ def control_values(state: Mapping) -> dict:
         N_log=_log_n(state["N"]),
         N_box=state["N"],
         seed=state["seed"],
+        net_restarts=state["net_restarts"],
+        net_epochs=state["net_epochs"],
+        net_lr=state["net_lr"],
+        net_hessian=["on"] if state["net_hessian"] else [],
         lecture=["on"] if state["lecture"] else [],
         u_auto=["auto"] if state["u_auto"] else [],
         level=state["level"],

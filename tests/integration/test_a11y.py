@@ -12,7 +12,7 @@ from tests.integration.a11y import axe_source, describe, failing, run_axe
 
 pytestmark = pytest.mark.browser
 
-VIEWS = ("complexity", "layered", "finite", "activation", "effect", "lab", "minima")
+VIEWS = ("complexity", "layered", "finite", "activation", "effect", "lab", "minima", "networks")
 
 
 @pytest.fixture(scope="module")
