@@ -175,17 +175,25 @@ PRESETS: tuple[Preset, ...] = (
         "net-relu-digits", "Real networks: ReLU on digits, widths 10 → 500",
         "Choromanska's experiment on real data (Real networks tab): 100 ReLU networks per width, "
         "64 → h → 10; the spread of the final loss shrinks as the width grows.",
+        tab="networks",
+        speaker="Press Train networks. Point at the spread plot: the training-loss spread falls about "
+                "as 1/N, the test-loss spread much less; the correlation of train and test is weak.",
         H=2, net_widths="10, 25, 50, 100, 250, 500",
     ),
     _preset(
         "net-sigmoid-h3", "Real networks, depth 3: sigmoid (vs ReLU)",
         "Sigmoid networks of depth 3 (Real networks tab): not centred, β̄ ≠ 0 and κ ≠ 0 (theory §5.3); "
         "compare spreads, correlations and piece shares with the next preset.",
+        tab="networks",
+        speaker="Sigmoid, depth 3: losses are high after 30 epochs and train and test move together; "
+                "the piece shares are close to the Gaussian model in the first layer.",
         activation="sigmoid", net_restarts=50,
     ),
     _preset(
         "net-relu-h3", "Real networks, depth 3: ReLU (vs sigmoid)",
         "ReLU networks of depth 3 (Real networks tab), same widths and restarts as the sigmoid preset.",
+        tab="networks",
+        speaker="ReLU, depth 3: compare the spread and the correlation with the sigmoid preset.",
         net_restarts=50,
     ),
 )
