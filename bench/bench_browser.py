@@ -83,7 +83,7 @@ window.__payloads = [];
     var url = typeof input === 'string' ? input : (input && input.url) || '';
     var body = init && typeof init.body === 'string' ? init.body : null;
     return orig.apply(this, arguments).then(function (resp) {
-      if (url.indexOf('_dash-update-component') >= 0 || url.indexOf('/tables/') >= 0) {
+      if (url.indexOf('_dash-update-component') >= 0 || url.indexOf('/_tables/') >= 0) {
         var outputs = null;
         try { outputs = body ? JSON.parse(body).output : null; } catch (e) { outputs = null; }
         resp.clone().arrayBuffer().then(function (buf) {
