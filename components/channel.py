@@ -191,9 +191,21 @@ class RedisChannel:
         self._lock = threading.Lock()
         self._cache: dict[str, Snapshot] = {}
         self._checked: dict[str, float] = {}
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._pubsub.psubscribe(**{f"{prefix}room:*": self._on_message})
-        self._thread = self._pubsub.run_in_thread(sleep_time=0.5, daemon=True)
+        self._pubsub = None
+        self._thread = None
+
+    def _subscribe(self) -> None:
+        """Start the subscriber on first use, so that building the app (or a process that never
+        presents) needs no Redis; a failed attempt is retried on the next use."""
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is not None:
+                return
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            pubsub.psubscribe(**{f"{self._prefix}room:*": self._on_message})
+            self._pubsub = pubsub
+            self._thread = pubsub.run_in_thread(sleep_time=0.5, daemon=True)
 
     def _name(self, room: str) -> str:
         return f"{self._prefix}room:{room}"
@@ -219,6 +231,7 @@ class RedisChannel:
                 self._cache[room] = snap
 
     def open_room(self) -> tuple[str, str]:
+        self._subscribe()
         room, key = _new_ids()
         self._redis.hset(self._name(room), mapping={"key": _digest(key), "version": 0})
         self._redis.expire(self._name(room), self._ttl)
@@ -230,6 +243,7 @@ class RedisChannel:
             raise KeyError(f"no presenter room {room!r}")
         if not (isinstance(key, str) and _KEY_RE.match(key)):
             raise PermissionError("wrong presenter key for this room")
+        self._subscribe()
         now = time.time()
         version = int(self._script(keys=[self._name(room)],
                                    args=[_digest(key), text, repr(now), self._ttl]))
@@ -247,6 +261,7 @@ class RedisChannel:
     def latest(self, room: str) -> Snapshot | None:
         if not valid_room(room):
             return None
+        self._subscribe()
         now = time.monotonic()
         with self._lock:
             snap = self._cache.get(room)
@@ -268,9 +283,10 @@ class RedisChannel:
 
     def close(self) -> None:
         try:
-            self._thread.stop()
-            self._thread.join(timeout=2)
-            self._pubsub.close()
+            if self._thread is not None:
+                self._thread.stop()
+                self._thread.join(timeout=2)
+                self._pubsub.close()
         finally:
             self._redis.close()
 
