@@ -254,6 +254,9 @@ def _count(r) -> dict:
         "shifted_value": float(r.shifted_value),
         "shifted_stderr": float(r.shifted_stderr),
         "method": str(r.method),
+        "reliable": bool(getattr(r, "reliable", True)),
+        "warning": str(getattr(r, "warning", "") or ""),
+        "ess": float(getattr(r, "ess", float("inf"))),
     }
 
 

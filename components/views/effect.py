@@ -525,6 +525,13 @@ def _counts_table(c: Mapping, state: Mapping):
     if c["spin_glass"]:
         notes.append(html.P("φ ≡ 0 for this activation: both columns are the same count.",
                             className="caption"))
+    for name, r in (("minima", m), ("index-1 saddles", s)):
+        if not r.get("reliable", True):
+            notes.append(html.P(
+                f"Do not trust the {name} count with φ: {r.get('warning') or 'few effective samples'} "
+                f"(effective sample size {r.get('ess', float('nan')):.3g}). Change the seed to "
+                "see how much it moves.",
+                className="caption effect-unreliable"))
     csv = columns_csv(
         _header(state, {"N": c["N"], "u": c["u"], "seed": c["seed"], "samples": c["samples"],
                         "kappa": c["kappa"], "estimator": m["method"],
@@ -540,6 +547,8 @@ def _counts_table(c: Mapping, state: Mapping):
             "index_moved": [m["shifted_value"], s["shifted_value"]],
             "index_moved_stderr": [m["shifted_stderr"], s["shifted_stderr"]],
             "large_N_K0": [c["K0"], None],
+            "reliable": [m.get("reliable", True), s.get("reliable", True)],
+            "effective_samples": [m.get("ess"), s.get("ess")],
         },
     )
     return [

@@ -526,3 +526,26 @@ def test_hidden_view_computes_nothing(client, monkeypatch):
     monkeypatch.setattr(effect, "effect_outputs", lambda *a: calls.append(a))
     r = post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": None})
     assert r.status_code == 204 and calls == []
+
+
+def test_counts_table_flags_an_untrustworthy_estimate():
+    def fake(*args):
+        counts = ed.finite_n_counts(*args[:-1], 200)
+        counts["minima"] = {**counts["minima"], "reliable": False, "ess": 3.0,
+                            "warning": "one sample carries 80 % of the sum"}
+        return counts
+
+    out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
+    text = _text(out["table"])
+    assert "Do not trust the minima count" in text and "80 %" in text
+
+
+def test_counts_table_says_nothing_when_the_estimates_are_sound():
+    def fake(*args):
+        counts = ed.finite_n_counts(*args[:-1], 200)
+        for key in ("minima", "saddles"):
+            counts[key] = {**counts[key], "reliable": True, "warning": ""}
+        return counts
+
+    out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
+    assert "Do not trust" not in _text(out["table"])
