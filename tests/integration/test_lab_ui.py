@@ -43,10 +43,12 @@ def _progress(dash_duo, element_id: str) -> float:
         return -1.0
 
 
-def _jobs() -> list[psutil.Process]:
-    """Live child processes of this test process (the background jobs)."""
+def _jobs(before: frozenset[int] = frozenset()) -> list[psutil.Process]:
+    """Live child processes of this test process (the background jobs), except those in
+    ``before`` (processes earlier tests of the session left, such as a worker pool)."""
     return [p for p in psutil.Process().children(recursive=True)
-            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE and "chrom" not in p.name()]
+            if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+            and "chrom" not in p.name()]
 
 
 def test_lab001_globe_renders_without_console_errors(dash_duo, lab_app):
@@ -67,9 +69,10 @@ def test_lab002_descent_progress_moves_and_cancel_stops_it(dash_duo, lab_app):
     # N = 250 with the cost cap is tens of seconds of descents: long enough to watch.  The
     # settings name another view, so the globe and the charts stay idle and the descent job
     # (started by its button) is the only background process.
+    before = frozenset(p.pid for p in _jobs())
     dash_duo.start_server(lab_app(seed=3, H=3, lab_N=250, runs=500, tab="complexity"))
     dash_duo.wait_for_element(f"#{ids.LAB_DESCENT_RUN}", timeout=30)
-    assert not _jobs()
+    assert not _jobs(before)
     run = dash_duo.find_element(f"#{ids.LAB_DESCENT_RUN}")
     cancel = dash_duo.find_element(f"#{ids.LAB_DESCENT_CANCEL}")
     assert cancel.get_attribute("disabled") is not None
@@ -81,11 +84,11 @@ def test_lab002_descent_progress_moves_and_cancel_stops_it(dash_duo, lab_app):
     moved = _progress(dash_duo, ids.LAB_DESCENT_PROGRESS)
     assert 0 < first < moved < 100
     assert "N = " in dash_duo.find_element(f"#{ids.LAB_DESCENT_PROGRESS_LABEL}").text
-    assert _jobs(), "no background job is running"
+    assert _jobs(before), "no background job is running"
 
     cancel.click()
     until(lambda: run.get_attribute("disabled") is None, timeout=15, msg="run button not re-enabled")
-    until(lambda: not _jobs(), timeout=15, msg="the job process is still alive after cancel")
+    until(lambda: not _jobs(before), timeout=15, msg="the job process is still alive after cancel")
     until(lambda: _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) == 0, timeout=10, msg="progress not reset")
     time.sleep(2.0)  # a job that kept running would now report progress or a result
     assert _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) == 0
