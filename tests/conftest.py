@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
+import psutil
 import pytest
 from selenium.webdriver.chrome.options import Options
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """End every process the session left behind (job processes forked by in-process test
+    servers, PDF workers and their Chromium) so the run can exit: a forked job that never
+    finishes would otherwise keep the interpreter waiting for it at shutdown."""
+    me = psutil.Process()
+    left = [p for p in me.children(recursive=True) if p.is_running()]
+    for proc in left:
+        try:
+            if proc.pid == os.getpgid(proc.pid) and proc.pid != os.getpgid(0):
+                os.killpg(proc.pid, signal.SIGKILL)  # a job's own process group
+            else:
+                proc.kill()
+        except (ProcessLookupError, psutil.Error, OSError):
+            pass
+    psutil.wait_procs(left, timeout=5)
 
 
 def pytest_setup_options():
