@@ -89,6 +89,7 @@ def test_morse_invariants_hand_picked(H, kappa):
 
 
 @pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("name,mu,sigma,H", _PRESET_CASES)
 @pytest.mark.parametrize("N", [3, 5, 8])
 def test_morse_invariants_presets_sweep(name, mu, sigma, H, N):
@@ -121,6 +122,7 @@ def test_counts_grow_with_the_level_and_do_not_jump_at_the_threshold(N, H, kappa
 
 
 @pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("name,mu,sigma,H", _PRESET_CASES[::2])
 @pytest.mark.parametrize("N", [5, 25])
 def test_counts_grow_with_the_level_sweep(name, mu, sigma, H, N):
@@ -196,6 +198,7 @@ def test_direct_count_presets_n3_many(name, H):
 
 
 @pytest.mark.slow
+@pytest.mark.sweep
 @pytest.mark.parametrize("name", ["sigmoid", "softplus", "gelu"])
 @pytest.mark.parametrize("N,n_seeds", [(4, 40), (5, 8), (6, 6)])
 def test_direct_count_presets_n4_to_6(name, N, n_seeds):
