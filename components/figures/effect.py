@@ -98,9 +98,15 @@ def _title(text: str, style: FigureStyle) -> dict:
 
 def _two_rows(style: FigureStyle, top_title: str, top_log: bool, bottom_title: str,
               *top_arrays: np.ndarray) -> dict:
-    """Layout of a two-row plot sharing the u axis: factors on top, the share (0..1) below."""
+    """Layout of a two-row plot sharing the u axis: factors on top, the share (0..1) below.
+
+    In lecture mode the slide is wide and low: the legend stands in a column right of the
+    plot, the margins are tight and the factors get three quarters of the height, so the
+    upper plot fills more than half of a 1280×720 or 1024×768 screen.
+    """
     layout = _layout_base(style)
-    yaxis = dict(domain=[0.40, 1.0], title=dict(text=top_title), type="log" if top_log else "linear",
+    top, bottom = ([0.25, 1.0], [0.0, 0.19]) if style.lecture else ([0.40, 1.0], [0.0, 0.30])
+    yaxis = dict(domain=top, title=dict(text=top_title), type="log" if top_log else "linear",
                  rangemode="normal" if top_log else "tozero")
     if top_log:
         yaxis.update(_log_ticks(*top_arrays))
@@ -108,8 +114,14 @@ def _two_rows(style: FigureStyle, top_title: str, top_log: bool, bottom_title: s
         xaxis=dict(anchor="y", matches="x2", showticklabels=False, domain=[0.0, 1.0]),
         yaxis=yaxis,
         xaxis2=dict(anchor="y2", domain=[0.0, 1.0], title=dict(text=U_AXIS_TITLE)),
-        yaxis2=dict(domain=[0.0, 0.30], title=dict(text=bottom_title), range=[-0.02, 1.02]),
+        yaxis2=dict(domain=bottom, title=dict(text=bottom_title), range=[-0.02, 1.02]),
     )
+    if style.lecture:
+        layout.update(
+            legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top",
+                        font=dict(size=style.font_size)),
+            margin=dict(l=76, r=10, t=62, b=58),
+        )
     return layout
 
 
@@ -177,7 +189,7 @@ def modulation_figure(
         ),
         go.Scatter(
             x=u, y=_positive_or_nan(K1, log), mode="lines",
-            name="K₁(u): index-1 saddles made from minima",
+            name="K₁(u): index-1 saddles" + ("<br>" if style.lecture else " ") + "made from minima",
             line=dict(color=colors["K1"], width=width, dash="dash"), xaxis="x", yaxis="y",
             hovertemplate="K₁ = %{y:.5g}<extra></extra>",
         ),
@@ -193,8 +205,9 @@ def modulation_figure(
     notes = shade_notes + mark_notes
     if spin_glass:
         notes.append(dict(
-            x=0.5, xref="paper", y=0.8, yref="paper", showarrow=False,
-            text="φ ≡ 0 for this activation: K₀ ≡ 1, K₁ ≡ 0 (the spin glass's counts)",
+            x=0.5, xref="paper", y=0.62 if style.lecture else 0.8, yref="paper", showarrow=False,
+            text="φ ≡ 0 for this activation:" + ("<br>" if style.lecture else " ")
+            + "K₀ ≡ 1, K₁ ≡ 0 (the spin glass's counts)",
             font=dict(size=style.font_size + 1, color=style.ink), bgcolor=style.legend,
         ))
     layout = _two_rows(style, "K (ratio to φ ≡ 0)", log, "share", K0, K1)

@@ -81,3 +81,41 @@ def test_pre001_f_puts_one_plot_on_the_screen_and_esc_brings_it_back(shared_duo)
         assert duo.get_logs() == []
     finally:
         duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_pre002_effect_slide_gives_the_data_more_than_half_the_screen(shared_duo, size):
+    """Lecture mode on a projector: the activation-effect plot's upper data area takes at
+    least 55 % of the screen's height, its legend and axis titles on the screen; the job
+    buttons of the other tabs are as large as the rail's."""
+    duo = shared_duo
+    width, height = size
+    _viewport(duo, width, height)
+    try:
+        duo.wait_for_page(duo.server_url + "/?lecture=1&tab=effect", timeout=30)
+        until(lambda: (_geometry(duo, "effect-modulation-graph") or {}).get("legend") is not None,
+              timeout=60, msg="the modulation figure was never drawn")
+        time.sleep(1.0)  # the responsive resize after the first draw
+        g = _geometry(duo, "effect-modulation-graph")
+        fraction = (g["data"]["bottom"] - g["data"]["top"]) / g["vh"]
+        assert fraction >= 0.55, g
+        assert g["legend"]["bottom"] <= g["vh"] and g["legend"]["right"] <= g["vw"], g
+        for title in ("xtitle", "ytitle"):
+            assert 0 <= g[title]["top"] and g[title]["bottom"] <= g["vh"], (title, g)
+        assert g["doc"] <= g["vw"]
+
+        duo.wait_for_page(duo.server_url + "/?lecture=1&tab=networks", timeout=30)
+        until(lambda: duo.driver.execute_script(
+            "return document.getElementById('networks-run') !== null;"), timeout=30)
+        sizes = duo.driver.execute_script("""
+            const px = id => { const e = document.getElementById(id);
+                               return [e.getBoundingClientRect().height,
+                                       parseFloat(getComputedStyle(e).fontSize)]; };
+            return {run: px('networks-run'), cancel: px('networks-cancel'),
+                    reset: px('reset-button')};""")
+        for name in ("run", "cancel"):
+            assert sizes[name][0] >= sizes["reset"][0] - 1, sizes
+            assert sizes[name][1] >= sizes["reset"][1] - 0.5, sizes
+        assert duo.get_logs() == []
+    finally:
+        duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
