@@ -464,6 +464,151 @@ def _from_pl(pl: PiecewiseLinear, label: str) -> NetActivation:
 
 
 # ---------------------------------------------------------------------------------------------
+# Activations written into preallocated arrays (the training loop's form of f and f')
+# ---------------------------------------------------------------------------------------------
+#
+# ``forward(z, a, tmp, mask)`` writes f(z) into ``a``; ``backward(dA, z, a, tmp, mask)``
+# multiplies ``dA`` by f'(z) in place, where ``a`` holds f(z) and may be overwritten (the
+# backward pass no longer needs it).  ``tmp`` (same dtype) and ``mask`` (bool) are scratch
+# arrays of z's shape.  Every one performs the same floating-point operations in the same
+# order as ``NetActivation.f``/``df`` (so the results are the same bit for bit), without
+# allocating: fresh arrays of a few MB per step, each page faulted in by the kernel, cost more
+# than the matrix products of a step at these sizes.
+
+#: At most this many breakpoints are evaluated piece by piece (else through ``f``/``df``).
+_PL_FUSED_MAX_BREAKS = 8
+
+
+def _fused_ops(act: NetActivation):
+    """``(forward, backward)`` in-place forms of the activation's f and f'."""
+    name, p = act.name, act.param
+
+    def generic_forward(z, a, tmp, mask):
+        np.copyto(a, act.f(z))
+
+    def generic_backward(dA, z, a, tmp, mask):
+        np.multiply(dA, act.df(z), out=dA)
+
+    if name == "relu":
+        def forward(z, a, tmp, mask):
+            np.maximum(z, 0, out=a)
+
+        def backward(dA, z, a, tmp, mask):
+            np.greater(z, 0, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "leaky_relu":
+        def forward(z, a, tmp, mask):
+            np.multiply(z, z.dtype.type(p), out=a)
+            np.greater(z, 0, out=mask)
+            np.copyto(a, z, where=mask)
+
+        def backward(dA, z, a, tmp, mask):
+            np.multiply(dA, z.dtype.type(p), out=tmp)
+            np.greater(z, 0, out=mask)
+            np.logical_not(mask, out=mask)
+            np.copyto(dA, tmp, where=mask)
+    elif name == "hard_tanh":
+        def forward(z, a, tmp, mask):
+            np.clip(z, -1, 1, out=a)
+
+        def backward(dA, z, a, tmp, mask):
+            np.greater(z, -1, out=tmp)
+            np.less_equal(z, 1, out=mask)
+            np.multiply(tmp, mask, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "tanh":
+        def forward(z, a, tmp, mask):
+            np.tanh(z, out=a)
+
+        def backward(dA, z, a, tmp, mask):  # 1 − tanh(z)², tanh(z) = a
+            np.square(a, out=tmp)
+            np.subtract(1, tmp, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "sigmoid":
+        def forward(z, a, tmp, mask):
+            special.expit(z, out=a)
+
+        def backward(dA, z, a, tmp, mask):  # s (1 − s), s = a
+            np.subtract(1, a, out=tmp)
+            np.multiply(a, tmp, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "softplus":
+        def forward(z, a, tmp, mask):
+            np.logaddexp(z.dtype.type(0), z, out=a)
+
+        def backward(dA, z, a, tmp, mask):
+            special.expit(z, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "elu":
+        def forward(z, a, tmp, mask):
+            np.minimum(z, 0, out=tmp)
+            np.expm1(tmp, out=tmp)
+            np.multiply(z.dtype.type(p), tmp, out=a)
+            np.greater(z, 0, out=mask)
+            np.copyto(a, z, where=mask)
+
+        def backward(dA, z, a, tmp, mask):
+            np.minimum(z, 0, out=tmp)
+            np.exp(tmp, out=tmp)
+            np.multiply(z.dtype.type(p), tmp, out=tmp)
+            np.greater(z, 0, out=mask)
+            np.copyto(tmp, z.dtype.type(1), where=mask)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "gelu":
+        c = 1.0 / math.sqrt(2.0 * math.pi)
+
+        def forward(z, a, tmp, mask):
+            special.ndtr(z, out=a)
+            np.multiply(z, a, out=a)
+
+        def backward(dA, z, a, tmp, mask):  # Φ(z) + z (c e^{−z²/2})
+            np.multiply(-0.5, z, out=tmp)
+            np.multiply(tmp, z, out=tmp)
+            np.exp(tmp, out=tmp)
+            np.multiply(z.dtype.type(c), tmp, out=tmp)
+            np.multiply(z, tmp, out=tmp)
+            special.ndtr(z, out=a)
+            np.add(a, tmp, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif name == "silu":
+        def forward(z, a, tmp, mask):
+            special.expit(z, out=a)
+            np.multiply(z, a, out=a)
+
+        def backward(dA, z, a, tmp, mask):  # s (1 + z (1 − s))
+            special.expit(z, out=tmp)
+            np.subtract(1, tmp, out=a)
+            np.multiply(z, a, out=a)
+            np.add(1, a, out=a)
+            np.multiply(tmp, a, out=tmp)
+            np.multiply(dA, tmp, out=dA)
+    elif act.pl is not None and len(act.pl.breakpoints) <= _PL_FUSED_MAX_BREAKS:
+        # piece index = number of breakpoints below z (searchsorted, side="left"), compared
+        # in float64 as there
+        brk = [np.float64(x) for x in act.pl.breakpoints]
+        slopes, inter = act.pl.slopes, act.pl.intercepts
+
+        def pieces_into(z, out, values, mask):
+            out.fill(values[0])
+            for j, x in enumerate(brk):
+                np.greater(z, x, out=mask)
+                np.copyto(out, out.dtype.type(values[j + 1]), where=mask)
+
+        def forward(z, a, tmp, mask):
+            pieces_into(z, tmp, slopes, mask)
+            pieces_into(z, a, inter, mask)
+            np.multiply(tmp, z, out=tmp)
+            np.add(tmp, a, out=a)
+
+        def backward(dA, z, a, tmp, mask):
+            pieces_into(z, tmp, slopes, mask)
+            np.multiply(dA, tmp, out=dA)
+    else:
+        return generic_forward, generic_backward
+    return forward, backward
+
+
+# ---------------------------------------------------------------------------------------------
 # Sizes, work and validation
 # ---------------------------------------------------------------------------------------------
 
@@ -580,48 +725,111 @@ class _Nets:
         return np.concatenate(parts).astype(np.float64)
 
 
+class _Workspace:
+    """The arrays of one forward and backward pass of R restarts on up to B samples.
+
+    Allocated once and written with ``out=`` at every step (see :func:`_fused_ops`).  Per
+    hidden layer i: pre-activations ``Z[i]``, activations ``A[i]`` and their gradient ``dA[i]``
+    as (R, B, h) arrays; with the block formulation those of the first hidden layer live in
+    (B, R, h) memory, so the block product ``X_b @ [W_1^(1) … W_1^(R)]`` lands in them
+    directly and its gradient reads them back as one (B, R·h) matrix.  ``tmp``/``mask`` are
+    scratch arrays shared by the layers of one layout; ``out``/``sh``/``dout`` are (R, B, o).
+    :meth:`views` gives the arrays for a smaller minibatch (the last one of an epoch).
+    """
+
+    def __init__(self, sizes, R: int, B: int, dtype, formulation: str):
+        self.R, self.B, self.formulation = R, B, formulation
+        hidden = tuple(sizes[1:-1])
+        o = sizes[-1]
+        self.block = formulation == "block"
+        self._mem: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        scratch: dict[bool, tuple[np.ndarray, np.ndarray]] = {}
+        self._scratch: list[tuple[np.ndarray, np.ndarray]] = []
+        for i, h in enumerate(hidden):
+            lead = self.block and i == 0  # (B, R, h) memory
+            shape = (B, R, h) if lead else (R, B, h)
+            self._mem.append(tuple(np.empty(shape, dtype) for _ in range(3)))
+            key = (lead, h)
+            if key not in scratch:
+                scratch[key] = (np.empty(shape, dtype), np.empty(shape, bool))
+            self._scratch.append(scratch[key])
+        self._out = tuple(np.empty((R, B, o), dtype) for _ in range(3))
+        self._views: dict[int, tuple] = {}
+
+    def views(self, b: int):
+        """``(Z, A, dA, tmp, mask, out, sh, dout)`` for b ≤ B samples (lists over hidden layers)."""
+        got = self._views.get(b)
+        if got is not None:
+            return got
+        if not 1 <= b <= self.B:
+            raise ValueError(f"workspace holds at most {self.B} samples; got {b}")
+        Z, A, dA, tmp, mask = [], [], [], [], []
+        for i, (arrs, scr) in enumerate(zip(self._mem, self._scratch)):
+            if self.block and i == 0:
+                def cut(x):
+                    return x[:b].transpose(1, 0, 2)
+            else:
+                def cut(x):
+                    return x[:, :b]
+            z, a, da = (cut(x) for x in arrs)
+            Z.append(z)
+            A.append(a)
+            dA.append(da)
+            tmp.append(cut(scr[0]))
+            mask.append(cut(scr[1]))
+        out, sh, dout = (x[:, :b] for x in self._out)
+        got = (Z, A, dA, tmp, mask, out, sh, dout)
+        self._views[b] = got
+        return got
+
+
 def _forward_backward(nets: _Nets, act: NetActivation, X, target, task: str, loss: str,
                       formulation: str, grad: _Nets | None, scale: float = 1.0,
-                      pre_hook=None):
-    """Loss (summed over samples, per restart) and, if ``grad`` is given, gradients added into it.
+                      pre_hook=None, ws: _Workspace | None = None, accumulate: bool = True):
+    """Loss (summed over samples, per restart) and, if ``grad`` is given, gradients.
 
-    ``target``: class labels.  The gradient is of ``scale × Σ_samples loss``.  ``pre_hook(i, Z)``
-    receives the pre-activations of hidden layer i as an (R, B, h) array (a view).
+    ``target``: class labels.  The gradient is of ``scale × Σ_samples loss``; it is added into
+    ``grad`` (``accumulate=True``) or written over it (``accumulate=False``, what a training
+    step does: no zeroing, no temporaries).  ``pre_hook(i, Z)`` receives the pre-activations
+    of hidden layer i as an (R, B, h) array (a view).  ``ws``: a :class:`_Workspace` for at
+    least ``len(X)`` samples (one is made when omitted); the returned outputs are a view into
+    it, valid until its next use.
     """
     R = nets.R
     B = X.shape[0]
     L = len(nets.W)
     dt = nets.dtype
-    Zs, As = [], []
+    if ws is None:
+        ws = _Workspace(nets.sizes, R, B, dt, formulation)
+    Zs, As, dAs, tmps, masks, out, sh, dout_ws = ws.views(B)
+    forward, backward = _fused_ops(act)
     # ---- forward
     W0 = nets.W[0]
     d, _, h = W0.shape
+    Z = Zs[0]
     if formulation == "block":
-        Z = (X @ W0.reshape(d, R * h)).reshape(B, R, h).transpose(1, 0, 2)
+        np.matmul(X, W0.reshape(d, R * h), out=np.reshape(Z.transpose(1, 0, 2), (B, R * h), copy=False))
     else:
-        Z = np.matmul(X, W0.transpose(1, 0, 2))
+        np.matmul(X, W0.transpose(1, 0, 2), out=Z)
     Z += nets.b[0][:, None, :]
-    A_prev = None
     for i in range(L):
         if i > 0:
-            Z = np.matmul(A_prev, nets.W[i])
+            Z = Zs[i] if i < L - 1 else out
+            np.matmul(As[i - 1], nets.W[i], out=Z)
             Z += nets.b[i][:, None, :]
         if i < L - 1:
             if pre_hook is not None:
                 pre_hook(i, Z)
-            Zs.append(Z)
-            A_prev = act.f(Z)
-            As.append(A_prev)
-    out = Z  # (R, B, o)
+            forward(Z, As[i], tmps[i], masks[i])
     # ---- loss and its derivative with respect to the outputs
     if task == "multiclass" and loss == "cross_entropy":
         m = out.max(axis=2, keepdims=True)
-        sh = out - m
-        lse = np.log(np.exp(sh).sum(axis=2, keepdims=True))
-        logp = sh - lse
-        per = -np.take_along_axis(logp, np.broadcast_to(target[None, :, None], (R, B, 1)), axis=2)[..., 0]
+        np.subtract(out, m, out=sh)
+        lse = np.log(np.exp(sh, out=dout_ws).sum(axis=2, keepdims=True))
+        logp = np.subtract(sh, lse, out=sh)
+        per = -np.ascontiguousarray(logp[:, np.arange(B), target])  # (R, B) rows: pairwise sums
         if grad is not None:
-            dout = np.exp(logp)
+            dout = np.exp(logp, out=dout_ws)
             dout[:, np.arange(B), target] -= 1
     elif task == "multiclass":  # squared loss against one-hot targets
         onehot = np.zeros(out.shape[1:], dtype=dt)
@@ -645,22 +853,36 @@ def _forward_backward(nets: _Nets, act: NetActivation, X, target, task: str, los
     total = per.sum(axis=1, dtype=np.float64)
     if grad is None:
         return total, out
-    dZ = dout if scale == 1.0 else dout * dt(scale)
+    dZ = dout
+    if scale != 1.0:
+        np.multiply(dout, dt(scale), out=dout)
     # ---- backward
     for i in range(L - 1, -1, -1):
-        grad.b[i] += dZ.sum(axis=1)
+        if accumulate:
+            grad.b[i] += dZ.sum(axis=1)
+        else:
+            np.sum(dZ, axis=1, out=grad.b[i])
         if i == 0:
             G0 = grad.W[0]
             if formulation == "block":
-                dZb = np.ascontiguousarray(dZ.transpose(1, 0, 2)).reshape(B, R * h)
-                G0.reshape(d, R * h)[...] += X.T @ dZb
-            else:
+                dZb = np.reshape(dZ.transpose(1, 0, 2), (B, R * h), copy=False)  # (B, R, h) memory
+                if accumulate:
+                    G0.reshape(d, R * h)[...] += X.T @ dZb
+                else:
+                    np.matmul(X.T, dZb, out=np.reshape(G0, (d, R * h), copy=False))
+            elif accumulate:
                 G0 += np.matmul(X.T, dZ).transpose(1, 0, 2)
+            else:
+                np.matmul(X.T, dZ, out=G0.transpose(1, 0, 2))
             break
-        A = As[i - 1]
-        grad.W[i] += np.matmul(A.transpose(0, 2, 1), dZ)
-        dA = np.matmul(dZ, nets.W[i].transpose(0, 2, 1))
-        dZ = dA * act.df(Zs[i - 1])
+        if accumulate:
+            grad.W[i] += np.matmul(As[i - 1].transpose(0, 2, 1), dZ)
+        else:
+            np.matmul(As[i - 1].transpose(0, 2, 1), dZ, out=grad.W[i])
+        dA = dAs[i - 1]
+        np.matmul(dZ, nets.W[i].transpose(0, 2, 1), out=dA)
+        backward(dA, Zs[i - 1], As[i - 1], tmps[i - 1], masks[i - 1])
+        dZ = dA
     return total, out
 
 
@@ -783,10 +1005,11 @@ def _full_pass(nets, act, X, y, task, loss, formulation, grad=None, pre_hook=Non
     block = max(1, min(n, _EVAL_BLOCK_ENTRIES // max(1, nets.R * widest * max(1, len(nets.sizes) - 1))))
     total = np.zeros(nets.R)
     correct = np.zeros(nets.R)
+    ws = _Workspace(nets.sizes, nets.R, min(n, block), nets.dtype, formulation)
     for s in range(0, n, block):
         Xb = X[s:s + block]
         yb = y[s:s + block]
-        t, out = _forward_backward(nets, act, Xb, yb, task, loss, formulation, grad, 1.0 / n, pre_hook)
+        t, out = _forward_backward(nets, act, Xb, yb, task, loss, formulation, grad, 1.0 / n, pre_hook, ws)
         total += t
         if out.shape[2] == 1:
             pred = (out[..., 0] > 0).astype(np.int64)
@@ -990,6 +1213,8 @@ def _train(
             grad = _Nets(sizes, R, dt)
             m1 = np.zeros_like(nets.buf) if (optimizer == "adam" or momentum > 0) else None
             m2 = np.zeros_like(nets.buf) if optimizer == "adam" else None
+            adam_tmp = np.empty_like(nets.buf) if optimizer == "adam" else None
+            ws = _Workspace(sizes, R, batch, dt, form)
             active = np.ones(R, dtype=bool)
             mask = None  # per-parameter active mask, built when some restarts stop
             t_adam = 0
@@ -999,24 +1224,35 @@ def _train(
                     if cancel is not None and cancel():
                         raise TrainingCancelled("training cancelled")
                     idx = order[s:s + batch]
-                    grad.buf[...] = 0
-                    _forward_backward(nets, act, Xtr[idx], ytr[idx], task, loss, form, grad, 1.0 / len(idx))
-                    g = grad.buf
+                    _forward_backward(nets, act, Xtr[idx], ytr[idx], task, loss, form, grad, 1.0 / len(idx),
+                                      ws=ws, accumulate=False)
+                    # the update, written over the gradient (no temporaries; same operations
+                    # as m1 ← μ m1 + g, Δ = lr m1 and Adam's Δ = c1 m1 / (√(c2 m2) + ε))
+                    g = upd = grad.buf
                     if optimizer == "sgd":
                         if m1 is not None:
                             m1 *= dt(momentum)
                             m1 += g
-                            g = m1
-                        upd = g * dt(lr)
+                            np.multiply(m1, dt(lr), out=upd)
+                        else:
+                            np.multiply(g, dt(lr), out=upd)
                     else:
                         t_adam += 1
                         m1 *= dt(0.9)
-                        m1 += dt(0.1) * g
                         m2 *= dt(0.999)
-                        m2 += dt(0.001) * (g * g)
+                        np.multiply(g, g, out=adam_tmp)
+                        np.multiply(dt(0.001), adam_tmp, out=adam_tmp)
+                        m2 += adam_tmp
+                        np.multiply(dt(0.1), g, out=g)
+                        m1 += g
                         c1 = lr / (1 - 0.9**t_adam)
                         c2 = 1 / (1 - 0.999**t_adam)
-                        upd = m1 * dt(c1) / (np.sqrt(m2 * dt(c2)) + dt(1e-8))
+                        np.multiply(m2, dt(c2), out=g)
+                        np.sqrt(g, out=g)
+                        g += dt(1e-8)
+                        np.multiply(m1, dt(c1), out=adam_tmp)
+                        np.divide(adam_tmp, g, out=adam_tmp)
+                        upd = adam_tmp
                     if mask is not None:
                         upd *= mask
                     nets.buf -= upd
@@ -1069,7 +1305,7 @@ def _train(
                     returned[r0 + j] = nets.restart_vector(j)
                 if r0 + j < n_hess and N <= HESSIAN_MAX_N and not diverged[r0 + j]:
                     keep_params.append((r0 + j, nets.restart_vector(j)))
-            del grad, m1, m2
+            del grad, m1, m2, adam_tmp, ws
     for k in out:
         out[k][diverged] = np.nan
     # ---- piece statistics (theory §5.1–§5.2)

@@ -125,6 +125,57 @@ def test_batched_gradients_equal_single_network_gradients(formulation):
         assert np.allclose(gr, g, rtol=1e-10, atol=1e-14)
 
 
+_FUSED_CASES = [
+    ("relu", None, None), ("leaky_relu", 0.3, None), ("hard_tanh", None, None), ("tanh", None, None),
+    ("sigmoid", None, None), ("softplus", None, None), ("elu", 0.7, None), ("gelu", None, None),
+    ("silu", None, None), ("custom", None, ((-1.0, -0.5), (0.0, 0.0), (1.0, 2.0))),
+    # more breakpoints than are evaluated piece by piece: the generic path
+    ("custom", None, tuple((float(k), float(k % 3)) for k in range(-6, 7))),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,param,knots", _FUSED_CASES)
+def test_in_place_activation_equals_f_and_df_bit_for_bit(name, param, knots, dtype):
+    """The training loop's allocation-free f and f' are the same numbers as ``f``/``df``."""
+    act = nw.resolve_activation(name, param, knots)
+    forward, backward = nw._fused_ops(act)
+    rng = np.random.default_rng(4)
+    kinks = [0.0, -1.0, 1.0, -0.0] + (list(act.pl.breakpoints) if act.pl is not None else [])
+    z = np.concatenate([rng.standard_normal(400) * 3, kinks, np.nextafter(kinks, 9), np.nextafter(kinks, -9)])
+    z = z[: z.size // 2 * 2].astype(dtype).reshape(2, -1)[:, ::-1].T  # non-contiguous, as in training
+    a = np.full(z.shape, np.nan, dtype)
+    tmp = np.full(z.shape, np.nan, dtype)
+    mask = np.zeros(z.shape, bool)
+    forward(z, a, tmp, mask)
+    assert a.dtype == dtype and np.array_equal(a, act.f(z))
+    dA = rng.standard_normal(z.shape).astype(dtype)
+    want = dA * act.df(z)
+    backward(dA, z, a, tmp, mask)
+    assert np.array_equal(dA, want)
+
+
+@pytest.mark.parametrize("formulation", ["block", "batched"])
+def test_gradient_written_over_equals_gradient_added(formulation):
+    """A training step writes the gradient over the old one; a smaller batch reuses the workspace."""
+    rng = np.random.default_rng(12)
+    sizes = (7, 6, 6, 3)
+    nets = nw._Nets(sizes, 3, np.float64)
+    nw._init_chunk(nets, 1, 0, 1.0)
+    act = nw.resolve_activation("tanh")
+    ws = nw._Workspace(sizes, 3, 10, np.float64, formulation)
+    for B in (10, 7):
+        X = rng.standard_normal((B, 7))
+        y = rng.integers(0, 3, B)
+        added = nw._Nets(sizes, 3, np.float64)
+        t1, _ = nw._forward_backward(nets, act, X, y, "multiclass", "cross_entropy", formulation, added, 0.5)
+        written = nw._Nets(sizes, 3, np.float64, rng.standard_normal(added.buf.size))
+        t2, _ = nw._forward_backward(nets, act, X, y, "multiclass", "cross_entropy", formulation, written, 0.5,
+                                     ws=ws, accumulate=False)
+        assert np.array_equal(t1, t2)
+        assert np.array_equal(added.buf, written.buf)
+
+
 def test_custom_knot_activation_trains_with_its_slopes():
     knots = ((-1.0, -0.5), (0.0, 0.0), (1.0, 2.0))
     act = nw.resolve_activation("custom", knots=knots)
