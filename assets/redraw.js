@@ -8,6 +8,13 @@
  * stay).  It never evaluates a formula of the theory.  When a table is not loaded yet it
  * returns no_update: the server callbacks draw as before.  When a slider is released the
  * server's own figure replaces the drawn one (exports and links are always exact).
+ *
+ * While a slider's handle is held, the figures go to the graphs directly (Plotly.react on
+ * the graph's own element), not through a Dash callback and dcc.Graph's figure property:
+ * a move then costs one Plotly.react and no callback round of the Dash renderer.  The
+ * slider's value is read from its handle (aria-valuenow, written by the slider as it
+ * moves); a move arriving while a figure is still being drawn is folded into the next
+ * drawing (only the latest value is drawn).
  */
 (function () {
   "use strict";
@@ -66,7 +73,10 @@
     bundles[url] = {state: "pending"};
     fetch(url, {credentials: "same-origin"})
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
-      .then(function (json) { bundles[url] = {state: "ready", data: prepare(json)}; })
+      .then(function (json) {
+        bundles[url] = {state: "ready", data: prepare(json)};
+        if (live) { window.setTimeout(drawLive, 0); }  // the table a held handle waited for
+      })
       .catch(function () { bundles[url] = {state: "failed"}; })
       .then(function () { busy = false; pump(); });
   }
@@ -271,30 +281,154 @@
     return !plot || Boolean(gd && gd._fullData && gd._fullData.length);
   }
 
+  function baseState(settings) {
+    var state = {H: settings.H, K: settings.K, N: settings.N, window: null};
+    if (settings.u_auto === false) { state.window = [settings.u_min, settings.u_max]; }
+    return state;
+  }
+
+  function withDrag(config, state, slider, values) {
+    // ``state`` with the value(s) of the slider being dragged (as the slider shows them).
+    var v = values[0];
+    if (typeof v !== "number" || !isFinite(v)) { return null; }
+    if (slider === config.ids.H) { state.H = v; }
+    else if (slider === config.ids.K) { state.K = v; }
+    else if (slider === config.ids.N) {
+      state.N = Math.min(Math.max(Math.round(Math.pow(10, Math.min(Math.max(v, 0), 7))),
+                                  config.n_range[0]), config.n_range[1]);
+    } else if (slider === config.ids.U) {
+      if (values.length !== 2 || !(values[0] < values[1])) { return null; }
+      state.window = [values[0], values[1]];
+    } else { return null; }
+    return state;
+  }
+
+  // --- drawing while a handle is held ------------------------------------------------
+
+  var current = {settings: null, config: null};  // the page's settings, from the callbacks
+  var live = null;  // {slider, root, observer, start, snapshot}
+  var painting = false, again = false;
+
+  function sliderValues(root) {
+    var thumbs = root.querySelectorAll("[role=slider]");
+    return Array.prototype.map.call(thumbs, function (t) {
+      return parseFloat(t.getAttribute("aria-valuenow"));
+    });
+  }
+
+  function graphDiv(plot) {
+    var host = document.getElementById(current.config.graphs[plot]);
+    var gd = host ? host.querySelector(".js-plotly-plot") : null;
+    return gd && gd._fullLayout ? gd : null;
+  }
+
+  function note(text) {
+    // The last few reasons a move was not drawn (shown by the browser tests on failure).
+    var log = window.__redrawLog = window.__redrawLog || [];
+    log.push(text);
+    if (log.length > 20) { log.shift(); }
+  }
+
+  function drawLive() {
+    if (!live) { return; }
+    if (painting) { again = true; return; }
+    var config = current.config, settings = current.settings;
+    var view = settings.tab;
+    var state = withDrag(config, baseState(settings), live.slider, sliderValues(live.root));
+    var figs = null;
+    if (state && VIEW_PLOTS[view]) {
+      dragging = true;
+      try { figs = viewFigures(config, view, state, settings); } catch (e) { note(String(e)); figs = null; }
+    }
+    if (!figs) { note("no table for " + view + " " + JSON.stringify(state)); return; }
+    var jobs = [];
+    Object.keys(figs).forEach(function (p) {
+      var gd = figs[p] ? graphDiv(p) : null;
+      if (!gd) { return; }
+      if (!live.snapshot[p]) { live.snapshot[p] = {data: gd.data, layout: gd.layout}; }
+      if (!gd.__liveHooked) {
+        // A figure drawn by someone else while the handle is held (the server's answer
+        // to an earlier release, arriving late) is replaced by the live one again.
+        gd.__liveHooked = true;
+        gd.on("plotly_afterplot", function () {
+          if (live && gd.__liveData && gd.data !== gd.__liveData) {
+            gd.__liveData = null;
+            lastDrawn[p] = null;
+            window.setTimeout(drawLive, 0);
+          }
+        });
+      }
+      lastDrawn[p] = figs[p].__source || null;
+      delete figs[p].__source;
+      gd.__liveData = figs[p].data;
+      jobs.push(window.Plotly.react(gd, figs[p]));
+    });
+    if (!jobs.length) { return; }
+    painting = true;
+    Promise.all(jobs).catch(function () { return null; }).then(function () {
+      painting = false;
+      if (again) { again = false; drawLive(); }
+    });
+  }
+
+  function endLive() {
+    if (!live) { return; }
+    var done = live;
+    live = null;
+    done.observer.disconnect();
+    again = false;
+    Object.keys(done.snapshot).forEach(function (p) {
+      var gd = graphDiv(p);
+      if (gd) { gd.__liveData = null; }
+    });
+    // Released where it started: no new settings, so no server figure follows; show again
+    // what the graphs held before the drag (the server's exact figure).
+    var end = sliderValues(done.root);
+    var same = end.length === done.start.length && end.every(function (v, i) { return v === done.start[i]; });
+    if (same) {
+      Object.keys(done.snapshot).forEach(function (p) {
+        var gd = graphDiv(p);
+        if (gd) { window.Plotly.react(gd, done.snapshot[p]); lastDrawn[p] = null; }
+      });
+    }
+  }
+
+  function startLive(event) {
+    var config = current.config, settings = current.settings;
+    if (!config || !settings || typeof settings !== "object" || !window.Plotly) {
+      note("not ready: " + [Boolean(config), Boolean(settings), Boolean(window.Plotly)]); return;
+    }
+    if (!VIEW_PLOTS[settings.tab]) { note("not an analytic tab: " + settings.tab); return; }
+    var target = event.target;
+    var slider = [config.ids.H, config.ids.K, config.ids.N, config.ids.U].filter(function (id) {
+      var el = document.getElementById(id);
+      return el && el.contains(target);
+    })[0];
+    if (!slider) { note("not a drawn slider: " + target.tagName + "." + target.className); return; }
+    var root = document.getElementById(slider);
+    endLive();
+    live = {slider: slider, root: root, start: sliderValues(root), snapshot: {},
+            observer: new MutationObserver(drawLive)};
+    live.observer.observe(root, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+  }
+
+  document.addEventListener("pointerdown", startLive, true);
+  document.addEventListener("pointerup", endLive, true);
+  document.addEventListener("pointercancel", endLive, true);
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     redraw: {
-      figures: function (hDrag, kDrag, nDrag, uDrag, tab, settings, config) {
+      figures: function (tab, settings, config) {
         if (!config) { return []; }
         var PLOTS = config.plots;
         var none = PLOTS.map(noUpdate);
         if (!settings || typeof settings !== "object") { return none; }
+        current = {settings: settings, config: config};
         var trig = triggeredIds();
-        var has = function (id) { return trig.indexOf(id) >= 0; };
-        var state = {H: settings.H, K: settings.K, N: settings.N, window: null};
-        if (settings.u_auto === false) { state.window = [settings.u_min, settings.u_max]; }
-        if (has(config.ids.H + ".drag_value") && typeof hDrag === "number") { state.H = hDrag; }
-        if (has(config.ids.K + ".drag_value") && typeof kDrag === "number") { state.K = kDrag; }
-        if (has(config.ids.N + ".drag_value") && typeof nDrag === "number") {
-          state.N = Math.min(Math.max(Math.round(Math.pow(10, Math.min(Math.max(nDrag, 0), 7))),
-                                      config.n_range[0]), config.n_range[1]);
-        }
-        if (has(config.ids.U + ".drag_value") && Array.isArray(uDrag) && uDrag.length === 2 &&
-            uDrag[0] < uDrag[1]) {
-          state.window = [uDrag[0], uDrag[1]];
-        }
-        var view = has(config.ids.tabs + ".value") && typeof tab === "string" ? tab : settings.tab;
+        var state = baseState(settings);
+        var view = trig.indexOf(config.ids.tabs + ".value") >= 0 && typeof tab === "string" ? tab : settings.tab;
         if (!VIEW_PLOTS[view]) { return none; }
-        dragging = trig.some(function (id) { return /\.drag_value$/.test(id); });
+        dragging = false;
         var figs = null;
         try {
           figs = viewFigures(config, view, state, settings);
@@ -318,6 +452,7 @@
         // Load the tables once the page has drawn its figure and is idle: the first
         // paint never waits for them.
         if (settings && typeof settings === "object" && config) {
+          current = {settings: settings, config: config};
           var tries = 0;
           var go = function () { prefetch(config, settings); };
           var wait = function () {

@@ -68,6 +68,32 @@ new MutationObserver(function () {
     if (e0 && e0.textContent) { window.__firstE0 = performance.now(); }
   }
 }).observe(document, {subtree: true, childList: true, characterData: true});
+// In-page time of each Plotly.react (call → its promise resolved), by graph: the drawing
+// itself, apart from the page's event and callback handling and the server's load.
+window.__react = [];
+(function () {
+  var P;
+  function wrap(v) {
+    if (!v || !v.react || v.react.__timed) { return; }
+    var orig = v.react;
+    var timed = function (gd) {
+      var t0 = performance.now();
+      var id = gd && gd.parentElement ? (gd.closest('[id]') || {}).id || '' : '';
+      var r = orig.apply(this, arguments);
+      Promise.resolve(r).then(function () {
+        window.__react.push({id: id, ms: performance.now() - t0, at: t0});
+      });
+      return r;
+    };
+    timed.__timed = true;
+    v.react = timed;
+  }
+  Object.defineProperty(window, 'Plotly', {
+    configurable: true,
+    get: function () { return P; },
+    set: function (v) { P = v; wrap(v); }
+  });
+}());
 // Payload sizes: raw and gzip of each callback / table response.
 window.__payloads = [];
 (function () {
@@ -322,6 +348,10 @@ def navigate(driver, url: str) -> None:
     driver.get(url)
 
 
+#: Views drawn from tables in the browser (components/views/redraw.py TABLE_VIEWS); the
+#: others (the minima view) draw on the server only.
+TABLE_VIEWS = ("complexity", "layered", "finite", "activation")
+
 LOADED = """
 var r = window.dash_clientside && window.dash_clientside.redraw;
 return r && r.loaded ? r.loaded() : null;
@@ -331,7 +361,7 @@ return r && r.loaded ? r.loaded() : null;
 def tables_ready(driver, view: str, timeout: float = 300.0, need: int | None = None) -> float | None:
     """Wait until the page holds ``need`` tables of ``view`` (default: every depth, what a
     drag of H uses); seconds waited, ``None`` when the page draws on the server only."""
-    if driver.execute_script(LOADED) is None:
+    if view not in TABLE_VIEWS or driver.execute_script(LOADED) is None:
         return None
     if need is None:
         need = 1 if view == "activation" else 11  # tables per depth
@@ -358,7 +388,7 @@ def drag(driver, base: str, view: str, query: str, slider: str, graph: str, labe
     _mouse(driver, "mouseMoved", x_of(g["now"]), g["y"])
     time.sleep(0.3)
     settle(driver, 0.3)
-    driver.execute_script("window.__lat = []; window.__t0 = null;")
+    driver.execute_script("window.__lat = []; window.__t0 = null; window.__react = [];")
     misses = 0
     for i, v in enumerate(values):
         seen = driver.execute_script("return window.__lat.length")
@@ -372,6 +402,10 @@ def drag(driver, base: str, view: str, query: str, slider: str, graph: str, labe
                 break  # the slider does not redraw while dragging
         time.sleep(0.03)
     during = driver.execute_script("return window.__lat")
+    reacts = driver.execute_script(
+        "var g = arguments[0];"
+        "return window.__react.filter(function (r) { return '#' + r.id === g; })"
+        ".map(function (r) { return r.ms; });", graph)
     trips = driver.execute_script(ROUND_TRIPS)
     _mouse(driver, "mouseReleased", x_of(values[min(len(values), max(i, 0)) - 1] if values else g["now"]), g["y"])
     settle(driver)
@@ -400,9 +434,11 @@ def drag(driver, base: str, view: str, query: str, slider: str, graph: str, labe
               f"({misses} of {len(values)} moves not redrawn within 1.5 s)")
     else:
         print("  move → figure redrawn while dragging   never (the figure changes on release only)")
+    print(f"  Plotly.react in the page while dragging {summary(reacts)}")
     print(f"  release → figure drawn                 {summary(releases)}")
     print(f"  callback round trips during the drag   {summary(trips)}")
-    return {"during": during, "misses": misses, "moves": len(values), "release": releases}
+    return {"during": during, "misses": misses, "moves": len(values), "release": releases,
+            "react": reacts}
 
 
 def tab_switches(driver, base: str, cycles: int) -> dict:
@@ -500,6 +536,8 @@ def table(runs: dict[str, dict]) -> None:
             during = r.get("during") or []
             cells.append(_cell(during) if during else "no redraw while dragging")
         print(f"| {key}: move → redrawn while dragging | " + " | ".join(cells) + " |")
+        print(f"| {key}: Plotly.react in the page | "
+              + " | ".join(_cell(runs[n].get(key, {}).get("react")) for n in names) + " |")
         print(f"| {key}: release → figure | "
               + " | ".join(_cell(runs[n].get(key, {}).get("release")) for n in names) + " |")
     print("| tab switch, later switches | " + " | ".join(_cell(runs[n].get("tab")) for n in names) + " |")

@@ -304,6 +304,7 @@ def redraw_config() -> dict:
         "ids": {"H": ids.DEPTH, "K": ids.MAX_INDEX, "N": ids.N_SLIDER, "U": ids.U_RANGE,
                 "tabs": ids.TABS},
         "plots": list(_PLOTS),
+        "graphs": {plot: ids.graph(plot) for plot in _PLOTS},
         "view_keys": {name: list(v.keys) for name, v in views.items()},
         "range_views": [name for name, v in views.items() if v.loss_range],
         "units_views": [name for name, v in views.items() if v.units],
@@ -332,10 +333,6 @@ def register(app, services: Services) -> None:
     app.clientside_callback(
         ClientsideFunction(namespace="redraw", function_name="figures"),
         [Output(ids.graph(plot), "figure", allow_duplicate=True) for plot in _PLOTS],
-        Input(ids.DEPTH, "drag_value"),
-        Input(ids.MAX_INDEX, "drag_value"),
-        Input(ids.N_SLIDER, "drag_value"),
-        Input(ids.U_RANGE, "drag_value"),
         Input(ids.TABS, "value"),
         Input(ids.SETTINGS, "data"),
         State(ids.REDRAW_CONFIG, "data"),

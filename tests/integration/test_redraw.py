@@ -210,3 +210,42 @@ def test_redraw002_finite_n_while_dragging_n(shared_duo):
     drag.release()
     assert math.isfinite(worst)
     assert duo.get_logs() == []
+
+
+def test_redraw003_held_handle_draws_directly_and_release_in_place_is_exact(shared_duo):
+    """While a handle is held the page draws the table's figure with no Dash callback
+    (a move runs no clientside callback of the redraw); a handle released where it was
+    pressed brings back the server's exact figure, since no new settings follow."""
+    duo = shared_duo
+    H, K = 5, 3
+    duo.wait_for_page(duo.server_url + f"/?H={H}&K={K}", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    _wait_tables(duo, "complexity", H)
+    _wait_tables(duo, "complexity", H + 1)
+    exact = _server_curves(views.render_complexity(H, K)["figures"]["complexity"])
+    other = _server_curves(views.render_complexity(H + 1, K)["figures"]["complexity"])
+    _compare(_page_curves(duo, "#complexity-graph", lambda c: not c[0]["browser"]), exact,
+             rtol=1e-15, atol=0.0)
+    # Count the redraw callbacks Dash runs from here on.
+    duo.driver.execute_script("""
+        var r = window.dash_clientside.redraw;
+        window.__figureCalls = 0;
+        if (!r.__counted) {
+          var f = r.figures;
+          r.figures = function () { window.__figureCalls += 1; return f.apply(this, arguments); };
+          r.__counted = true;
+        }
+    """)
+    drag = Drag(duo, "#depth-slider")
+    drag.to(H + 1)
+    page = _page_curves(duo, "#complexity-graph",
+                        lambda c: f",{H + 1}</sub>" in (c[0]["name"] or "") and c[0]["browser"])
+    _compare(page, other, rtol=4 * F4_RELATIVE_ERROR, atol=1e-7)
+    assert duo.driver.execute_script("return window.__figureCalls") == 0
+    drag.to(H)
+    _page_curves(duo, "#complexity-graph",
+                 lambda c: f",{H}</sub>" in (c[0]["name"] or "") and c[0]["browser"])
+    drag.release()
+    back = _page_curves(duo, "#complexity-graph", lambda c: not c[0]["browser"])
+    _compare(back, exact, rtol=1e-15, atol=0.0)
+    assert duo.get_logs() == []
