@@ -21,6 +21,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids
+from components.layout import KEPT_VIEWS
 from components.presenter import register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
@@ -96,6 +97,13 @@ def _register_clientside(app) -> None:
         Input(ids.N_INPUT, "value"),
         prevent_initial_call=True,
     )
+    for view in KEPT_VIEWS:
+        # shown with its tab at once, without a round trip to the server
+        app.clientside_callback(
+            f"function (tab) {{ return tab !== {view!r}; }}",
+            Output(ids.kept_panel(view), "hidden"),
+            Input(ids.TABS, "value"),
+        )
     app.clientside_callback(
         ClientsideFunction(namespace="presenter", function_name="writeAddress"),
         Output(ids.PERMALINK, "value"),

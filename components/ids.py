@@ -204,6 +204,11 @@ def tab(view: str) -> str:
     return f"tab-{view}"
 
 
+def kept_panel(view: str) -> str:
+    """The panel of a view whose content stays mounted while other tabs are shown."""
+    return f"{view}-panel"
+
+
 def card(view: str) -> str:
     """The card (article) of an analytic view."""
     return f"{view}-card"

@@ -42,6 +42,7 @@ from components.sync import control_values
 from components.views.redraw import redraw_config
 
 __all__ = [
+    "KEPT_VIEWS",
     "build_layout",
     "page_class",
     "initial_state",
@@ -496,12 +497,20 @@ def _view_content(view, state: dict):
     return [c for c in (_explain(view), content) if c is not None]
 
 
+#: Views whose content stays mounted (hidden) while another tab is shown: their figures
+#: (WebGL globes and surfaces) take seconds to draw again, and a tab of dcc.Tabs draws its
+#: content anew on every visit.  Their tab in dcc.Tabs is empty; the content lives in a
+#: panel next to it that a clientside callback shows for the selected tab.
+KEPT_VIEWS = ("lab",)
+
+
 def _tabs(state: dict):
     return dcc.Tabs(
         id=ids.TABS,
         value=state["tab"],
         children=[
-            dcc.Tab(label=view.label, value=view.name, children=_view_content(view, state),
+            dcc.Tab(label=view.label, value=view.name,
+                    children=[] if view.name in KEPT_VIEWS else _view_content(view, state),
                     id=ids.tab(view.name), className="view-tab",
                     selected_className="view-tab--selected")
             for view in VIEWS
@@ -510,6 +519,16 @@ def _tabs(state: dict):
         content_className="view-tab-content",
         parent_className="view-tabs-parent",
     )
+
+
+def _kept_panels(state: dict) -> list:
+    """The panels of :data:`KEPT_VIEWS`, each shown only while its tab is selected."""
+    return [
+        html.Div(_view_content(view, state), id=ids.kept_panel(view.name),
+                 className="view-tab-content kept-panel", hidden=state["tab"] != view.name,
+                 role="tabpanel", **{"aria-labelledby": ids.tab(view.name)})
+        for view in VIEWS if view.name in KEPT_VIEWS
+    ]
 
 
 def view_store(name: str, state: dict):
@@ -548,6 +567,7 @@ def build_layout(state: dict | None = None, search: str | None = None,
                             html.Div(notice, id=ids.NOTICE, className="alert notice", role="status",
                                      **{"aria-live": "polite"}),
                             _tabs(state),
+                            *_kept_panels(state),
                         ],
                         className="views",
                     ),
