@@ -733,7 +733,8 @@ class _Workspace:
     as (R, B, h) arrays; with the block formulation those of the first hidden layer live in
     (B, R, h) memory, so the block product ``X_b @ [W_1^(1) … W_1^(R)]`` lands in them
     directly and its gradient reads them back as one (B, R·h) matrix.  ``tmp``/``mask`` are
-    scratch arrays shared by the layers of one layout; ``out``/``sh``/``dout`` are (R, B, o).
+    scratch arrays shared by the layers of one layout; ``out``/``sh``/``dout`` are (R, B, o),
+    ``m`` (R, B, 1).
     :meth:`views` gives the arrays for a smaller minibatch (the last one of an epoch).
     """
 
@@ -753,11 +754,11 @@ class _Workspace:
             if key not in scratch:
                 scratch[key] = (np.empty(shape, dtype), np.empty(shape, bool))
             self._scratch.append(scratch[key])
-        self._out = tuple(np.empty((R, B, o), dtype) for _ in range(3))
+        self._out = tuple(np.empty((R, B, k), dtype) for k in (o, o, o, 1))
         self._views: dict[int, tuple] = {}
 
     def views(self, b: int):
-        """``(Z, A, dA, tmp, mask, out, sh, dout)`` for b ≤ B samples (lists over hidden layers)."""
+        """``(Z, A, dA, tmp, mask, out, sh, dout, m)`` for b ≤ B samples (lists over hidden layers)."""
         got = self._views.get(b)
         if got is not None:
             return got
@@ -777,8 +778,8 @@ class _Workspace:
             dA.append(da)
             tmp.append(cut(scr[0]))
             mask.append(cut(scr[1]))
-        out, sh, dout = (x[:, :b] for x in self._out)
-        got = (Z, A, dA, tmp, mask, out, sh, dout)
+        out, sh, dout, m = (x[:, :b] for x in self._out)
+        got = (Z, A, dA, tmp, mask, out, sh, dout, m)
         self._views[b] = got
         return got
 
@@ -801,7 +802,7 @@ def _forward_backward(nets: _Nets, act: NetActivation, X, target, task: str, los
     dt = nets.dtype
     if ws is None:
         ws = _Workspace(nets.sizes, R, B, dt, formulation)
-    Zs, As, dAs, tmps, masks, out, sh, dout_ws = ws.views(B)
+    Zs, As, dAs, tmps, masks, out, sh, dout_ws, m_ws = ws.views(B)
     forward, backward = _fused_ops(act)
     # ---- forward
     W0 = nets.W[0]
@@ -823,7 +824,10 @@ def _forward_backward(nets: _Nets, act: NetActivation, X, target, task: str, los
             forward(Z, As[i], tmps[i], masks[i])
     # ---- loss and its derivative with respect to the outputs
     if task == "multiclass" and loss == "cross_entropy":
-        m = out.max(axis=2, keepdims=True)
+        m = m_ws  # the largest output per sample: column by column (a reduction over a short
+        np.copyto(m[..., 0], out[..., 0])  # last axis costs more than the products here)
+        for k in range(1, out.shape[2]):
+            np.maximum(m[..., 0], out[..., k], out=m[..., 0])
         np.subtract(out, m, out=sh)
         lse = np.log(np.exp(sh, out=dout_ws).sum(axis=2, keepdims=True))
         logp = np.subtract(sh, lse, out=sh)
@@ -1361,16 +1365,17 @@ class _PieceTally:
         def f(i, Z):
             Z64 = Z.astype(np.float64)
             fin = np.isfinite(Z64).all(axis=(1, 2))
+            zf = Z64[fin]  # restarts with finite pre-activations (a C-ordered copy)
             if fin.any():
-                self.s1[i] += float(Z64[fin].sum())
-                self.s2[i] += float(np.square(Z64[fin]).sum())
-                self.n[i] += Z64[fin].size
+                self.s1[i] += float(zf.sum())
+                self.s2[i] += float(np.square(zf).sum())
+                self.n[i] += zf.size
             if self.pl is not None:
                 a = np.asarray(self.pl.breakpoints)
                 nb = self.pl.pieces
             else:
                 if self.grid[i] is None:
-                    zz = Z64[fin]
+                    zz = zf
                     m0 = float(zz.mean()) if zz.size else 0.0
                     s0 = float(zz.std()) if zz.size else 1.0
                     s0 = s0 if s0 > 1e-12 else 1.0
@@ -1380,15 +1385,19 @@ class _PieceTally:
                     self.counts[i] = np.zeros((self.restarts, nb + 2))
                 lo, bw, nbin = self.grid[i]
                 nb = nbin + 2
-            for j in range(Z64.shape[0]):
-                if not fin[j]:
-                    continue
-                z = Z64[j].ravel()
-                if self.pl is not None:
-                    idx = np.searchsorted(a, z, side="left")
-                else:
-                    idx = np.clip(np.floor((z - lo) / bw).astype(np.int64) + 1, 0, nb - 1)
-                self.counts[i][r0 + j] += np.bincount(idx, minlength=nb)
+            rows = r0 + np.flatnonzero(fin)
+            if not rows.size:
+                return
+            Zf = zf.reshape(rows.size, -1)
+            if self.pl is not None:
+                # piece of z = number of breakpoints below it (searchsorted, side="left")
+                above = [np.count_nonzero(Zf > x, axis=1) for x in a]
+                cum = np.stack([np.full(rows.size, Zf.shape[1])] + above + [np.zeros(rows.size, np.int64)], axis=1)
+                self.counts[i][rows] += cum[:, :-1] - cum[:, 1:]
+            else:
+                idx = np.clip(np.floor((Zf - lo) / bw).astype(np.int64) + 1, 0, nb - 1)
+                idx += (np.arange(rows.size) * nb)[:, None]
+                self.counts[i][rows] += np.bincount(idx.ravel(), minlength=rows.size * nb).reshape(rows.size, nb)
         return f
 
     def _shares(self, i: int, pl: PiecewiseLinear, c: np.ndarray) -> np.ndarray:
