@@ -1,20 +1,29 @@
 """Benchmark of compute.networks: many small networks trained at once.
 
-Run:  .venv/bin/python bench/bench_networks.py [--quick] [--skip-memory]
+Run:  .venv/bin/python bench/bench_networks.py [--quick] [--epochs 10] [--skip-tab] [--skip-memory]
+          [--tree PATH]
 
-Prints, with the machine's load (``uptime``) before and after:
-* this machine's matrix-multiply peak in the same run (float32 and float64, 1 BLAS thread
-  and all threads; best of repeated 1000 × 1000 and 2000 × 2000 products, measured at the
-  start and the end, the larger kept);
-* per width (digits, ReLU, H = 2, 100 restarts, float32, 1 BLAS thread) and per matrix
-  formulation (block / batched / loop): model-epochs per second, achieved GFLOP/s counted
-  as 6 N per sample (forward 2 N, backward 4 N) and the fraction of the 1-thread float32 peak,
-  both per second of wall time and per second of CPU time (on a machine shared with other
-  jobs the wall-time figures measure the load as much as the code; the CPU-time figures
-  compare the code with a sustained 1-thread product measured the same way);
-* the default experiment of the "Real networks" view (digits, ReLU, H = 2, widths
-  10/25/50/100, 100 restarts, 30 epochs): wall time and the time to the first progress
-  report after training started;
+``--tree PATH`` measures the code of another checkout with this same script (for a
+before/after comparison run back to back).  Prints, with the machine's load (``uptime``)
+before and after:
+* this machine's matrix-multiply peak in the same process and with the same BLAS thread
+  count as the training (1 thread), and with all threads for reference (float32 and float64;
+  best of repeated 1000 × 1000 and 2000 × 2000 products, measured at the start and the end,
+  the larger kept; and a sustained 1-thread rate per second of CPU time);
+* per width (digits, ReLU, H = 2, 100 restarts, 10 epochs, float32, 1 BLAS thread) and per
+  matrix formulation (block / batched / loop): model-epochs per second, achieved GFLOP/s
+  counted as 6 N per sample (forward 2 N, backward 4 N) and as the products really executed
+  (:func:`executed_flops`: no input gradient for the first layer), against the 1-thread
+  float32 peak, per second of wall time and per second of CPU time (on a machine shared with
+  other jobs the wall-time figures measure the load as much as the code; the CPU-time figures
+  compare the code with a sustained 1-thread product measured the same way).  The time
+  includes starting the restarts and the final passes over the training and test sets;
+  the work counts only the training steps;
+* a fixed experiment (digits, ReLU, H = 2, widths 10/25/50/100, 100 restarts, 30 epochs):
+  wall time and the time to the first progress report after training started;
+* the default experiment of the "Real networks" view as its job runs it (the page's
+  default settings: H = 3, Hessian at the end points, piece statistics, the spin-glass
+  descents), without the cache: wall and CPU time, per width;
 * peak resident memory of child processes at the settings where the memory bounds bind
   (:data:`MEMORY_CASES`; float64, with piece statistics).  Memory does not grow with the
   number of restarts beyond one chunk (restarts are trained chunk after chunk).
@@ -26,6 +35,7 @@ first progress < 1 s; memory < 2 GB.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import resource
 import subprocess
@@ -34,7 +44,18 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+def _tree() -> str:
+    """The checkout whose code is measured: ``--tree PATH`` (default: this script's own)."""
+    for i, a in enumerate(sys.argv):
+        if a == "--tree" and i + 1 < len(sys.argv):
+            return os.path.abspath(sys.argv[i + 1])
+        if a.startswith("--tree="):
+            return os.path.abspath(a.split("=", 1)[1])
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+sys.path.insert(0, _tree())
 
 from threadpoolctl import threadpool_limits  # noqa: E402
 
@@ -91,6 +112,19 @@ def matmul_cpu_rate(dtype, seconds: float = 3.0) -> float:
     return 2.0 * n**3 * k / cpu / 1e9
 
 
+def executed_flops(sizes, samples: float) -> float:
+    """Multiply-add work of the products one training step really does, per restart.
+
+    Forward: 2 k_in k_out per layer and sample; backward: the weight gradient (2 k_in k_out)
+    for every layer and the gradient of the layer's input (2 k_in k_out) for all but the
+    first (the data need none).  Biases and element-wise work are not counted.  The 6 N
+    convention counts the first layer's input gradient too, so it exceeds this figure.
+    """
+    pairs = list(itertools.pairwise(sizes))
+    per_sample = sum(4 * a * b for a, b in pairs) + sum(2 * a * b for a, b in pairs[1:])
+    return per_sample * samples
+
+
 def bench_widths(widths, restarts, epochs, formulations) -> list[dict]:
     rows = []
     for w in widths:
@@ -101,13 +135,42 @@ def bench_widths(widths, restarts, epochs, formulations) -> list[dict]:
             r = nw.train_networks("digits", "relu", 2, w, restarts, epochs, 0, formulation=form,
                                   measure_pieces=False)
             dt, cpu = time.perf_counter() - t, time.process_time() - c
+            samples = r.flops / nw.work_flops(r.n_weights, 1, 1, 1)  # restarts × epochs × n_train
+            ex = executed_flops(r.sizes, samples)
             rows.append(dict(width=w, N=r.n_weights, form=form, seconds=dt, cpu=cpu,
                              model_epochs=restarts * epochs / dt, gflops=r.flops / dt / 1e9,
-                             cpu_gflops=r.flops / cpu / 1e9))
+                             cpu_gflops=r.flops / cpu / 1e9, ex_cpu_gflops=ex / cpu / 1e9))
             print(f"  width {w:4d} N {r.n_weights:6d} {form:8s} {dt:7.2f} s wall {cpu:7.2f} s CPU "
                   f"{rows[-1]['model_epochs']:8.1f} model-epochs/s {rows[-1]['gflops']:6.1f} GFLOP/s wall "
-                  f"{rows[-1]['cpu_gflops']:6.1f} GFLOP/CPU-s", flush=True)
+                  f"{rows[-1]['cpu_gflops']:6.1f} GFLOP/CPU-s (6N) {rows[-1]['ex_cpu_gflops']:6.1f} (executed)",
+                  flush=True)
     return rows
+
+
+def tab_default() -> dict:
+    """The "Real networks" view's default experiment, as its job runs it (no cache)."""
+    from components.state import default_state
+    from components.views import networks as view
+
+    parts = []
+
+    def timed(fn, label):
+        def run(*args):
+            t, c = time.perf_counter(), time.process_time()
+            out = fn(*args)
+            parts.append((label(args), time.perf_counter() - t, time.process_time() - c))
+            return out
+        return run
+
+    data = view.NetData(width=timed(view.net_data.width_data, lambda a: f"h={a[5]}"),
+                        spin_glass=timed(view.net_data.spin_glass_spreads, lambda a: "spin glass"))
+    state = default_state()
+    t, c = time.perf_counter(), time.process_time()
+    out = view.experiment_outputs(state, data=data)
+    return dict(wall=time.perf_counter() - t, cpu=time.process_time() - c, parts=parts,
+                status=out["status"], settings={k: state[k] for k in ("H", "activation", "net_widths",
+                                                                        "net_restarts", "net_epochs",
+                                                                        "net_hessian")})
 
 
 def default_experiment() -> dict:
@@ -151,23 +214,42 @@ def memory_child(case: str) -> None:
           f"peak RSS {rss:.0f} MB, {time.perf_counter() - t:.1f} s")
 
 
+def _git_head(tree: str) -> str:
+    try:
+        out = subprocess.run(["git", "-C", tree, "log", "-1", "--format=%h %s"], capture_output=True,
+                             text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+    return out[:80]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer widths and epochs")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="epochs per width in the formulation table (default 10; --quick: 1)")
+    ap.add_argument("--skip-tab", action="store_true", help="skip the view's default experiment")
+    ap.add_argument("--tree", default=None,
+                    help="measure the code of another checkout (same script, e.g. for before/after)")
     ap.add_argument("--memory-child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
         memory_child(args.memory_child)
         return
+    print("code measured:", os.path.abspath(_tree()), _git_head(_tree()))
     print("load before:", uptime())
     p0 = peaks()
     widths = (10, 100) if args.quick else (10, 25, 50, 100, 250, 500)
-    epochs = 1 if args.quick else 3
+    epochs = args.epochs or (1 if args.quick else 10)
     print(f"formulations (digits, ReLU, H = 2, 100 restarts, {epochs} epochs, float32, 1 BLAS thread):")
     rows = bench_widths(widths, 100, epochs, ("block", "batched", "loop"))
-    print("default experiment (widths 10/25/50/100, 100 restarts, 30 epochs):", flush=True)
+    print("fixed experiment (H = 2, widths 10/25/50/100, 100 restarts, 30 epochs):", flush=True)
     d = default_experiment()
+    tab = None
+    if not args.skip_tab:
+        print("default experiment of the view (as its job runs it, no cache):", flush=True)
+        tab = tab_default()
     p1 = peaks()
     peak = {k: max(p0[k], p1[k]) for k in p0}
     print("load after:", uptime())
@@ -177,19 +259,24 @@ def main() -> None:
         print(f"  {dt} {what}: {v:.1f}")
     ref = peak[("float32", 1)]
     ref_cpu = peak[("float32", "cpu")]
-    print("\n| width | N | formulation | model-epochs/s (wall) | GFLOP/s (wall) | % of best-wall peak | "
-          "GFLOP per CPU-s | % of per-CPU-s peak |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| width | N | formulation | model-epochs/s (wall) | GFLOP/s (wall, 6N) | % of best-wall peak | "
+          "GFLOP per CPU-s (6N) | % of per-CPU-s peak | executed GFLOP per CPU-s | % of per-CPU-s peak |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['width']} | {r['N']} | {r['form']} | {r['model_epochs']:.1f} | {r['gflops']:.1f} | "
-              f"{100 * r['gflops'] / ref:.0f} % | {r['cpu_gflops']:.1f} | {100 * r['cpu_gflops'] / ref_cpu:.0f} % |")
-    print(f"\ndefault experiment: {d['wall']:.1f} s "
+              f"{100 * r['gflops'] / ref:.0f} % | {r['cpu_gflops']:.1f} | {100 * r['cpu_gflops'] / ref_cpu:.0f} % | "
+              f"{r['ex_cpu_gflops']:.1f} | {100 * r['ex_cpu_gflops'] / ref_cpu:.0f} % |")
+    print(f"\nfixed experiment (H = 2): {d['wall']:.1f} s "
           f"({', '.join(f'h={w}: {t:.1f} s' for w, t in d['per_width'])}); "
           f"{d['cpu']:.1f} s CPU; {d['flops'] / d['wall'] / 1e9:.1f} GFLOP/s overall; first progress after training "
           f"started: {1e3 * d['first_progress']:.0f} ms")
+    if tab is not None:
+        print(f"view default experiment {tab['settings']}: {tab['wall']:.1f} s wall, {tab['cpu']:.1f} s CPU "
+              f"({', '.join(f'{k}: {w:.1f} s wall / {c:.1f} s CPU' for k, w, c in tab['parts'])})")
     if not args.skip_memory:
         for case in MEMORY_CASES:
-            out = subprocess.run([sys.executable, os.path.abspath(__file__), "--memory-child", case],
+            out = subprocess.run([sys.executable, os.path.abspath(__file__), "--memory-child", case,
+                                  "--tree", os.path.abspath(_tree())],
                                  capture_output=True, text=True, check=False)
             print((out.stdout or out.stderr).strip().splitlines()[-1])
 
