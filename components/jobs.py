@@ -250,7 +250,20 @@ def _time_limit(signum, frame):
     )
 
 
-def _watchdog(limits: JobLimits, parent: int, last_poll: Callable[[], float | None]) -> None:
+def _server_gone(server: int, parent: int) -> bool:
+    """Whether the server process that asked for this job has gone (or its fork server)."""
+    if os.getppid() != parent:
+        return True
+    try:
+        os.kill(server, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        pass
+    return False
+
+
+def _watchdog(limits: JobLimits, server: int, last_poll: Callable[[], float | None]) -> None:
     """End the job process on its time limit, when abandoned, or when its server is gone.
 
     At the time limit the job's main thread gets :class:`JobRefused` (via SIGUSR1), so the
@@ -259,6 +272,7 @@ def _watchdog(limits: JobLimits, parent: int, last_poll: Callable[[], float | No
     """
     start = time.monotonic()
     started_wall = time.time()
+    parent = os.getppid()  # the fork server, which ends with the server
     signal.signal(signal.SIGUSR1, _time_limit)
 
     def run():
@@ -267,7 +281,7 @@ def _watchdog(limits: JobLimits, parent: int, last_poll: Callable[[], float | No
             time.sleep(_WATCH_EVERY)
             why = None
             elapsed = time.monotonic() - start
-            if os.getppid() != parent:
+            if _server_gone(server, parent):
                 why = "its server process is gone"
             elif elapsed > limits.max_seconds + _STOP_GRACE:
                 why = f"it ran longer than {limits.max_seconds:g} s"
@@ -418,6 +432,40 @@ def _job_main(job_fn, limits: JobLimits, parent: int, store_dir: str, key: str, 
     job_fn(*args)
 
 
+#: Packages a job process finds already imported (loaded once, in the fork server).
+_PRELOAD_PACKAGES = ("numpy", "scipy", "diskcache", "dash", "plotly", "compute", "components")
+_context_lock = threading.Lock()
+_context = None
+
+
+def _job_context():
+    """The ``forkserver`` start method of ``multiprocess`` (dill pickling), set up once.
+
+    A job process is never forked from the server itself: the server runs many threads,
+    and a fork copies whatever lock one of them holds at that instant (SQLite's file-lock
+    mutex under the job store, the cache's lock), which the child then waits on forever.
+    The fork server is a separate single-threaded process started by exec; it imports the
+    modules the server has loaded from :data:`_PRELOAD_PACKAGES` once, and forks each job
+    from that clean state, so a job starts in milliseconds.  It exits with the server.
+    """
+    global _context
+    with _context_lock:
+        if _context is None:
+            import sys
+
+            import multiprocess  # type: ignore
+
+            ctx = multiprocess.get_context("forkserver")
+            preload = sorted(
+                name for name in list(sys.modules)
+                if name.split(".")[0] in _PRELOAD_PACKAGES and name != "components.pdf_worker"
+                and not name.endswith("__main__")
+            )
+            ctx.set_forkserver_preload(preload)
+            _context = ctx
+        return _context
+
+
 _REFUSED_PREFIX = "spinglass:refused:"
 #: Seconds a reserved slot (admitted, process not started yet) is kept in the registry.
 _RESERVATION_SECONDS = 30.0
@@ -460,7 +508,7 @@ class LimitedDiskcacheManager(_DiskcacheManager):
             return self._registry()
 
     def call_job_fn(self, key, job_fn, args, context):
-        from multiprocess import Process  # type: ignore
+        Process = _job_context().Process
 
         session = session_id()
         twin = _twin_key(args, context)

@@ -79,7 +79,41 @@ async def _serve(stdin, stdout) -> None:
                 _reply(stdout, False, f"{type(exc).__name__}: {exc}".encode()[:2000])
 
 
+def _end_with_parent() -> None:
+    """End this worker and its browser (its process group) when the server process dies.
+
+    EOF on stdin ends it too; this also covers a server killed while a render runs, and a
+    pipe kept open by some other process.  The parent is watched by polling (not
+    ``PR_SET_PDEATHSIG``, which fires when the *thread* that started the worker ends).
+    """
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    def stop(signum=None, frame=None):
+        try:
+            if os.getpgrp() == os.getpid():  # started in its own session by the renderer
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+        finally:
+            os._exit(1)
+
+    signal.signal(signal.SIGTERM, stop)
+    expected = os.environ.get("PDF_WORKER_PARENT", "")
+    if not expected.isdigit():
+        return
+    parent = int(expected)
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                stop()
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main() -> int:
+    _end_with_parent()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the reply stream
     try:

@@ -57,6 +57,7 @@ class PdfRenderer:
         env["PYTHONPATH"] = _ROOT + os.pathsep + env.get("PYTHONPATH", "")
         if self.browser_path:
             env["BROWSER_PATH"] = self.browser_path
+        env["PDF_WORKER_PARENT"] = str(os.getpid())
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "components.pdf_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -187,3 +188,40 @@ def _zombie(pid: int) -> bool:
             return fh.read().split(")")[-1].split()[0] == "Z"
     except OSError:
         return True
+
+
+_HELD = threading.Lock()
+
+
+def test_job_starts_while_a_server_thread_holds_a_lock(tmp_path):
+    """A job does not inherit locks held by the server's other threads when it starts.
+
+    Forking the multi-threaded server copied such a lock in its held state, and a job
+    that needed it (the cache's, SQLite's) waited for ever.  Here the lock is held for
+    the whole test, so a job forked from this process could never finish.
+    """
+    import diskcache
+    import psutil
+    from flask import Flask
+
+    from components.jobs import LimitedDiskcacheManager, stop_all_jobs
+
+    store = diskcache.Cache(str(tmp_path / "jobs"))
+    manager = LimitedDiskcacheManager(store, JobLimits(max_seconds=60))
+
+    def job_fn(result_key, progress_key, args, context):
+        with _HELD:
+            store.set(result_key, "done")
+
+    with _HELD:
+        with Flask("t").test_request_context("/"):
+            pid = manager.call_job_fn("k", job_fn, [1], {})
+        try:
+            assert psutil.Process(pid).ppid() != os.getpid()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and store.get("k") is None:
+                manager._touch("k")
+                time.sleep(0.1)
+            assert store.get("k") == "done"
+        finally:
+            stop_all_jobs()

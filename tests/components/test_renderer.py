@@ -69,3 +69,47 @@ def test_ren003_a_bad_figure_is_an_error_not_a_dead_worker():
         assert r.starts == 1
     finally:
         r.close()
+
+
+_SERVER = """
+import sys, time
+from components.renderer import PdfRenderer
+r = PdfRenderer()
+r.render({"data": [], "layout": {}})
+print(r.worker_pid(), flush=True)
+fork = __import__("os").fork()  # a child holding the worker's pipes open keeps EOF away
+if fork == 0:
+    time.sleep(60)
+    raise SystemExit(0)
+time.sleep(60)
+"""
+
+
+def test_ren004_the_worker_ends_when_its_server_is_killed():
+    """A server killed outright (SIGKILL, no cleanup) takes its PDF worker and browser with it."""
+    import subprocess
+    import sys
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    server = subprocess.Popen([sys.executable, "-c", _SERVER], cwd=root, stdout=subprocess.PIPE,
+                              text=True, env={**os.environ, "PYTHONPATH": root})
+    keeper = None
+    try:
+        pid = int(server.stdout.readline())
+        family = [psutil.Process(pid)] + psutil.Process(pid).children(recursive=True)
+        keeper = [c for c in psutil.Process(server.pid).children() if c.pid != pid]
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and _alive(family):
+            time.sleep(0.2)
+        assert _alive(family) == []
+    finally:
+        for p in keeper or []:
+            try:
+                p.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if server.poll() is None:
+            server.kill()
