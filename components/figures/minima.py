@@ -11,7 +11,7 @@ from typing import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from components.figures.style import FigureStyle, figure_style, hline
+from components.figures.style import FigureStyle, figure_style, hline, laid_out
 
 __all__ = [
     "REGIME_NAMES",
@@ -49,7 +49,8 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
     st = _style(style)
     u, m, sig = d["u"], d["m"], np.asarray(d["sigma"], dtype=float)
     top = max(float(np.nanmax(sig)), 0.05)
-    z = np.clip(sig, _FLOOR, top)
+    # The grids travel in single precision (half the bytes; the hover shows 4 decimals).
+    z = np.clip(sig, _FLOOR, top).astype(np.float32)
     zero = -_FLOOR / (top - _FLOOR)
     fig = go.Figure()
     neg, pos = _HEAT.get(st.theme, _HEAT["light"])
@@ -60,7 +61,8 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         hovertemplate="m = %{x:.3f}<br>u = %{y:.4f}<br>Σ_N = %{z:.4f}<extra></extra>",
         name="Σ_N(u, m)",
     ))
-    region = np.where((sig >= 0.0) & (np.asarray(u)[:, None] <= np.asarray(d["u_min_line"])[None, :]), 1.0, np.nan)
+    region = np.where((sig >= 0.0) & (np.asarray(u)[:, None] <= np.asarray(d["u_min_line"])[None, :]),
+                      1.0, np.nan).astype(np.float32)
     if np.any(region == 1.0):
         fig.add_trace(go.Heatmap(
             x=m, y=u, z=region, zmin=0, zmax=1, showscale=False, opacity=0.55,
@@ -68,7 +70,7 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
             hovertemplate="minima at m = %{x:.3f}, u = %{y:.4f}<extra></extra>",
         ))
     fig.add_trace(go.Contour(
-        x=m, y=u, z=sig, showscale=False, contours=dict(start=0.0, end=0.0, size=1.0, coloring="none"),
+        x=m, y=u, z=sig.astype(np.float32), showscale=False, contours=dict(start=0.0, end=0.0, size=1.0, coloring="none"),
         line=dict(color=st.ink, width=2.0 * st.line), name="Σ_N = 0", hoverinfo="skip",
         showlegend=True,
     ))
@@ -87,8 +89,8 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         marker=dict(symbol="circle-open", size=14 if not st.lecture else 20, color=st.ink, line=dict(width=2.5)),
     ))
     lo, hi = float(u[0]), float(u[-1])
-    fig.update_layout(
-        template=st.template, height=height,
+    return laid_out(
+        fig, st, height=height,
         xaxis=dict(title=dict(text="overlap m with the all-ones direction"), range=[-1, 1]),
         yaxis=dict(title=dict(text=U_TITLE), range=[lo, hi]),
         legend=dict(orientation="h", yanchor="top", y=-0.16, x=0.0),
@@ -96,7 +98,6 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         shapes=[hline(-d["e0"], st.muted, dash="dot")] if d["H"] >= 3 else [],
         margin=dict(b=130),
     )
-    return fig
 
 
 def complexity_figure(d: Mapping, style: FigureStyle | None = None, height: int | None = None) -> go.Figure:
@@ -127,15 +128,14 @@ def complexity_figure(d: Mapping, style: FigureStyle | None = None, height: int 
         shapes.append(dict(type="line", xref="x", yref="paper", x0=-d["e0"], x1=-d["e0"], y0=0, y1=1,
                            line=dict(color=st.muted, width=1.5 * st.line, dash="dot")))
     shapes.append(hline(0.0, st.muted))
-    fig.update_layout(
-        template=st.template, height=height,
+    return laid_out(
+        fig, st, height=height,
         xaxis=dict(title=dict(text=U_TITLE), range=[float(u[0]), float(u[-1])]),
         yaxis=dict(title=dict(text="rate (1/N) log E Crt(L ≤ Nu)"), range=[ymin, ymax + 0.05 * (ymax - ymin)]),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0),
         title=dict(text=f"sup over m of Σ_N at N = {d['N']:,}: −E₀ᵠ = {-d['e0_phi']:.4g} (gold)"),
         shapes=shapes, margin=dict(b=140),
     )
-    return fig
 
 
 def regime_map_figure(x: np.ndarray, u: np.ndarray, codes: np.ndarray, *, x_title: str, log_x: bool,
@@ -171,9 +171,8 @@ def regime_map_figure(x: np.ndarray, u: np.ndarray, codes: np.ndarray, *, x_titl
     if log_x:
         ticks = [v for v in range(int(np.floor(xs[0])), int(np.ceil(xs[-1])) + 1)]
         xaxis.update(tickvals=ticks, ticktext=[f"10^{t}" if t > 1 else f"{10 ** t}" for t in ticks])
-    fig.update_layout(
-        template=st.template, height=height, title=dict(text=title), xaxis=xaxis,
+    return laid_out(
+        fig, st, height=height, title=dict(text=title), xaxis=xaxis,
         yaxis=dict(title=dict(text=U_TITLE), range=[float(u[0]), float(u[-1])]),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0), margin=dict(b=130),
     )
-    return fig

@@ -6,13 +6,17 @@ ground state of compute.overlap for the deterministic sigmoid; forged settings f
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from components.data import effect as ed
 from components.data import minima as dm
+from components.figures.minima import profile_figure
 from components.permalink import parse_query, query_from_state
 from components.state import Activation, default_state, sanitize, view_slice
 from components.views import effect as ev
@@ -58,6 +62,41 @@ def test_n_map_grows_the_deterministic_regime():
     assert np.all(np.diff(n["e0_phi"]) >= -1e-9)  # E_0^φ(N) grows with N (cubic φ)
     deep = n["u"] < -3.0
     assert np.all(n["codes"][-1, deep] == 2)
+
+
+@pytest.mark.parametrize("theme, lecture", [("light", False), ("dark", True), ("contrast", False)])
+def test_laid_out_is_update_layout_without_validation(theme, lecture):
+    """The unvalidated layout gives the very figure update_layout gives (template included)."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    from components.figures.style import figure_style, laid_out
+
+    st = figure_style(theme, lecture)
+    base = go.Figure(go.Scatter(x=[0.0, 1.0], y=[1.0, 2.0], name="a"))
+    layout = dict(height=None, title=dict(text="t"), xaxis=dict(title=dict(text="x"), range=[0.0, 1.0]),
+                  shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=0, line=dict(color=st.muted))],
+                  legend=dict(orientation="h", y=-0.2), margin=dict(b=130))
+    slow = go.Figure(base)
+    slow.update_layout(template=st.template, **layout)
+    fast = laid_out(base, st, **layout)
+
+    def text(fig):
+        return json.dumps(fig.to_plotly_json(), cls=PlotlyJSONEncoder, sort_keys=True)
+
+    assert text(fast) == text(slow)
+    assert fast.layout.title.text == "t"
+
+
+def test_profile_grids_travel_in_single_precision():
+    act = Activation("gelu", None, 8, 0.0, 1.0, None, 0.5)
+    d = dm.profile_data(act, 4, 1000, None)
+    fig = profile_figure(d).to_plotly_json()
+    grids = [t["z"] for t in fig["data"] if "z" in t]
+    assert len(grids) >= 2 and all(z["dtype"] == "f4" for z in grids)
+    # the zero contour is drawn from the same rates, rounded to single precision
+    contour = next(t for t in fig["data"] if t["type"] == "contour")
+    z = np.frombuffer(base64.b64decode(contour["z"]["bdata"]), dtype=np.float32).reshape(d["sigma"].shape)
+    np.testing.assert_allclose(z, d["sigma"], rtol=2.0 ** -23, equal_nan=True)
 
 
 def test_outputs_for_good_and_forged_settings():
