@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from compute.validation import int_param
+from compute.validation import finite_array, int_param, phi_coefficients
 
 __all__ = [
     "MAX_N",
@@ -100,29 +100,11 @@ def _check_N(N) -> float:
 
 def _check_coeffs(coeffs, H: int) -> np.ndarray:
     """``[κ_1, …, κ_{H-1}]`` exactly (``None`` means φ ≡ 0)."""
-    if coeffs is None:
-        return np.zeros(H - 1)
-    message = (
-        f"coeffs must be exactly H-1 = {H - 1} finite real numbers [kappa_1, ..., kappa_{H - 1}] "
-        f"(theory §5.3), got {coeffs!r}"
-    )
-    try:
-        arr = np.asarray(coeffs, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(message) from None
-    if arr.ndim != 1 or arr.size != H - 1 or not np.all(np.isfinite(arr)):
-        raise ValueError(message)
-    return arr
+    return phi_coefficients(coeffs, H, exact=True)
 
 
 def _check_real(x, name: str, what: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} ({what}) must be real numbers, got {x!r}") from None
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} ({what}) must be finite real numbers (no NaN or inf)")
-    return arr
+    return finite_array(x, name, what)
 
 
 def _check_m(m) -> np.ndarray:

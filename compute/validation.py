@@ -42,23 +42,26 @@ def int_param(value, name: str, lo: int, hi: int | None = None, what: str = "") 
     return v
 
 
-def phi_coefficients(coeffs, H: int) -> np.ndarray:
+def phi_coefficients(coeffs, H: int, exact: bool = False) -> np.ndarray:
     """``[κ_1, …, κ_{H-1}]`` of φ(s) = Σ κ_d s^d (theory §5.3), zero-padded to length ``H - 1``.
 
-    ``None`` means φ ≡ 0.  At most ``H - 1`` finite real numbers are accepted.
+    ``None`` means φ ≡ 0.  At most ``H - 1`` finite real numbers are accepted (exactly
+    ``H - 1`` with ``exact``).
     """
     out = np.zeros(H - 1)
     if coeffs is None:
         return out
+    count = "exactly" if exact else "at most"
     message = (
-        f"coeffs must be a sequence of at most H-1 = {H - 1} finite real numbers "
-        f"[kappa_1, ..., kappa_{H - 1}], got {coeffs!r}"
+        f"coeffs must be a sequence of {count} H-1 = {H - 1} finite real numbers "
+        f"[kappa_1, ..., kappa_{H - 1}] (theory §5.3), got {coeffs!r}"
     )
     try:
         arr = np.asarray(coeffs, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(message) from None
-    if arr.ndim != 1 or arr.size > H - 1 or not np.all(np.isfinite(arr)):
+    if (arr.ndim != 1 or arr.size > H - 1 or (exact and arr.size != H - 1)
+            or not np.all(np.isfinite(arr))):
         raise ValueError(message)
     out[: arr.size] = arr
     return out
