@@ -46,6 +46,11 @@ def import_loops(root: Path) -> list[list[str]]:
              *sorted((root / "compute").rglob("*.py"))]
     modules = {_module(root, p): p for p in files if p.exists()}
     graph = {m: {n for n in _imports(p) if n in modules and n != m} for m, p in modules.items()}
+    return cycles(graph)
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The cycles a depth-first walk of ``graph`` (module -> imported modules) runs into."""
     state: dict[str, int] = {}
     stack: list[str] = []
     loops: list[list[str]] = []
