@@ -78,6 +78,8 @@ __all__ = [
 #: arrays (leading axis = ``size``) and scalar counters.
 UNIT_KINDS: dict[str, str] = {
     "descent": "compute.landscape:descent_unit",
+    "finite_n_index": "compute.finite_n:index_unit",
+    "kac_rice": "compute.kac_rice:count_unit",
     "probe": "compute.executor:_probe_unit",
 }
 #: The Celery queue of compute units and the name of the unit task.

@@ -90,6 +90,10 @@ __all__ = [
     "CountResult",
     "expected_critical_points",
     "log_expected_total_count",
+    "index_counts",
+    "index_plan",
+    "index_unit",
+    "MC_BLOCK",
     "MAX_N",
     "MAX_N_INDEX",
 ]
@@ -105,7 +109,9 @@ _PANEL_MAX_WIDTH = 1.5
 _PANEL_NODES = 32
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_PANEL_NODES)
 _LOG_MAX_FLOAT = math.log(np.finfo(float).max)
-_MC_CHUNK = 8192  # matrices per batch (fixed: the random stream depends on it)
+#: Matrices per unit of a Monte Carlo index count (:func:`index_plan`): part of the
+#: estimator's definition (a result depends on (settings, seed) and this constant only).
+MC_BLOCK = 500
 # Index 0 uses the control variate "total minus higher indices" when the expected
 # number of eigenvalues below the level is at most this (measured crossover ~1).
 _DIFFERENCE_BELOW = 1.0
@@ -333,48 +339,85 @@ def _log_index_goe2(H: int, X: float, k: int) -> float:
 
 
 # --------------------------------------------------------------- Monte Carlo, index k
+#
+# Seed-blocked (compute/executor.py): the matrices come in units of MC_BLOCK, unit i drawn
+# from default_rng(SeedSequence(seed).spawn(n)[i]).  A plan estimates several (level, index)
+# points on the same matrices (common random numbers, as separate calls with one seed
+# always did), so a result depends only on (N, H, point, samples, seed), never on which
+# other points share the plan, nor on the backend or the number of workers.
 
-def _index_monte_carlo(
-    N: int, H: int, u_max: float, k: int, samples: int, seed: int, difference: bool = False
-) -> tuple[float, float, int]:
-    r"""Log of the mean and of the standard deviation of the index-k estimator (theory §4).
 
-    Plain: the samples are :math:`w(\lambda_k)\,1\{\lambda_k \le c_H u_{\max}\}` with
-    :math:`w(\lambda) = e^{-N(H-2)\lambda^2/(2H)}`.  ``difference=True`` (``k = 0``):
-    the samples are :math:`Z = \sum_{j\ge1} w(\lambda_j)\,1\{\lambda_j \le c_H u_{\max}\}`
-    (only matrices with two or more eigenvalues below the level contribute) and the
-    estimate is :math:`E\sum_j w(\lambda_j)1\{\cdot\} - \bar Z`, the first term exact
-    (:func:`_log_weighted_integrals`).  Everything is kept relative to a log scale, so
-    deep levels do not underflow.  Returns (log mean, log std, number of non-zero
-    samples); the log mean is ``-inf`` when the estimate is not positive.
+def _encode_level(u: float):
+    """A level as a JSON value (``±inf`` as text)."""
+    return float(u) if math.isfinite(u) else ("inf" if u > 0 else "-inf")
+
+
+def _point_setup(N: int, H: int, u: float, k: int) -> tuple[bool, float]:
+    """(difference estimator?, log of the exact total weight it subtracts from)."""
+    c = math.sqrt(H / (2.0 * (H - 1.0)))
+    X = math.sqrt(N) * c * u if math.isfinite(u) else u
+    difference = k == 0 and _expected_eigenvalues_below(N, X) <= _DIFFERENCE_BELOW
+    log_total = float(_log_weighted_integrals(N, H, np.array([X]))[0]) if difference else -math.inf
+    return difference, log_total
+
+
+def index_plan(N: int, H: int, points, samples: int, seed: int):
+    """The Monte Carlo index counts at ``points`` = ``[(u, k), ...]`` as a
+    :class:`compute.executor.Plan` of units of :data:`MC_BLOCK` matrices (theory §4).
+
+    The arguments are assumed checked (:func:`index_counts` does it); every point must need
+    Monte Carlo (``3 <= N <= MAX_N_INDEX``, not ``H = 2, u = inf``, ``u > -inf``).
     """
-    rng = np.random.default_rng(seed)
+    from compute.executor import Plan, block_sizes  # noqa: PLC0415
+
+    rows = []
+    for u, k in points:
+        difference, log_total = _point_setup(N, H, float(u), int(k))
+        rows.append([_encode_level(float(u)), int(k), bool(difference), log_total])
+    return Plan("finite_n_index", {"N": int(N), "H": int(H), "points": rows}, int(seed),
+                block_sizes(int(samples), MC_BLOCK))
+
+
+def index_unit(params, seed: int, seq: np.random.SeedSequence, size: int, progress=None) -> dict:
+    r"""One unit of :func:`index_plan`: per-matrix logs of the index-k estimator (theory §4).
+
+    ``size`` tridiagonal ``GOE_N`` matrices from ``default_rng(seq)``.  Plain points: the
+    samples are :math:`\log w(\lambda_k)` where :math:`\lambda_k \le c_H u_{\max}`, else
+    :math:`-\infty`, with :math:`w(\lambda) = e^{-N(H-2)\lambda^2/(2H)}`.  Difference points
+    (``k = 0`` below the bulk): :math:`\log(Z/E\sum_j w(\lambda_j)1\{\cdot\})` with
+    :math:`Z = \sum_{j\ge1} w(\lambda_j)\,1\{\lambda_j \le c_H u_{\max}\}` (only matrices with
+    two or more eigenvalues below the level contribute).  Returns ``logs`` of shape
+    ``(size, len(points))``.
+    """
+    N, H = int(params["N"]), int(params["H"])
+    points = params["points"]
     a = (H - 2.0) / (2.0 * H)
-    level = math.sqrt(H / (2.0 * (H - 1.0))) * u_max
-    log_total = -math.inf
-    if difference:
-        X = math.sqrt(N) * level if math.isfinite(level) else level
-        log_total = float(_log_weighted_integrals(N, H, np.array([X]))[0])
-    chunk = min(samples, _MC_CHUNK)
-    logs = np.full(samples, -np.inf)
-    done = 0
-    while done < samples:
-        m = min(chunk, samples - done)
-        d, e = tridiagonal_goe(N, m, rng)
+    c = math.sqrt(H / (2.0 * (H - 1.0)))
+    d, e = tridiagonal_goe(N, int(size), np.random.default_rng(seq))
+    logs = np.full((int(size), len(points)), -np.inf)
+    for j, (u, k, difference, log_total) in enumerate(points):
+        level = c * float(u)
         if difference:
-            rel = np.zeros(m)  # Z / E(total weight)
+            rel = np.zeros(int(size))  # Z / E(total weight)
             if level > -math.inf:
                 below = count_eigenvalues_below(d, e, level)
-                for j in range(1, int(below.max(initial=0))):
-                    rows = np.flatnonzero(below > j)
-                    lam = kth_smallest_eigenvalue(d[rows], e[rows], j)
-                    rel[rows] += np.exp(-N * a * lam * lam - log_total)
+                for i in range(1, int(below.max(initial=0))):
+                    rows = np.flatnonzero(below > i)
+                    lam = kth_smallest_eigenvalue(d[rows], e[rows], i)
+                    rel[rows] += np.exp(-N * a * lam * lam - float(log_total))
             with np.errstate(divide="ignore"):
-                logs[done:done + m] = np.log(rel)
+                logs[:, j] = np.log(rel)
         else:
-            lam = kth_smallest_eigenvalue(d, e, k)
-            logs[done:done + m] = np.where(lam <= level, -N * a * lam * lam, -np.inf)
-        done += m
+            lam = kth_smallest_eigenvalue(d, e, int(k))
+            logs[:, j] = np.where(lam <= level, -N * a * lam * lam, -np.inf)
+        if progress is not None:
+            progress((j + 1) / len(points))
+    return {"logs": logs}
+
+
+def _index_statistics(logs: np.ndarray, difference: bool, log_total: float) -> tuple[float, float, int]:
+    """(log mean, log std, non-zero samples) of one point's samples; see :func:`_index_monte_carlo`."""
+    samples = logs.size
     hits = int(np.count_nonzero(logs > -np.inf))
     top = float(logs.max())
     if top == -math.inf:
@@ -391,6 +434,35 @@ def _index_monte_carlo(
         return log_mean, log_total + log_std, hits
     log_mean = top + math.log(mean) if mean > 0.0 else -math.inf
     return log_mean, log_std, hits
+
+
+def _index_monte_carlo(
+    N: int, H: int, u_max: float, k: int, samples: int, seed: int, difference: bool = False
+) -> tuple[float, float, int]:
+    r"""Log of the mean and of the standard deviation of the index-k estimator (theory §4).
+
+    Plain: the samples are :math:`w(\lambda_k)\,1\{\lambda_k \le c_H u_{\max}\}` with
+    :math:`w(\lambda) = e^{-N(H-2)\lambda^2/(2H)}`.  ``difference=True`` (``k = 0``):
+    the samples are :math:`Z = \sum_{j\ge1} w(\lambda_j)\,1\{\lambda_j \le c_H u_{\max}\}`
+    (only matrices with two or more eigenvalues below the level contribute) and the
+    estimate is :math:`E\sum_j w(\lambda_j)1\{\cdot\} - \bar Z`, the first term exact
+    (:func:`_log_weighted_integrals`).  Everything is kept relative to a log scale, so
+    deep levels do not underflow.  Returns (log mean, log std, number of non-zero
+    samples); the log mean is ``-inf`` when the estimate is not positive.  The samples are
+    those of :func:`index_plan` (units of :data:`MC_BLOCK` matrices), run in this process.
+    """
+    from compute.executor import LocalExecutor, Plan, block_sizes  # noqa: PLC0415
+
+    log_total = -math.inf
+    if difference:
+        c = math.sqrt(H / (2.0 * (H - 1.0)))
+        X = math.sqrt(N) * c * u_max if math.isfinite(u_max) else u_max
+        log_total = float(_log_weighted_integrals(N, H, np.array([X]))[0])
+    plan = Plan("finite_n_index",
+                {"N": int(N), "H": int(H), "points": [[_encode_level(u_max), int(k), bool(difference), log_total]]},
+                int(seed), block_sizes(int(samples), MC_BLOCK))
+    logs = LocalExecutor(1).run(plan)["logs"][:, 0]
+    return _index_statistics(logs, difference, log_total)
 
 
 def _index_upper_bound(N: int, H: int, u: float, k: int) -> float:
@@ -469,7 +541,8 @@ def expected_critical_points(
     samples : int
         Monte Carlo sample size, ``2 <= samples <= 10^7`` (index counts only).
     seed : int
-        Seed of ``numpy.random.default_rng`` (``>= 0``; index counts only).
+        Seed (``>= 0``; index counts only): the matrices come in units of :data:`MC_BLOCK`,
+        unit ``i`` from ``default_rng(SeedSequence(seed).spawn(n)[i])`` (:func:`index_plan`).
 
     Returns
     -------
@@ -496,13 +569,20 @@ def expected_critical_points(
     samples = int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
     seed = int_param(seed, "seed", 0, None, "random seed")
 
+    exact = _exact_count(N, H, u, k)
+    if exact is not None:
+        return exact
+    return index_counts(N, H, [(u, k)], samples=samples, seed=seed)[0]
+
+
+def _exact_count(N: int, H: int, u: float, k: int | None) -> CountResult | None:
+    """The count where it is deterministic (see :func:`expected_critical_points`), else ``None``."""
     if u == -math.inf:
         return CountResult(value=0.0, stderr=0.0, log_value=-math.inf,
                            method="exact: no loss value lies below -inf")
     log_pref = _log_prefactor(N, H)
     c = math.sqrt(H / (2.0 * (H - 1.0)))
     X = math.sqrt(N) * c * u if math.isfinite(u) else u
-
     if k is None or N == 1:
         log_int = float(_log_weighted_integrals(N, H, np.array([X]))[0])
         method = (
@@ -512,7 +592,6 @@ def expected_critical_points(
         if k is not None:
             method = "exact: N = 1 has a single index; " + method
         return _result(log_pref + log_int, -math.inf, method)
-
     if H == 2 and u == math.inf:
         return CountResult(
             value=2.0,
@@ -520,7 +599,6 @@ def expected_critical_points(
             log_value=math.log(2.0),
             method="exact: H = 2, u_max = inf gives weight 1 for every index",
         )
-
     if N == 2:
         log_int = _log_index_goe2(H, X, k)
         return _result(
@@ -528,14 +606,17 @@ def expected_critical_points(
             -math.inf,
             "exact: closed-form eigenvalue densities of GOE_2, Gauss–Legendre quadrature",
         )
-
     if N > MAX_N_INDEX:
         raise ValueError(
             f"N (number of weights) must be <= {MAX_N_INDEX} for index-k counts "
             f"(Monte Carlo), got {N}; use k=None for the total count"
         )
-    difference = k == 0 and _expected_eigenvalues_below(N, X) <= _DIFFERENCE_BELOW
-    log_mean, log_std, hits = _index_monte_carlo(N, H, u, k, samples, seed, difference)
+    return None
+
+
+def _monte_carlo_result(N: int, H: int, u: float, k: int, samples: int, seed: int, difference: bool,
+                        log_mean: float, log_std: float, hits: int) -> CountResult:
+    log_pref = _log_prefactor(N, H)
     if difference:
         method = (
             f"Monte Carlo, tridiagonal GOE, {samples} samples, seed {seed}: exact total "
@@ -558,3 +639,41 @@ def expected_critical_points(
             upper_bound=upper,
         )
     return _result(log_pref + log_mean, log_pref + log_std - 0.5 * math.log(samples), method)
+
+
+def index_counts(N: int, H: int, points, *, samples: int = 20000, seed: int = 0, executor=None,
+                 progress=None, cancel=None, timeout: float | None = None) -> list[CountResult]:
+    r""":func:`expected_critical_points` at several ``points`` = ``[(u_max, k), ...]`` (theory §4).
+
+    Each result equals ``expected_critical_points(N, H, u_max, k, samples=samples, seed=seed)``
+    bit for bit; the Monte Carlo points share one plan (:func:`index_plan`: the same matrices
+    for every point), run by ``executor`` (a :class:`compute.executor.LocalExecutor` or
+    :class:`compute.executor.CeleryExecutor`; default: in this process) with its
+    ``progress``, ``cancel`` and ``timeout`` (see compute/executor.py).  ``k=None`` points are
+    deterministic.  Raises ``ValueError`` naming the parameter and its range.
+    """
+    N = int_param(N, "N", 1, MAX_N, "number of weights")
+    H = int_param(H, "H", 2, None, "depth")
+    samples = int_param(samples, "samples", 2, MAX_SAMPLES, "Monte Carlo sample size")
+    seed = int_param(seed, "seed", 0, None, "random seed")
+    checked = []
+    for u, k in points:
+        u = level_param(u)
+        if k is not None:
+            k = int_param(k, "k", 0, N - 1, "Hessian index")
+        checked.append((u, k))
+    out: list[CountResult | None] = [_exact_count(N, H, u, k) for u, k in checked]
+    todo = [i for i, r in enumerate(out) if r is None]
+    if todo:
+        from compute.executor import LocalExecutor  # noqa: PLC0415
+
+        plan = index_plan(N, H, [checked[i] for i in todo], samples, seed)
+        run = (executor or LocalExecutor(1)).run(plan, progress=progress, cancel=cancel, timeout=timeout)
+        for j, i in enumerate(todo):
+            u, k = checked[i]
+            _, _, difference, log_total = plan.params["points"][j]
+            stats = _index_statistics(run["logs"][:, j], difference, log_total)
+            out[i] = _monte_carlo_result(N, H, u, k, samples, seed, difference, *stats)
+    elif progress is not None:
+        progress(1.0)
+    return out

@@ -135,6 +135,9 @@ __all__ = [
     "MAX_N",
     "MAX_SAMPLES",
     "METHODS",
+    "KR_BLOCK",
+    "count_plan",
+    "count_unit",
 ]
 
 #: Largest N accepted by :func:`expected_critical_points_phi`.
@@ -447,18 +450,6 @@ def _goe_reference(N, H, u, kref, mu):
         return _masked_lse(-lin * mR * mR, a * mR <= H * u, 1)
 
 
-def _goe_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
-    r"""Per-sample logs of the ``goe`` estimator (theory §5.4 through ``GOE_N``, Gauss–Jacobi in ``s``).
-
-    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
-    """
-    s, ws = _s_rule(N, s_nodes)
-    mu = _goe_spectra(N, samples, rng)
-    g2 = rng.standard_normal((samples, N)) ** 2
-    out_phi, out_shift = _goe_part(N, H, c, u, k, s, np.log(ws), mu, g2)
-    return _goe_log_pref(N, H), out_phi, out_shift, _goe_reference(N, H, u, kref, mu)
-
-
 def _log_potential(y):
     r"""Log-potential :math:`\Phi(y) = \int \log|y - \lambda|\,\rho_{sc}(\lambda)\,d\lambda` of the semicircle.
 
@@ -764,19 +755,6 @@ def _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, reference: bool):
     return out_phi, out_shift, out_zero
 
 
-def _level_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
-    r"""Per-sample logs of the ``level`` estimator (theory §5.4, level importance-sampled).
-
-    ``s`` nodes from :func:`_profile_rule`, the rest as in :func:`_level_part`.
-    Returns (log prefactor, log_phi, log_shifted, log_zero), arrays of shape (samples,).
-    """
-    s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
-    dT, e2T = _level_matrices(N, samples, rng)
-    U = np.maximum(rng.random(samples), 1e-300)
-    lphi, lshift, lzero = _level_part(N, H, c, u, k, kref, s, q, logws, dT, e2T, U, True)
-    return _level_log_pref(N, H), lphi, lshift, lzero
-
-
 #: Spectra of ``GOE_N`` used for the bulk nodes when all indices are counted (each spectrum
 #: contributes all its eigenvalues, so far fewer spectra than samples are needed):
 #: ``min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))``.
@@ -799,8 +777,8 @@ def _edge_margin(N: int) -> float:
     return 0.0
 
 
-def _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
-    r"""The ``sphere`` estimator of theory §5.4: one ``s`` rule, each node in its best form.
+def _sphere_layout(N, H, c, u, k, kref, s_nodes):
+    r"""The deterministic layout of the ``sphere`` estimator of theory §5.4.
 
     ``s`` nodes from :func:`_profile_rule` (windows around the bulk and every pole layer that
     matters for the requested index).  At each node the peak level :math:`x^*(s)` of the
@@ -810,8 +788,9 @@ def _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
     form (:func:`_goe_part`).  Both are unbiased for the same node integrand, so the choice only
     affects the variance; the two parts use independent random numbers.
 
-    Returns a list of parts ``(log_pref, log_phi, log_shift)`` and the reference
-    ``(log_pref, log_zero)`` (``None`` for ``kref=None``: the exact theory §4 total is used).
+    Returns ``(s, q, logws, lev, ref_level, ref_goe)``: ``lev`` marks the level-form nodes, the
+    flags say which form carries the φ ≡ 0 reference of index ``kref`` (neither for ``None``:
+    the exact theory §4 total is used).
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
     s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
@@ -822,27 +801,7 @@ def _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes):
     lev = (xs < -edge * a) | (xs > edge * a)
     ref_level = kref is not None and math.isfinite(u) and H * u < -edge * a
     ref_goe = kref is not None and not ref_level
-    parts = []
-    ref = None
-    if np.any(~lev) or ref_goe:
-        n_spec = samples if k is not None else min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))
-        mu = _goe_spectra(N, n_spec, rng)
-        g2 = rng.standard_normal((n_spec, N)) ** 2
-        g = ~lev
-        if np.any(g):
-            lphi, lshift = _goe_part(N, H, c, u, k, s[g], logws[g], mu, g2, q[g])
-            parts.append((_goe_log_pref(N, H), lphi, lshift))
-        if ref_goe:
-            ref = (_goe_log_pref(N, H), _goe_reference(N, H, u, kref, mu))
-    if np.any(lev) or ref_level:
-        dT, e2T = _level_matrices(N, samples, rng)
-        U = np.maximum(rng.random(samples), 1e-300)
-        lphi, lshift, lzero = _level_part(N, H, c, u, k, kref, s[lev], q[lev], logws[lev], dT, e2T, U, ref_level)
-        if np.any(lev):
-            parts.append((_level_log_pref(N, H), lphi, lshift))
-        if ref_level:
-            ref = (_level_log_pref(N, H), lzero)
-    return parts, ref, int(np.count_nonzero(lev)), int(s.size)
+    return s, q, logws, lev, ref_level, ref_goe
 
 
 def _part_stats(log_pref: float, logs: np.ndarray):
@@ -986,6 +945,10 @@ def expected_critical_points_phi(
     method: str = "auto",
     s_nodes: int = _DEFAULT_S_NODES,
     phi0_k: int | None | str = "same",
+    executor=None,
+    progress=None,
+    cancel=None,
+    timeout: float | None = None,
 ) -> KacRiceResult:
     r"""Expected number of critical points of :math:`L = R + \varphi(s)` with :math:`L \le N u_{\max}` (theory §5.4).
 
@@ -1015,7 +978,9 @@ def expected_critical_points_phi(
     samples : int
         Monte Carlo sample size, ``2 <= samples <= 2e6`` (ignored by deterministic methods).
     seed : int
-        Seed of ``numpy.random.default_rng``, ``>= 0``.
+        Seed, ``>= 0``: the samples come in units of :data:`KR_BLOCK`, unit ``i`` drawn from
+        ``default_rng(SeedSequence(seed).spawn(n)[i])`` (:func:`count_plan`), so the result does
+        not depend on where or in how many pieces the units ran.
     method : {"auto", "goe", "level", "quadrature", "exact"}
         ``auto``: ``exact`` at ``N = 1``, ``quadrature`` at ``N = 2``, ``level`` when ``H >= 3``
         and ``u_max < -E_inf(H)``, else ``goe``.  ``level`` needs ``u_max < -E_inf(H)`` and
@@ -1027,6 +992,10 @@ def expected_critical_points_phi(
         Index of the :math:`\varphi \equiv 0` reference count behind ``ratio_to_phi0``
         (``"same"``: ``k``).  ``k=1, phi0_k=0`` gives the share of the minima count that appears as
         index-1 saddles.
+    executor, progress, cancel, timeout
+        Where the Monte Carlo units run (a :class:`compute.executor.LocalExecutor` or
+        :class:`compute.executor.CeleryExecutor`; default: in this process) and that executor's
+        ``progress``, ``cancel`` and ``timeout`` (compute/executor.py).
 
     Returns
     -------
@@ -1046,6 +1015,19 @@ def expected_critical_points_phi(
     >>> round(r.value, 10), r.ratio_to_phi0
     (2.6457513111, 1.0)
     """
+    args = _checked(N, H, coeffs, u_max, k, samples, seed, method, s_nodes, phi0_k)
+    if isinstance(args, KacRiceResult):
+        return args
+    N, H, c, u, k, kref, samples, seed, s_nodes, method = args
+    from compute.executor import LocalExecutor  # noqa: PLC0415 - the executor imports this module lazily
+
+    plan = _count_plan(N, H, c, u, k, kref, samples, seed, s_nodes, method)
+    run = (executor or LocalExecutor(1)).run(plan, progress=progress, cancel=cancel, timeout=timeout)
+    return _count_result(N, H, c, u, k, kref, samples, seed, s_nodes, method, run)
+
+
+def _checked(N, H, coeffs, u_max, k, samples, seed, method, s_nodes, phi0_k):
+    """Checked arguments of :func:`expected_critical_points_phi`, or its deterministic result."""
     N = int_param(N, "N", 1, MAX_N, "number of weights")
     H = int_param(H, "H", 2, None, "depth")
     c = _check_coeffs(coeffs, H)
@@ -1093,10 +1075,132 @@ def expected_critical_points_phi(
         return _exact_n1(c, u, kref)
     if method == "quadrature":
         return _quadrature_n2(H, c, u, k, kref)
+    return N, H, c, u, k, kref, samples, seed, s_nodes, method
 
-    rng = np.random.default_rng(seed)
+
+# ------------------------------------------------------------------- seed-blocked Monte Carlo
+#
+# compute/executor.py: the samples come in units of KR_BLOCK, unit i drawn from
+# default_rng(SeedSequence(seed).spawn(n)[i]); the per-sample logs of all units, in unit order,
+# make the estimate.  A result depends only on the arguments and this block size.
+
+#: Samples per unit of a Monte Carlo count (part of the estimator's definition).
+KR_BLOCK = 500
+
+
+def _spectra_per_unit(N: int, k, samples: int, sizes: tuple[int, ...]) -> list[int]:
+    """``GOE_N`` spectra of each unit: its sample count, or for all indices (``k=None``) its
+    share of ``min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))``."""
+    if k is not None:
+        return list(sizes)
+    total = min(samples, max(_BULK_SPECTRA_MIN, _BULK_SPECTRA_WORK // N))
+    edges = np.concatenate([[0], np.cumsum(sizes)])
+    cuts = (total * edges) // samples
+    return [int(x) for x in np.diff(cuts)]
+
+
+def _count_plan(N, H, c, u, k, kref, samples, seed, s_nodes, method):
+    from compute.executor import Plan, block_sizes  # noqa: PLC0415
+
+    sizes = block_sizes(int(samples), KR_BLOCK)
+    params = {
+        "N": int(N), "H": int(H), "coeffs": [float(x) for x in c[1:]],
+        "u": float(u) if math.isfinite(u) else "inf",
+        "k": k, "kref": kref, "s_nodes": int(s_nodes), "method": method,
+        "spectra": _spectra_per_unit(N, k, samples, sizes),
+    }
+    return Plan("kac_rice", params, int(seed), sizes)
+
+
+def count_plan(N: int, H: int, coeffs, u_max: float = math.inf, k: int | None = None, *,
+               samples: int = 2000, seed: int = 0, method: str = "auto", s_nodes: int = _DEFAULT_S_NODES,
+               phi0_k: int | None | str = "same"):
+    """The Monte Carlo of :func:`expected_critical_points_phi` as a :class:`compute.executor.Plan`
+    (units of :data:`KR_BLOCK` samples), or ``None`` when the count is deterministic."""
+    args = _checked(N, H, coeffs, u_max, k, samples, seed, method, s_nodes, phi0_k)
+    if isinstance(args, KacRiceResult):
+        return None
+    N, H, c, u, k, kref, samples, seed, s_nodes, method = args
+    return _count_plan(N, H, c, u, k, kref, samples, seed, s_nodes, method)
+
+
+def count_unit(params, seed: int, seq: np.random.SeedSequence, size: int, progress=None) -> dict:
+    r"""One unit of a Monte Carlo count (theory §5.4): per-sample logs of its ``size`` samples.
+
+    Returns ``g_phi``, ``g_shift``, ``g_zero`` (the ``GOE_N`` form, one per spectrum) and
+    ``l_phi``, ``l_shift``, ``l_zero`` (the level form, one per sample); the arrays a method does
+    not use are empty.  Random numbers in the order: spectra, directions, level matrices, uniforms.
+    """
+    N, H = int(params["N"]), int(params["H"])
+    c = _check_coeffs(params["coeffs"], H)
+    u = float(params["u"])
+    k, kref = params["k"], params["kref"]
+    s_nodes, method = int(params["s_nodes"]), params["method"]
+    index = int(seq.spawn_key[-1])
+    n_spec = int(params["spectra"][index])
+    rng = np.random.default_rng(seq)
+    empty = np.empty(0)
+    out = {key: empty for key in ("g_phi", "g_shift", "g_zero", "l_phi", "l_shift", "l_zero")}
+
+    def spectra(n):
+        if n == 0:
+            return np.empty((0, N)), np.empty((0, N))
+        mu = _goe_spectra(N, n, rng)
+        return mu, rng.standard_normal((n, N)) ** 2
+
+    def level_samples(n):
+        dT, e2T = _level_matrices(N, n, rng)
+        return dT, e2T, np.maximum(rng.random(n), 1e-300)
+
+    if method == "goe":
+        s, ws = _s_rule(N, s_nodes)
+        mu, g2 = spectra(n_spec)
+        out["g_phi"], out["g_shift"] = _goe_part(N, H, c, u, k, s, np.log(ws), mu, g2)
+        out["g_zero"] = _goe_reference(N, H, u, kref, mu)
+    elif method == "level":
+        s, q, logws = _profile_rule(N, H, c, u, s_nodes, k)
+        dT, e2T, U = level_samples(int(size))
+        out["l_phi"], out["l_shift"], out["l_zero"] = _level_part(N, H, c, u, k, kref, s, q, logws,
+                                                                  dT, e2T, U, True)
+    else:  # sphere
+        s, q, logws, lev, ref_level, ref_goe = _sphere_layout(N, H, c, u, k, kref, s_nodes)
+        if np.any(~lev) or ref_goe:
+            mu, g2 = spectra(n_spec)
+            g = ~lev
+            if np.any(g):
+                out["g_phi"], out["g_shift"] = _goe_part(N, H, c, u, k, s[g], logws[g], mu, g2, q[g])
+            if ref_goe:
+                out["g_zero"] = _goe_reference(N, H, u, kref, mu)
+        if progress is not None:
+            progress(0.5)
+        if np.any(lev) or ref_level:
+            dT, e2T, U = level_samples(int(size))
+            lphi, lshift, lzero = _level_part(N, H, c, u, k, kref, s[lev], q[lev], logws[lev], dT, e2T, U,
+                                              ref_level)
+            if np.any(lev):
+                out["l_phi"], out["l_shift"] = lphi, lshift
+            if ref_level:
+                out["l_zero"] = lzero
+    if progress is not None:
+        progress(1.0)
+    return out
+
+
+def _count_result(N, H, c, u, k, kref, samples, seed, s_nodes, method, run) -> KacRiceResult:
+    """The estimate from the per-sample logs of all units (:func:`count_unit`)."""
     if method == "sphere":
-        parts, ref, n_level, n_nodes = _sphere_terms(N, H, c, u, k, kref, samples, rng, s_nodes)
+        s, q, logws, lev, ref_level, ref_goe = _sphere_layout(N, H, c, u, k, kref, s_nodes)
+        parts = []
+        ref = None
+        if np.any(~lev):
+            parts.append((_goe_log_pref(N, H), run["g_phi"], run["g_shift"]))
+        if ref_goe:
+            ref = (_goe_log_pref(N, H), run["g_zero"])
+        if np.any(lev):
+            parts.append((_level_log_pref(N, H), run["l_phi"], run["l_shift"]))
+        if ref_level:
+            ref = (_level_log_pref(N, H), run["l_zero"])
+        n_level, n_nodes = int(np.count_nonzero(lev)), int(s.size)
         lv, lse, ess, share, hits, n_ess = _combine(parts)
         ls, lsse = _combine_shift(parts)
         if ref is None:  # all indices: the exact theory §4 total (deterministic)
@@ -1111,8 +1215,10 @@ def expected_critical_points_phi(
                 f"{'' if n_nodes == n_level else f' with {parts[0][1].size} spectra'}); "
                 f"{hits} samples contribute, effective sample size {ess:.0f}")
     else:
-        terms = _goe_terms if method == "goe" else _level_terms
-        log_pref, lphi, lshift, lzero = terms(N, H, c, u, k, kref, samples, rng, s_nodes)
+        if method == "goe":
+            log_pref, lphi, lshift, lzero = _goe_log_pref(N, H), run["g_phi"], run["g_shift"], run["g_zero"]
+        else:
+            log_pref, lphi, lshift, lzero = _level_log_pref(N, H), run["l_phi"], run["l_shift"], run["l_zero"]
         lv, lse, ess, share, hits = _part_stats(log_pref, lphi)
         n_ess = samples
         ls, lsse = _mean_se_log(lshift)

@@ -164,16 +164,16 @@ def finite_grid(H: int, window: tuple[float, float]) -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def _monte_carlo(N: int, H: int, u: tuple, kmax: int, seed: int) -> tuple:
+    """The Monte Carlo points of the finite-N plot as one seed-blocked plan (theory §4:
+    :func:`compute.finite_n.index_counts`, the same matrices for every point), run in this
+    process: it is part of drawing the plot (at most about a second at N = 200), not a job."""
+    points = [(float(x), k) for k in range(kmax + 1) for x in u]
+    results = finite_n.index_counts(N, H, points, samples=MC_SAMPLES, seed=seed)
     rows = []
     for k in range(kmax + 1):
-        results = [
-            finite_n.expected_critical_points(N, H, float(x), k, samples=MC_SAMPLES, seed=seed)
-            for x in u
-        ]
-        rows.append(
-            (tuple(r.value for r in results), tuple(r.stderr for r in results),
-             results[0].method if results else "")
-        )
+        part = results[k * len(u):(k + 1) * len(u)]
+        rows.append((tuple(r.value for r in part), tuple(r.stderr for r in part),
+                     part[0].method if part else ""))
     return tuple(rows)
 
 

@@ -12,14 +12,17 @@ shown (codes of components/data/reasons.py).  The activation arrives as one hash
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from components import tasks
+from components.data.lab import report
+from components.data.reasons import DIVERGES, NONFINITE, OK, PEAK, POLE, REGIME
 from compute import kac_rice, overlap
 from compute.complexity import e_inf, ground_state_energies
 from compute.network import describe_activation
-from components.data.reasons import DIVERGES, NONFINITE, OK, PEAK, POLE, REGIME
 
 if TYPE_CHECKING:
     from components.state import Activation
@@ -49,6 +52,8 @@ N_RANGE = (2, 200)
 U_RANGE = (-4.0, 0.0)
 #: Monte Carlo sample size of the finite-N counts.
 SAMPLES = 2000
+#: Time limit of the finite-N counts (seconds); its refusal names what to lower.
+COUNTS_TIME_LIMIT = 300
 #: N of the finite-N counts when the settings carry no lab N.
 DEFAULT_N = 50
 #: Activations compared side by side (the user's own is added when it is not one of them).
@@ -269,7 +274,10 @@ def finite_n_counts(act: Activation, H: int, N: int, u: float, seed: int,
         E\,\mathrm{Crt}^{\varphi}_{N,k}(L \le N u), \qquad k = 0, 1,
 
     by :func:`compute.kac_rice.expected_critical_points_phi` (``samples`` Monte Carlo samples
-    from ``seed``, or deterministic quadrature at N = 2), each with its φ ≡ 0 count (theory §4)
+    from ``seed`` in seed-blocked units run by this process's executor, components/tasks.py,
+    within :data:`COUNTS_TIME_LIMIT`; the progress goes to
+    :func:`components.data.lab.report`; or deterministic quadrature at N = 2), each with its
+    φ ≡ 0 count (theory §4)
     from the same samples and the ratio of the two.  ``minima`` and ``saddles`` hold
     ``value``, ``stderr``, ``phi0_value``, ``phi0_stderr``, ``ratio``, ``ratio_stderr``,
     ``shifted_value`` (critical points whose index the rank-one term moved), ``shifted_stderr``
@@ -278,8 +286,16 @@ def finite_n_counts(act: Activation, H: int, N: int, u: float, seed: int,
     """
     model = _model(act, H)
     kappa = model["kappa"]
-    r0 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 0, samples=samples, seed=seed)
-    r1 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 1, samples=samples, seed=seed)
+    runner = tasks.executor()
+    end = time.monotonic() + tasks.time_left(COUNTS_TIME_LIMIT)
+    report(0.0)
+    r0 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 0, samples=samples, seed=seed, executor=runner,
+                                               progress=lambda f: report(0.5 * f),
+                                               timeout=max(1.0, end - time.monotonic()))
+    r1 = kac_rice.expected_critical_points_phi(N, H, kappa, u, 1, samples=samples, seed=seed, executor=runner,
+                                               progress=lambda f: report(0.5 + 0.5 * f),
+                                               timeout=max(1.0, end - time.monotonic()))
+    report(1.0)
     einf = float(e_inf(H))
     K0, why = None, None
     if u >= -einf:

@@ -30,6 +30,7 @@ from components import ids
 from components.cache import memoize
 from components.jobs import guarded
 from components.data import effect as ed
+from components.data.lab import reporting
 from components.data import minima as dm
 from components.export import columns_csv
 from components.figures.effect import comparison_figure, counts_figure, modulation_figure
@@ -37,7 +38,7 @@ from components.figures.minima import profile_figure
 from components.figures.style import message_figure, style_of
 from components.registry import Services
 from components.state import Activation, activation_or_error, clean_number, sanitize
-from components.ui import alert, alert_box, guard, placeholder, table
+from components.ui import alert, alert_box, guard, placeholder, progress_row, table
 
 __all__ = [
     "RUN_KEYS",
@@ -204,6 +205,9 @@ def layout(name: str, state: Mapping):
                         title=f"Monte Carlo with {ed.SAMPLES} samples (about a second)",
                         style={**_FONT, "padding": "0.35rem 1.4rem", "fontWeight": 600},
                     ),
+                    html.Button("Cancel", id=ids.EFFECT_CANCEL, n_clicks=0, disabled=True,
+                                style={**_FONT, "padding": "0.35rem 1rem"}),
+                    progress_row(ids.EFFECT_PROGRESS, "progress"),
                 ],
                 className="effect-controls",
             ),
@@ -565,6 +569,7 @@ def counts_outputs(
     n_value: Any = None,
     u_value: Any = None,
     compute: Callable[..., dict] = ed.finite_n_counts,
+    set_progress: Callable | None = None,
 ) -> dict:
     """Bar chart, table, alert and run key of the finite-N counts for a Run click.
 
@@ -572,7 +577,8 @@ def counts_outputs(
     (empty: the lab's N or 50, and the middle of the band); ``compute`` is
     :func:`components.data.effect.finite_n_counts` (memoized in the running app).  Returns a dict
     with ``figure``, ``table``, ``alert`` and ``run_key`` (the settings the counts belong to, or
-    ``None``).  Never raises.
+    ``None``).  ``set_progress(percent)`` receives the share of finished Monte Carlo units.
+    Never raises.
     """
     state, messages = sanitize(raw)
     N, u, more = clean_run_inputs(n_value, u_value, state)
@@ -583,8 +589,13 @@ def counts_outputs(
     act, error = activation_or_error(state)
     counts = None
     if error is None:
-        counts, error = guard(compute, "finite-N counts", act, state["H"], N, u, state["seed"],
-                              ed.SAMPLES, verb="computed")
+        def progress(f: float) -> None:
+            if set_progress is not None:
+                set_progress(str(int(round(100 * f))))
+
+        with reporting(progress):
+            counts, error = guard(compute, "finite-N counts", act, state["H"], N, u, state["seed"],
+                                  ed.SAMPLES, verb="computed")
     look = style_of(state)
     if error is not None:
         messages.append(error)
@@ -621,7 +632,8 @@ def register(app, name: str, services: Services) -> None:
     The two computations are memoized in ``services.cache``.  The slice is written only
     while the tab is shown, so a hidden tab computes nothing.  The finite-N counts (up to
     tens of seconds of Monte Carlo) run as a background job through ``services.manager``
-    (its limits: components/jobs.py), in the request only when there is no manager.
+    (its limits: components/jobs.py) with a progress bar and a cancel button, in the request
+    only when there is no manager; their units go to this process's executor.
     """
     modulation = memoize(services.cache, ed.modulation_data)
     profile = memoize(services.cache, dm.profile_data)
@@ -629,7 +641,10 @@ def register(app, name: str, services: Services) -> None:
     job = {}
     if services.manager is not None:
         job = dict(background=True, manager=services.manager, interval=500,
-                   running=[(Output(ids.EFFECT_RUN, "disabled"), True, False)])
+                   progress=[Output(ids.EFFECT_PROGRESS, "value")], progress_default=["0"],
+                   cancel=[Input(ids.EFFECT_CANCEL, "n_clicks")],
+                   running=[(Output(ids.EFFECT_RUN, "disabled"), True, False),
+                            (Output(ids.EFFECT_CANCEL, "disabled"), False, True)])
     settings_slice = ids.view_state(name)
 
     @app.callback(
@@ -677,10 +692,12 @@ def register(app, name: str, services: Services) -> None:
         prevent_initial_call=True,
         **job,
     )
-    def _run(n_clicks, settings, n_value, u_value):
-        if not n_clicks:
+    def _run(*args, **kwargs):
+        set_progress = args[0] if args else None
+        if not kwargs["n_clicks"]:
             raise PreventUpdate
-        return counts_outputs(n_clicks, settings, n_value, u_value, counts)
+        return counts_outputs(kwargs["n_clicks"], kwargs["settings"], kwargs["n_value"], kwargs["u_value"],
+                              counts, set_progress)
 
     @app.callback(
         Output(ids.EFFECT_COUNTS_STALE, "children"),

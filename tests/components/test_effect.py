@@ -549,3 +549,23 @@ def test_counts_table_says_nothing_when_the_estimates_are_sound():
 
     out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
     assert "Do not trust" not in _text(out["table"])
+
+
+def test_counts_run_through_the_executor_with_progress(monkeypatch):
+    """The counts' Monte Carlo units go to this process's executor (here a pool of 2) and
+    report their progress; the result equals the in-process one bit for bit."""
+    from components import tasks
+    from compute.executor import LocalExecutor
+
+    act = Activation("softplus", None, 8, 0.0, 1.0, None, 1.0)
+    monkeypatch.setattr(tasks, "_executor", LocalExecutor(1))
+    serial = ed.finite_n_counts(act, 3, 20, -1.6, 4, 1200)
+    monkeypatch.setattr(tasks, "_executor", LocalExecutor(2))
+    seen = []
+    out = effect.counts_outputs(1, _state(activation="softplus", seed=4, lab_N=20), None, -1.6,
+                                lambda *a: ed.finite_n_counts(*a[:-1], 1200), seen.append)
+    assert out["alert"] is None
+    assert seen[-1] == "100" and len(seen) >= 4  # 2 × 3 units
+    assert [int(x) for x in seen] == sorted(int(x) for x in seen)
+    pooled = ed.finite_n_counts(act, 3, 20, -1.6, 4, 1200)
+    assert repr(pooled["minima"]) == repr(serial["minima"]) and repr(pooled["saddles"]) == repr(serial["saddles"])

@@ -113,3 +113,17 @@ def test_compute_workers_setting(monkeypatch):
 def test_messages_are_json_only(app):
     assert app.conf.accept_content == ["json"]
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+def test_monte_carlo_counts_same_bits_through_celery(app, one_blas_thread, concurrency):
+    """The finite-N and activation counts: the same seed gives the same bits on Celery with 1
+    or 4 workers as in-process and in a local pool."""
+    from tests.compute.test_executor import mc_plans
+
+    plans = mc_plans()
+    with worker(app, concurrency):
+        for name, plan in plans.items():
+            reference = digest(LocalExecutor(1).run(plan))
+            assert digest(CeleryExecutor(app).run(plan, timeout=120)) == reference, name
+            assert digest(LocalExecutor(2).run(plan)) == reference, name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 
@@ -182,3 +183,75 @@ def test_bad_worker_count_and_timeout():
         LocalExecutor(0)
     with pytest.raises(ValueError, match="timeout"):
         LocalExecutor(1).run(Plan("probe", {}, 1, (1,)), timeout=-1)
+
+
+# ----------------------------------------------------------------------------- Monte Carlo counts
+
+
+def mc_plans():
+    """The finite-N index counts (several points share one plan) and the activation counts
+    (sphere estimator: both forms; all indices: spectra shared out between the units)."""
+    from compute import finite_n, kac_rice
+
+    return {
+        "finite_n": finite_n.index_plan(40, 3, [(-1.62, 0), (-1.5, 0), (-1.5, 1), (math.inf, 2)], 1700, 13),
+        "kac_rice": kac_rice.count_plan(30, 3, [0.3, 0.2], -1.5, 1, samples=1300, seed=13),
+        "kac_rice_all": kac_rice.count_plan(30, 3, [0.3, 0.2], -1.6, None, samples=1300, seed=13),
+    }
+
+
+@pytest.fixture(scope="module")
+def mc_serial():
+    return {name: LocalExecutor(1).run(plan) for name, plan in mc_plans().items()}
+
+
+def test_mc_plans_are_seed_blocked():
+    plans = mc_plans()
+    assert plans["finite_n"].sizes == (500, 500, 500, 200)
+    assert plans["kac_rice"].sizes == (500, 500, 300)
+    # all indices: 200000 // 30 = 6666 > 1300 samples, so one spectrum per sample
+    assert plans["kac_rice_all"].params["spectra"] == [500, 500, 300]
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_mc_counts_bit_identical_in_a_pool(mc_serial, workers):
+    for name, plan in mc_plans().items():
+        assert digest(LocalExecutor(workers).run(plan)) == digest(mc_serial[name]), name
+
+
+def test_mc_units_are_independent_of_their_neighbours(mc_serial):
+    plan = mc_plans()["finite_n"]
+    one = ex.run_unit(plan.kind, plan.params, plan.seed, 2, 500)
+    assert np.array_equal(one["logs"], mc_serial["finite_n"]["logs"][1000:1500])
+    # a point's samples do not depend on the other points of its plan
+    from compute import finite_n
+
+    alone = finite_n.index_plan(40, 3, [(-1.5, 1)], 1700, 13)
+    assert np.array_equal(LocalExecutor(1).run(alone)["logs"][:, 0], mc_serial["finite_n"]["logs"][:, 2])
+
+
+def test_mc_counts_through_an_executor_equal_the_direct_call():
+    from compute import finite_n, kac_rice
+
+    direct = [finite_n.expected_critical_points(40, 3, u, k, samples=1700, seed=13)
+              for u, k in [(-1.5, 0), (-1.5, 1)]]
+    pooled = finite_n.index_counts(40, 3, [(-1.5, 0), (-1.5, 1), (0.0, None)], samples=1700, seed=13,
+                                   executor=LocalExecutor(2))
+    assert repr(pooled[:2]) == repr(direct)
+    assert repr(pooled[2]) == repr(finite_n.expected_critical_points(40, 3, 0.0))
+    a = kac_rice.expected_critical_points_phi(30, 3, [0.3, 0.2], -1.5, 1, samples=1300, seed=13)
+    b = kac_rice.expected_critical_points_phi(30, 3, [0.3, 0.2], -1.5, 1, samples=1300, seed=13,
+                                              executor=LocalExecutor(3))
+    assert repr(a) == repr(b)
+    assert kac_rice.count_plan(2, 3, [0.3, 0.2], -1.5, 1) is None  # N = 2: quadrature, no units
+
+
+def test_mc_progress_and_seed():
+    from compute import finite_n
+
+    seen = []
+    r = finite_n.index_counts(30, 3, [(-1.5, 0), (-1.4, 1)], samples=1200, seed=2,
+                              executor=LocalExecutor(2), progress=seen.append)
+    assert seen and seen[-1] == pytest.approx(1.0) and all(b >= a for a, b in zip(seen, seen[1:]))
+    other = finite_n.index_counts(30, 3, [(-1.5, 0), (-1.4, 1)], samples=1200, seed=3)
+    assert r[1].value != other[1].value
