@@ -22,6 +22,7 @@
     ["l", "lecture mode on / off"],
     ["t", "theme: light → dark → high contrast"],
     ["f", "one plot fills the screen (again: back)"],
+    ["c", "compare: pin the curves and freeze the axes (again: unpin)"],
     ["Esc", "back from the full-screen plot; leaves lecture mode"],
     ["?", "this list"]
   ];

@@ -444,6 +444,20 @@
           return figs[p];
         });
       },
+      figuresAt: function (settings) {
+        // The figures of every analytic view at ``settings`` whose table is loaded, by
+        // graph id (compare mode pins views not drawn yet: assets/compare.js).
+        var config = current.config, out = {};
+        if (!config || !settings || typeof settings !== "object") { return out; }
+        ORDER.forEach(function (view) {
+          var figs = null;
+          try { figs = viewFigures(config, view, baseState(settings), settings); } catch (e) { figs = null; }
+          Object.keys(figs || {}).forEach(function (p) {
+            if (figs[p]) { delete figs[p].__source; out[config.graphs[p]] = figs[p]; }
+          });
+        });
+        return out;
+      },
       loaded: function () {
         // Which tables are in the page (for tests and benchmarks).
         return Object.keys(bundles).filter(function (u) { return bundles[u].state === "ready"; });

@@ -7,7 +7,8 @@ It registers
 * every view of components/registry.py, through its wing's ``register``;
 * the clientside callbacks of the page (assets/app.js): theme and lecture classes, the
   live value of the N slider while it is dragged; assets/presenter.js: the address bar
-  (pushed or replaced) and the permalink box that follows it;
+  (pushed or replaced) and the permalink box that follows it; assets/compare.js: compare
+  mode (pinned curves, frozen axes); the panels of the views kept mounted;
 * the drawing of the analytic views in the browser while a slider moves, from the
   server's tables (components/views/redraw.py, assets/redraw.js).
 
@@ -21,7 +22,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx
 from dash.exceptions import PreventUpdate
 
 from components import ids
-from components.layout import KEPT_VIEWS
+from components.layout import COMPARE_GRAPHS, KEPT_VIEWS
 from components.presenter import register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
@@ -95,6 +96,19 @@ def _register_clientside(app) -> None:
         Output(ids.N_LABEL, "children"),
         Input(ids.N_SLIDER, "drag_value"),
         Input(ids.N_INPUT, "value"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="compare", function_name="toggle"),
+        Output(ids.COMPARE, "data"),
+        Output(ids.COMPARE_BUTTON, "children"),
+        Output(ids.COMPARE_BUTTON, "aria-pressed"),
+        Input(ids.COMPARE_BUTTON, "n_clicks"),
+        State(ids.COMPARE, "data"),
+        State(ids.SETTINGS, "data"),
+        State(ids.PRESET, "value"),
+        State(ids.PRESET, "options"),
+        *[State(graph, "figure") for graph in COMPARE_GRAPHS],
         prevent_initial_call=True,
     )
     for view in KEPT_VIEWS:

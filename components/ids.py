@@ -39,6 +39,8 @@ THEME = "theme-radio"
 LECTURE = "lecture-checklist"
 RESET = "reset-button"
 KEYS_BUTTON = "keys-button"
+COMPARE_BUTTON = "compare-button"
+COMPARE = "compare-store"
 #: The settings panel and the button that opens it as a drawer on narrow screens.
 SETTINGS_PANEL = "settings-panel"
 SETTINGS_TOGGLE = "settings-toggle"

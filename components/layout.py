@@ -42,6 +42,7 @@ from components.sync import control_values
 from components.views.redraw import redraw_config
 
 __all__ = [
+    "COMPARE_GRAPHS",
     "KEPT_VIEWS",
     "build_layout",
     "page_class",
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 TAB_LABELS = {view.name: view.label for view in VIEWS}
 
 KEY_HINT = ("Keys: n / p (or PageDown / PageUp) step through the presets · l lecture mode · "
-            "t theme · f one plot full screen · Esc leaves lecture mode · ? all keys")
+            "t theme · f one plot full screen · c pin curves to compare · Esc leaves lecture mode · ? all keys")
 
 THEMES = [{"label": "Light", "value": "light"}, {"label": "Dark", "value": "dark"},
           {"label": "High contrast", "value": "contrast"}]
@@ -144,6 +145,14 @@ def _toolbar(state: dict):
                     html.Button(
                         "Reset", id=ids.RESET, className="action-button", n_clicks=0,
                         title="Back to the default settings (theme, lecture mode and view stay)",
+                    ),
+                    html.Button(
+                        "Pin curves", id=ids.COMPARE_BUTTON, className="action-button",
+                        n_clicks=0,
+                        title="Compare: keep the curves shown now as faded references and freeze "
+                              "the axes, then change settings or presets; press again to unpin "
+                              "(key c)",
+                        **{"aria-pressed": "false"},
                     ),
                     html.Button(
                         "? Keys", id=ids.KEYS_BUTTON, className="action-button", n_clicks=0,
@@ -497,6 +506,12 @@ def _view_content(view, state: dict):
     return [c for c in (_explain(view), content) if c is not None]
 
 
+#: The graphs whose curves compare mode pins (assets/compare.js): the analytic views' and
+#: the activation effect's line plots.
+COMPARE_GRAPHS = (*(ids.graph(plot) for plot in ("complexity", "layered-k", "layered-h",
+                                                 "finite", "activation", "pieces", "phi")),
+                  ids.EFFECT_MODULATION_GRAPH, ids.EFFECT_COMPARE_GRAPH)
+
 #: Views whose content stays mounted (hidden) while another tab is shown: their figures
 #: (WebGL globes and surfaces) take seconds to draw again, and a tab of dcc.Tabs draws its
 #: content anew on every visit.  Their tab in dcc.Tabs is empty; the content lives in a
@@ -558,6 +573,7 @@ def build_layout(state: dict | None = None, search: str | None = None,
             dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config()),
             dcc.Store(id=ids.REDRAW_WARM, data=None),
             dcc.Store(id=ids.ADDRESS, data=None),
+            dcc.Store(id=ids.COMPARE, data=None),
             _header(state),
             html.Main(
                 [
