@@ -14,8 +14,9 @@ import sys
 import time
 
 from components.export import figure_pdf
+from components.figures.style import titled_for_export
 from components.renderer import shared_renderer
-from components.views.analytic import render_complexity, titled_for_export
+from components.views.analytic import render_complexity
 
 
 def main(n: int = 6) -> None:

@@ -68,6 +68,8 @@ __all__ = [
     "shared_secret_key",
     "init_cache",
     "memoize",
+    "peek",
+    "NotCached",
     "code_fingerprint",
 ]
 
@@ -114,7 +116,8 @@ def private_dir(path: str) -> str:
         raise UnsafeCacheDir(f"CACHE_DIR {path} is not a folder")
     if st.st_uid != os.geteuid():
         raise UnsafeCacheDir(
-            f"CACHE_DIR {path} is owned by uid {st.st_uid}, not by this server's uid {os.geteuid()}; "
+            f"CACHE_DIR {path} is owned by uid {st.st_uid}, not by this server's uid "
+            f"{os.geteuid()}; "
             "point CACHE_DIR to a folder of this user"
         )
     if st.st_mode & 0o022:
@@ -178,7 +181,9 @@ def open_storage(settings: Settings) -> Storage:
     try:
         root = private_dir(settings.cache_dir)
         jobs = private_dir(os.path.join(root, "jobs"))
-        results = private_dir(os.path.join(root, "results")) if settings.cache_type == "FileSystemCache" else None
+        results = None
+        if settings.cache_type == "FileSystemCache":
+            results = private_dir(os.path.join(root, "results"))
         if secret is None:
             secret = _read_or_create_secret(root)
         return Storage(results_dir=results, jobs_dir=jobs, secret=secret)
@@ -187,7 +192,8 @@ def open_storage(settings: Settings) -> Storage:
     except OSError as exc:
         logger.error(
             "CACHE_DIR %s is not usable (%s); running without a file cache",
-            settings.cache_dir, exc.strerror or exc,
+            settings.cache_dir,
+            exc.strerror or exc,
         )
     jobs = tempfile.mkdtemp(prefix="spinglass-jobs-")
     return Storage(results_dir=None, jobs_dir=jobs, secret=secret or secrets.token_hex(32).encode())
@@ -239,7 +245,7 @@ class SignedFileCache(BaseCache):
             return None
         try:
             magic, expires, mac = _HEADER.unpack_from(blob)
-            payload = blob[_HEADER.size:]
+            payload = blob[_HEADER.size :]
             if magic != _MAGIC or not hmac.compare_digest(mac, self._mac(key, expires, payload)):
                 raise ValueError("bad signature")
             if expires and expires < time.time():
@@ -247,7 +253,9 @@ class SignedFileCache(BaseCache):
                 return None
             value = pickle.loads(payload)  # signed by this server: not attacker-made
         except Exception as exc:  # noqa: BLE001 - a broken entry is a miss, never an error
-            logger.warning("dropping cache entry %s that failed to load (%s)", os.path.basename(path), exc)
+            logger.warning(
+                "dropping cache entry %s that failed to load (%s)", os.path.basename(path), exc
+            )
             self._drop(path)
             return None
         try:
@@ -310,7 +318,9 @@ class SignedFileCache(BaseCache):
             kind = "full" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "not writable"
             logger.error(
                 "result cache %s is %s (%s); results are computed without caching",
-                self.directory, kind, exc.strerror or exc,
+                self.directory,
+                kind,
+                exc.strerror or exc,
             )
 
     def _entries(self) -> list[tuple[float, int, str]]:
@@ -359,7 +369,9 @@ REDIS_DEFAULT_TIMEOUT = 7 * 24 * 3600
 def _redis_client(url: str):
     import redis  # noqa: PLC0415 - only in scale-out mode
 
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
+    return redis.Redis.from_url(
+        url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+    )
 
 
 def shared_secret_key(settings: Settings, client=None) -> bytes | None:
@@ -382,8 +394,14 @@ class SignedRedisCache(BaseCache):
     deleted.  Every entry expires (``default_timeout`` or :data:`REDIS_DEFAULT_TIMEOUT`).
     A Redis that does not answer costs the caching, never the page (:func:`memoize`)."""
 
-    def __init__(self, client, secret: bytes, default_timeout: int = 0, prefix: str = REDIS_PREFIX + "cache:",
-                 max_entry_bytes: int = 64 * 2**20):
+    def __init__(
+        self,
+        client,
+        secret: bytes,
+        default_timeout: int = 0,
+        prefix: str = REDIS_PREFIX + "cache:",
+        max_entry_bytes: int = 64 * 2**20,
+    ):
         super().__init__(default_timeout=default_timeout)
         self.client = client
         self.secret = bytes(secret)
@@ -405,7 +423,7 @@ class SignedRedisCache(BaseCache):
             return None
         try:
             magic, expires, mac = _HEADER.unpack_from(blob)
-            payload = blob[_HEADER.size:]
+            payload = blob[_HEADER.size :]
             if magic != _MAGIC or not hmac.compare_digest(mac, self._mac(key, expires, payload)):
                 raise ValueError("bad signature")
             return pickle.loads(payload)  # signed by this deployment: not attacker-made
@@ -438,7 +456,9 @@ class SignedRedisCache(BaseCache):
         return True
 
 
-def init_cache(server: Flask, settings: Settings, storage: Storage | None = None) -> BaseCache | None:
+def init_cache(
+    server: Flask, settings: Settings, storage: Storage | None = None
+) -> BaseCache | None:
     """The result cache of ``server`` for ``settings`` (``None`` for NullCache or no folder).
 
     ``storage`` is what :func:`open_storage` prepared (made here when omitted).  With
@@ -455,7 +475,9 @@ def init_cache(server: Flask, settings: Settings, storage: Storage | None = None
     storage = open_storage(settings) if storage is None else storage
     if storage.results_dir is None:
         return None
-    return SignedFileCache(storage.results_dir, storage.secret, settings.cache_max_bytes, settings.cache_timeout)
+    return SignedFileCache(
+        storage.results_dir, storage.secret, settings.cache_max_bytes, settings.cache_timeout
+    )
 
 
 @lru_cache(maxsize=1)
@@ -476,7 +498,9 @@ _cache_errors_logged: set[str] = set()
 def _log_once(what: str, exc: BaseException) -> None:
     if what not in _cache_errors_logged:
         _cache_errors_logged.add(what)
-        logger.error("result cache %s failed (%s: %s); computing without it", what, type(exc).__name__, exc)
+        logger.error(
+            "result cache %s failed (%s: %s); computing without it", what, type(exc).__name__, exc
+        )
 
 
 def memoize(cache: BaseCache | None, func: F) -> F:
@@ -491,7 +515,8 @@ def memoize(cache: BaseCache | None, func: F) -> F:
         return func
     prefix = f"{code_fingerprint()}.{func.__module__}.{func.__qualname__}"
 
-    def cached(*args, **kwargs):
+    def lookup(args, kwargs) -> tuple[str, str, Any]:
+        """The entry's key text, key and cached result (``_MISSING`` when absent)."""
         text = repr((args, sorted(kwargs.items())))
         key = f"{prefix}:{hashlib.sha256(text.encode()).hexdigest()}"
         try:
@@ -501,11 +526,17 @@ def memoize(cache: BaseCache | None, func: F) -> F:
             hit = None
         if hit is not None:
             if isinstance(hit, tuple) and len(hit) == 2 and hit[0] == text:
-                return hit[1]
+                return text, key, hit[1]
             try:
                 cache.delete(key)
             except Exception:  # noqa: BLE001
                 pass
+        return text, key, _MISSING
+
+    def cached(*args, **kwargs):
+        text, key, result = lookup(args, kwargs)
+        if result is not _MISSING:
+            return result
         result = func(*args, **kwargs)
         try:
             cache.set(key, (text, result))
@@ -517,4 +548,27 @@ def memoize(cache: BaseCache | None, func: F) -> F:
     cached.__qualname__ = getattr(func, "__qualname__", "cached")
     cached.__doc__ = func.__doc__
     cached.__wrapped__ = func
+
+    def look(*args, **kwargs):
+        result = lookup(args, kwargs)[2]
+        if result is _MISSING:
+            raise NotCached("not computed yet: draw it on the page first")
+        return result
+
+    cached.peek = look
     return cached  # type: ignore[return-value]
+
+
+_MISSING = object()
+
+
+class NotCached(ValueError):
+    """A result :func:`peek` was asked for that has not been computed (the message says so)."""
+
+
+def peek(func: Callable, *args, **kwargs) -> Any:
+    """The result of the memoized ``func`` for these arguments if it is cached, without
+    computing it (:class:`NotCached` otherwise); a function that is not memoized (no cache)
+    is called."""
+    look = getattr(func, "peek", None)
+    return func(*args, **kwargs) if look is None else look(*args, **kwargs)

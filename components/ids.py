@@ -272,11 +272,6 @@ def net_graph(plot: str) -> str:
     return f"networks-{plot}-graph"
 
 
-def net_csv(plot: str) -> str:
-    """The CSV link row of plot ``plot`` of the "Real networks" tab."""
-    return f"networks-{plot}-csv"
-
-
 def net_block(plot: str) -> str:
     """The block holding plot ``plot`` of the "Real networks" tab."""
     return f"networks-{plot}-block"

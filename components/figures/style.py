@@ -219,10 +219,12 @@ def message_figure(text: str, style: FigureStyle | None = None) -> go.Figure:
     )
 
 
-def with_export_meta(figure: Any, title: str, line: str, name: str) -> Any:
-    """A copy of ``figure`` with ``layout.meta.export`` (title, parameter line, file name)
-    for the browser's PNG and SVG exports (assets/app.js)."""
-    meta = {"export": {"title": title, "params": line, "name": name}}
+def with_export_meta(figure: Any, title: str, line: str, name: str,
+                     extra: Mapping | None = None) -> Any:
+    """A copy of ``figure`` with ``layout.meta.export`` (title, parameter line, file name
+    for the browser's PNG and SVG exports, assets/app.js; ``extra``: more of the export's
+    description, components/export.py)."""
+    meta = {"export": {**dict(extra or {}), "title": title, "params": line, "name": name}}
     if isinstance(figure, go.Figure):
         figure = go.Figure(figure)
         figure.update_layout(meta=meta)

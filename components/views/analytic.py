@@ -16,13 +16,13 @@ draws network units ᾱ^{H−1}·u (theory §5.3).  ``window`` is the loss range
 
 from __future__ import annotations
 
-import base64
+import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
+from dash import Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -39,7 +39,18 @@ from components.data.analytic import (
     mean_slope,
     phi_vanishes,
 )
-from components.export import ExportUnavailable, csv_text, figure_pdf, table_view
+from components.export import (
+    Export,
+    csv_download,
+    export_row,
+    figure_pdf,
+    name_of,
+    pdf_download,
+    register_export_row,
+    stamp,
+    table_view,
+    view_export,
+)
 from components.figures.analytic import (
     activation_figure,
     complexity_figure,
@@ -52,10 +63,7 @@ from components.figures.analytic import (
 from components.figures.style import (
     figure_style,
     message_figure,
-    titled_for_export,
-    with_export_meta,
 )
-from components.permalink import query_from_state
 from components.registry import Services
 from components.state import (
     CHOICES,
@@ -64,7 +72,6 @@ from components.state import (
     FLAGS,
     Activation,
     activation_or_error,
-    default_state,
     param_spec,
     sanitize,
     view_slice,
@@ -462,7 +469,8 @@ def energy_table(energies, e_inf: float, scale: float | None = None):
         else:
             meaning = f"saddles of index {k} only above −N·{e(str(k))}"
         cell_id = f' id="{ids.E0_VALUE}"' if k == 0 else ""
-        cells = f'<th scope="row">{e(str(k))}</th><td class="num"{cell_id}>{format_value(value)}</td>'
+        cells = (f'<th scope="row">{e(str(k))}</th>'
+                 f'<td class="num"{cell_id}>{format_value(value)}</td>')
         if scale is not None:
             cells += f'<td class="num">{format_value(scale * value)}</td>'
         rows.append(f"<tr>{cells}<td>{meaning}</td></tr>")
@@ -493,7 +501,8 @@ def _stats_view(stats: dict, H: int):
             ),
             item(
                 "relative error",
-                "0 (exact)" if stats["exact"] else f"{format_value(100 * stats['relative_error'], 3)} %",
+                "0 (exact)" if stats["exact"]
+                else f"{format_value(100 * stats['relative_error'], 3)} %",
                 "E[(f(Z) − f̂(Z))²] / Var f(Z)",
             ),
             item("pieces", str(stats["pieces"]), "pieces of f̂ (fewer than L when f is PL already)"),
@@ -530,13 +539,14 @@ def _drawn(view: str, payload: dict, messages: list[str], state: Mapping | None 
     out = {"alert": alert(messages)}
     for plot in _plots_of(view):
         figure = payload["figures"][plot]
-        out[f"figure_{_key(plot)}"] = figure if state is None else with_export_meta(
-            figure, *export_title(plot, state), export_name(plot, state))
+        out[f"figure_{_key(plot)}"] = figure if state is None else stamp(
+            figure, export_of_state(plot, state))
         out[f"table_{_key(plot)}"] = table_view(payload["tables"][plot], PLOTS[plot].title)
     return out
 
 
-def _call(view: str, state: Mapping, renderers: Renderers, alpha_bar) -> tuple[dict | None, str | None]:
+def _call(view: str, state: Mapping, renderers: Renderers,
+          alpha_bar) -> tuple[dict | None, str | None]:
     """Call the view's renderer for a valid state (knots already checked for 'activation')."""
     style = (state["theme"], state["lecture"])
     if view == "complexity":
@@ -634,19 +644,26 @@ def _label(key: str, state: Mapping) -> str:
     return {"activation": "Activation", "knots": "Knot table (z, f)"}.get(key, key)
 
 
-def export_parameters(plot: str, state: Mapping, base: str = "") -> dict:
-    """Header lines of a plot's CSV: its theory section, the permalink and its settings.
+#: The model each view's numbers come from.
+_MODELS = {
+    "complexity": "leading-order complexity of the spherical H-spin glass as N → ∞ (Auffinger, "
+                  "Ben Arous & Černý 2013; Choromanska et al. 2015)",
+    "layered": "ground-state energies E_k of the spherical H-spin glass (Auffinger, Ben Arous & "
+               "Černý 2013; Choromanska et al. 2015)",
+    "finite": "expected counts of critical points at finite N: Kac–Rice with the GOE eigenvalue "
+              "density, and seeded Monte Carlo over GOE matrices",
+    "activation": "least-squares piece-wise linear model of the activation under Gaussian "
+                  "pre-activations (our derivation after Baskerville, Keating, Mezzadri & "
+                  "Najnudel 2021)",
+}
 
-    ``base`` is the page's address without query (``http://host:port/``): the link is then
-    a full URL that opens the page in these settings.
-    """
+
+def export_parameters(plot: str, state: Mapping) -> dict:
+    """The settings a plot depends on, by label (its CSV header and its parameter line)."""
     view = PLOTS[plot].view
-    query = query_from_state(state)
-    link = (base + query) if base else (query or "(all defaults)")
-    params: dict[str, Any] = {"Plot": f"{PLOTS[plot].title} ({PLOTS[plot].theory})",
-                              "Link": link}
+    params: dict[str, Any] = {}
     for key, value in view_slice(state, view).items():
-        if key in ("theme", "lecture", "u_auto"):
+        if key in ("theme", "lecture", "u_auto", "units"):
             continue
         if key == "param" and value is None:
             continue
@@ -654,48 +671,37 @@ def export_parameters(plot: str, state: Mapping, base: str = "") -> dict:
             continue
         params[_label(key, state)] = value
     if view in ("complexity", "finite"):
-        params["Loss range"] = "automatic" if state["u_auto"] else f"[{state['u_min']}, {state['u_max']}]"
-    if "units" in view_slice(state, view):
-        params["Units"] = ("spin-glass loss per weight u" if state["units"] == "spin"
-                           else "network units ᾱ^(H−1)·u (theory §5.3)")
+        params["Loss range"] = (
+            "automatic" if state["u_auto"] else f"[{state['u_min']}, {state['u_max']}]"
+        )
     return params
 
 
-#: Settings named in export file names, in this order (H always; the others when they
-#: are part of the plot's settings and differ from the defaults).
-_NAME_KEYS = ("H", "K", "N", "activation", "param", "pieces", "mu", "sigma", "gamma", "seed",
-              "units")
-
-
-def _slug(value: Any) -> str:
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    return "".join(c if c.isalnum() or c in ".-" else "_" for c in text)[:24]
+def _units(plot: str, state: Mapping) -> str:
+    if PLOTS[plot].view == "activation":
+        return ("z and f(z) in the activation's own units; ρ_ℓ probabilities; φ(s) in "
+                "spin-glass loss units (theory §5.3)")
+    if state["units"] == "spin":
+        return "spin-glass loss per weight u (theory §2)"
+    return "network units ᾱ^(H−1)·u (theory §5.3); the u column in spin-glass units"
 
 
 def export_name(plot: str, state: Mapping) -> str:
     """The file name (without extension) of an export of ``plot``: the plot and the settings
     that shape it, e.g. ``spinglass-finite-H4-N50-seed3``; safe on every file system."""
+    return name_of(plot, state, view_slice(state, PLOTS[plot].view))
+
+
+def export_of_state(plot: str, state: Mapping, payload: Mapping | None = None) -> Export:
+    """The export of ``plot`` for a valid ``state`` (its data from the renderer's
+    ``payload``, when given)."""
     view = PLOTS[plot].view
-    sl = view_slice(state, view)
-    defaults = default_state()
-    parts = [plot]
-    for key in _NAME_KEYS:
-        if key not in sl or (key != "H" and sl[key] == defaults.get(key)) or sl[key] is None:
-            continue
-        if key == "activation":
-            parts.append(_slug(sl[key]))
-        else:
-            parts.append(f"{key}{_slug(sl[key])}")
-    return "spinglass-" + "-".join(parts)
-
-
-def export_title(plot: str, state: Mapping) -> tuple[str, str]:
-    """The title and the parameter line an exported figure carries."""
-    params = export_parameters(plot, state)
-    params.pop("Plot", None)
-    params.pop("Link", None)
-    line = " · ".join(f"{k} = {v}" for k, v in params.items())
-    return PLOTS[plot].title, line
+    export = view_export(view, plot, state, PLOTS[plot].title,
+                         f"{PLOTS[plot].theory}: {_MODELS[view]}", _units(plot, state),
+                         export_parameters(plot, state),
+                         None if payload is None else payload["tables"][plot])
+    return replace(export, name=export_name(plot, state),
+                   figure=None if payload is None else payload["figures"][plot])
 
 
 def _export_payload(plot: str, settings: Any, renderers: Renderers, style: tuple | None = None):
@@ -719,23 +725,23 @@ def _export_payload(plot: str, settings: Any, renderers: Renderers, style: tuple
     return payload, state, error
 
 
+def export_of(plot: str, settings: Any, renderers: Renderers | None = None,
+              printing: bool = False) -> Export | str:
+    """The export of ``plot`` for the (possibly forged) settings, or why there is none;
+    ``printing``: drawn in the light theme with normal fonts (made for print)."""
+    renderers = renderers or Renderers()
+    style = ("light", False) if printing else None
+    payload, state, error = _export_payload(plot, settings, renderers, style)
+    if error:
+        return error
+    return export_of_state(plot, state, payload)
+
+
 def export_csv(plot: str, settings: Any, renderers: Renderers | None = None,
                base: str = "") -> dict:
-    """The CSV download of ``plot`` for the (possibly forged) settings.
-
-    Returns ``{"download": dict(content=..., filename=..., type="text/csv"), "message": None}``
-    or ``{"download": no_update, "message": str}``.
-    """
-    renderers = renderers or Renderers()
-    payload, state, error = _export_payload(plot, settings, renderers)
-    if error:
-        return {"download": no_update, "message": f"No CSV: {error}"}
-    text = csv_text(payload["tables"][plot], f"{PLOTS[plot].title} — data",
-                    export_parameters(plot, state, base))
-    return {
-        "download": dict(content=text, filename=export_name(plot, state) + ".csv", type="text/csv"),
-        "message": None,
-    }
+    """The CSV download of ``plot`` for the (possibly forged) settings
+    (components/export.py: ``{"download", "message"}``)."""
+    return csv_download(export_of(plot, settings, renderers), base)
 
 
 def export_pdf(
@@ -744,27 +750,9 @@ def export_pdf(
     renderers: Renderers | None = None,
     to_pdf: Callable[[Mapping], bytes] = figure_pdf,
 ) -> dict:
-    """The PDF download of ``plot`` (light theme, normal fonts: made for print).
-
-    Returns ``{"download": dict(content=base64, base64=True, ...), "message": None}`` or a
-    message (no Chromium on the server, rendering failed) and ``no_update``.
-    """
-    renderers = renderers or Renderers()
-    payload, state, error = _export_payload(plot, settings, renderers, style=("light", False))
-    if error:
-        return {"download": no_update, "message": f"No PDF: {error}"}
-    try:
-        pdf = to_pdf(titled_for_export(payload["figures"][plot], *export_title(plot, state)))
-    except ExportUnavailable as exc:
-        return {"download": no_update, "message": str(exc)}
-    except Exception:  # noqa: BLE001
-        logger.exception("PDF export of %s", plot)
-        return {"download": no_update, "message": "PDF export failed on the server."}
-    return {
-        "download": dict(content=base64.b64encode(pdf).decode("ascii"), base64=True,
-                         filename=export_name(plot, state) + ".pdf", type="application/pdf"),
-        "message": None,
-    }
+    """The PDF download of ``plot`` (light theme, normal fonts: made for print), or a
+    message (no Chromium on the server, rendering failed) and ``no_update``."""
+    return pdf_download(export_of(plot, settings, renderers, printing=True), to_pdf)
 
 
 # ---------------------------------------------------------------------------------------
@@ -836,20 +824,7 @@ def _graph_config(plot: str) -> dict:
 
 
 def plot_block(plot: str, height: int, class_name: str = ""):
-    """A plot with its export buttons (PNG, SVG, PDF, CSV), downloads and table view."""
-    title = PLOTS[plot].title
-    buttons = [
-        html.Button(
-            label, id=ids.export_button(plot, fmt), className="export-button",
-            title=f"{hint} — {title}", **{"aria-label": f"{hint}: {title}"},
-        )
-        for fmt, label, hint in (
-            ("png", "PNG", "Download the figure as PNG"),
-            ("svg", "SVG", "Download the figure as SVG"),
-            ("pdf", "PDF", "Download the figure as PDF (made on the server)"),
-            ("csv", "CSV", "Download the plotted data with its parameters as CSV"),
-        )
-    ]
+    """A plot with its export row (components/export.py) and table view."""
     return html.Div(
         [
             dcc.Graph(
@@ -858,19 +833,7 @@ def plot_block(plot: str, height: int, class_name: str = ""):
                 style={"height": f"{height}px"},
                 className="graph",
             ),
-            html.Div(
-                [
-                    html.Span("Export", className="export-label"),
-                    *buttons,
-                    html.Span(id=ids.export_message(plot), className="export-message",
-                              role="status", **{"aria-live": "polite"}),
-                ],
-                className="export-row",
-                role="group",
-                **{"aria-label": f"Export: {title}"},
-            ),
-            dcc.Download(id=ids.download(plot, "csv")),
-            dcc.Download(id=ids.download(plot, "pdf")),
+            *export_row(plot, PLOTS[plot].title),
             html.Div(id=ids.data_table(plot), className="data-view"),
         ],
         className=f"plot-block {class_name}".strip(),
@@ -989,53 +952,10 @@ def _register_view(app, view: str, renderers: Renderers) -> None:
         return view_outputs(view, slice_, renderers)
 
 
-def _page_base() -> str:
-    """The page's address without query, from the callback request (``""`` outside one)."""
-    try:
-        from flask import has_request_context, request  # noqa: PLC0415
-
-        return request.url_root if has_request_context() else ""
-    except Exception:  # noqa: BLE001
-        return ""
-
-
 def _register_exports(app, plot: str, renderers: Renderers) -> None:
-    message = Output(ids.export_message(plot), "children", allow_duplicate=True)
+    register_export_row(app, plot, ids.graph(plot),
+                        build=functools.partial(_build_export, plot, renderers))
 
-    @app.callback(
-        output=dict(download=Output(ids.download(plot, "csv"), "data"), message=message),
-        inputs=dict(n_clicks=Input(ids.export_button(plot, "csv"), "n_clicks")),
-        state=dict(settings=State(ids.SETTINGS, "data")),
-        prevent_initial_call=True,
-    )
-    def _csv(n_clicks, settings):
-        if not n_clicks:
-            raise PreventUpdate
-        return export_csv(plot, settings, renderers, base=_page_base())
 
-    @app.callback(
-        output=dict(download=Output(ids.download(plot, "pdf"), "data"), message=message),
-        inputs=dict(n_clicks=Input(ids.export_button(plot, "pdf"), "n_clicks")),
-        state=dict(settings=State(ids.SETTINGS, "data")),
-        prevent_initial_call=True,
-        # busy state: the button is disabled and says so while the server draws
-        running=[
-            (Output(ids.export_button(plot, "pdf"), "disabled"), True, False),
-            (Output(ids.export_button(plot, "pdf"), "children"), "PDF…", "PDF"),
-            (Output(ids.export_button(plot, "pdf"), "aria-busy"), "true", "false"),
-        ],
-    )
-    def _pdf(n_clicks, settings):
-        if not n_clicks:
-            raise PreventUpdate
-        return export_pdf(plot, settings, renderers)
-
-    app.clientside_callback(
-        ClientsideFunction(namespace="spinglass", function_name="exportImage"),
-        Output(ids.export_message(plot), "children", allow_duplicate=True),
-        Input(ids.export_button(plot, "png"), "n_clicks"),
-        Input(ids.export_button(plot, "svg"), "n_clicks"),
-        State(ids.graph(plot), "id"),
-        prevent_initial_call=True,
-    )
-
+def _build_export(plot: str, renderers: Renderers, settings: Any, printing: bool):
+    return export_of(plot, settings, renderers, printing)

@@ -11,8 +11,10 @@ settings sync only while the tab is shown):
 * expected counts at finite N with error bars (theory §5.4), computed on demand.
 
 The logic lives in plain functions (:func:`effect_outputs`, :func:`counts_outputs`,
-:func:`stale_notice`) that tests call directly; :func:`register` only wires them to Dash.  Every input is re-validated (a forged request can send anything): bad values
-are clamped or replaced with a visible message, and nothing raises to Dash.
+:func:`stale_notice`) that tests call directly; :func:`register` only wires them to Dash.
+Every input is re-validated (a forged request can send anything): bad values are clamped or
+replaced with a visible message, and nothing raises to Dash.  Every figure has the export row
+of components/export.py and carries its own export (the figure on the page is the source).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import logging
 import math
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import quote
 
 import numpy as np
 from dash import Input, Output, State, dcc, html, no_update
@@ -28,14 +29,14 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.cache import memoize
-from components.jobs import guarded
 from components.data import effect as ed
-from components.data.lab import reporting
 from components.data import minima as dm
-from components.export import columns_csv
+from components.data.lab import reporting
+from components.export import export_row, register_export_row, stamp, view_export
 from components.figures.effect import comparison_figure, counts_figure, modulation_figure
 from components.figures.minima import profile_figure
 from components.figures.style import message_figure, style_of
+from components.jobs import guarded
 from components.registry import Services
 from components.state import Activation, activation_or_error, clean_number, sanitize
 from components.ui import alert, alert_box, guard, placeholder, progress_row, table
@@ -116,35 +117,41 @@ def _pm(value: float, err: float) -> str:
     return f"{_fmt(value)} ± {_fmt(err, 2)}"
 
 
-def _csv_link(text: str, filename: str):
-    return html.A(
-        "Download these values as CSV",
-        href="data:text/csv;charset=utf-8," + quote(text),
-        download=filename,
-        className="effect-csv",
-        style=_FONT,
-    )
-
-
 def table_(header, rows, caption=None):
     return table(header, rows, caption, kind="effect", caption_style={"textAlign": "left"})
 
 
-def _details(summary: str, table, csv: str, filename: str):
+def _details(summary: str, table):
     return html.Details(
-        [html.Summary(summary, style=_FONT), _csv_link(csv, filename),
-         html.Div(table, className="table-wrap")],
+        [html.Summary(summary, style=_FONT), html.Div(table, className="table-wrap")],
         className="effect-details",
     )
 
 
+#: The exported plots of the view: key (ids.graph(key) is its graph), title.
+PLOTS = {
+    "effect-modulation": "Modulation K₀(u), K₁(u) of the counts by the activation",
+    "effect-compare": "K₀ and the share of minima turned into saddles, activations side by side",
+    "effect-counts": "Expected counts of critical points at finite N",
+}
+_UNITS = "u = loss per weight in spin-glass units (theory §2); K₀, K₁ and shares are ratios"
+_MODEL_5_5 = ("theory §5.5 (ours): large-N factors K₀, K₁ of the Kac–Rice count with the "
+              "activation's term φ (compute.kac_rice.modulation_factor)")
+
+
 def _header(state: Mapping, extra: Mapping | None = None) -> dict:
-    head = {key: state[key] for key in ("activation", "param", "pieces", "mu", "sigma", "H", "gamma")}
+    head = {key: state[key]
+            for key in ("activation", "param", "pieces", "mu", "sigma", "H", "gamma")}
     if state["activation"] == "custom":
-        head["knots"] = state["knots"].replace("\n", "; ")
-    head["units"] = "u = loss per weight in spin-glass units (theory §2)"
+        head["knots"] = state["knots"]
     head.update(extra or {})
     return head
+
+
+def _stamped(figure, plot: str, state: Mapping, model: str, params: Mapping,
+             table: Mapping | None = None, notes: Sequence[str] = ()):
+    return stamp(figure, view_export("effect", plot, state, PLOTS[plot], model,
+                                     _UNITS, params, table, " ".join(notes)))
 
 
 # ---------------------------------------------------------------------------------------
@@ -182,21 +189,25 @@ def layout(name: str, state: Mapping):
             html.Div(id=ids.EFFECT_SUMMARY, className="effect-summary", **{"aria-live": "polite"}),
             html.H3("Modulation of the counts by the activation"),
             placeholder(ids.EFFECT_MODULATION_GRAPH, 620, "Computing K₀(u) and K₁(u)…", look),
+            *export_row("effect-modulation", PLOTS["effect-modulation"]),
             html.Ul(id=ids.EFFECT_MODULATION_NOTES, className="effect-notes"),
             html.Div(id=ids.EFFECT_MODULATION_DATA),
             html.P(MODULATION_CAPTION, className="caption"),
             html.H3("Activations side by side"),
             placeholder(ids.EFFECT_COMPARE_GRAPH, 560, "Computing the comparison…", look),
+            *export_row("effect-compare", PLOTS["effect-compare"]),
             html.Ul(id=ids.EFFECT_COMPARE_NOTES, className="effect-notes"),
             html.Div(id=ids.EFFECT_COMPARE_DATA),
             html.P(COMPARE_CAPTION, className="caption"),
             html.H3("Expected counts at finite N"),
             html.Div(
                 [
-                    _number_input(ids.EFFECT_N_INPUT, "N", f"number of weights, {ed.N_RANGE[0]}–{ed.N_RANGE[1]} "
+                    _number_input(ids.EFFECT_N_INPUT, "N",
+                                  f"number of weights, {ed.N_RANGE[0]}–{ed.N_RANGE[1]} "
                                   "(empty: the lab's N, else 50)",
                                   ed.N_RANGE[0], ed.N_RANGE[1], 1, str(n_default)),
-                    _number_input(ids.EFFECT_U_INPUT, "u", "level: loss per weight, spin-glass units "
+                    _number_input(ids.EFFECT_U_INPUT, "u",
+                                  "level: loss per weight, spin-glass units "
                                   "(empty: middle of the band)",
                                   ed.U_RANGE[0], ed.U_RANGE[1], "any",
                                   f"{ed.default_level(clean['H']):.4f}"),
@@ -217,10 +228,12 @@ def layout(name: str, state: Mapping):
                 id=ids.EFFECT_COUNTS_LOADING,
                 type="circle",
                 children=[
-                    placeholder(ids.EFFECT_COUNTS_GRAPH, 460, "Press Run to compute the expected counts at finite N.", look),
+                    placeholder(ids.EFFECT_COUNTS_GRAPH, 460,
+                                "Press Run to compute the expected counts at finite N.", look),
                     html.Div(id=ids.EFFECT_COUNTS_TABLE, className="table-wrap"),
                 ],
             ),
+            *export_row("effect-counts", PLOTS["effect-counts"]),
             dcc.Store(id=ids.EFFECT_RUN_STORE, data=None),
             html.P(COUNTS_CAPTION, className="caption"),
             html.P(SOURCES_CAPTION, className="caption effect-sources"),
@@ -319,12 +332,14 @@ def _summary(d: Mapping):
             kinds = sorted(set(str(r) for r in d["regime"][moved]))
             which = "every level" if moved.all() else "part"
             items.append(html.P(
-                f"At N = {d['N']:,} the minima below {which} of this range are not in the spin-glass regime "
-                f"({', '.join(kinds)}; theory §5.6): there K₀ and K₁ are not shown, since the minima have "
-                "moved to where §5.5 does not look. See the 'Where the minima are' tab."
+                f"At N = {d['N']:,} the minima below {which} of this range are not in the "
+                f"spin-glass regime ({', '.join(kinds)}; theory §5.6): there K₀ and K₁ are not "
+                "shown, since the minima have moved to where §5.5 does not look. See the "
+                "'Where the minima are' tab."
             ))
     if d["H"] == 2:
-        items.append(html.P("H = 2 is degenerate: E₀ = E∞, so the band of low-lying minima is empty."))
+        items.append(html.P(
+            "H = 2 is degenerate: E₀ = E∞, so the band of low-lying minima is empty."))
     elif not d["spin_glass"]:
         k0, sh = _band_range(d, "K0"), _band_range(d, "share")
         if k0 is None:
@@ -353,10 +368,11 @@ def _table_rows(n: int) -> np.ndarray:
 
 
 def _modulation_table(d: Mapping, state: Mapping):
-    short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima", ed.NONFINITE: "overflow",
-             ed.REGIME: "minima moved: regime not spin-glass (§5.6)", ed.PEAK: "peak at |s| > 4 (§5.5)"}
+    short = {ed.DIVERGES: "diverges (§5.5)", ed.POLE: "K₀: pole minima",
+             ed.NONFINITE: "overflow", ed.REGIME: "minima moved: regime not spin-glass (§5.6)",
+             ed.PEAK: "peak at |s| > 4 (§5.5)"}
     notes = []
-    for r0, r1 in zip(d["reason0"], d["reason1"]):
+    for r0, r1 in zip(d["reason0"], d["reason1"], strict=True):
         code = r0 or r1
         notes.append(short.get(int(code), ""))
     rows = [
@@ -365,13 +381,7 @@ def _modulation_table(d: Mapping, state: Mapping):
     ]
     table = table_(["u", "K₀", "K₁", "share K₁/(K₀+K₁)", "not shown because"], rows,
                    _TABLE_NOTE.format(n=len(rows), total=len(d["u"])))
-    csv = columns_csv(
-        _header(state, {"kappa": d["kappa"], "E0": d["e0"], "E_inf": d["e_inf"],
-                        "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
-                        "empty cells": "not shown: see the note column"}),
-        {"u": d["u"], "K0": d["K0"], "K1": d["K1"], "share": d["share"], "note": notes},
-    )
-    return _details("Table of the plotted values", table, csv, "activation_effect_modulation.csv")
+    return _details("Table of the plotted values", table)
 
 
 def _compare_table(curves: Sequence[Mapping], state: Mapping):
@@ -385,14 +395,15 @@ def _compare_table(curves: Sequence[Mapping], state: Mapping):
     keys = list(cols)
     rows = [[_fmt(cols[k][i], 6 if k == "u" else 5) for k in keys] for i in _table_rows(len(u))]
     table = table_(header, rows, _TABLE_NOTE.format(n=len(rows), total=len(u)))
-    head = _header(state, {"compared": ", ".join(c["label"] for c in curves),
-                           "source": "theory §5.5 (compute.kac_rice.modulation_factor)",
-                           "empty cells": "not shown (outside the domain of theory §5.5)"})
+    return _details("Table of the plotted values", table)
+
+
+def _compare_params(curves: Sequence[Mapping], state: Mapping) -> dict:
+    head = _header(state, {"compared": ", ".join(c["label"] for c in curves)})
     for key in ("activation", "param", "knots"):
         head.pop(key, None)
     head["current activation"] = state["activation"]
-    csv = columns_csv(head, cols)
-    return _details("Table of the plotted values", table, csv, "activation_effect_comparison.csv")
+    return head
 
 
 def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_data,
@@ -415,7 +426,8 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
     act, error = activation_or_error(state)
     main = None
     if error is None:
-        main, error = guard(modulation, "activation effect", act, state["H"], state["N"], verb="computed")
+        main, error = guard(modulation, "activation effect", act, state["H"], state["N"],
+                            verb="computed")
     if error is not None:
         messages.append(error)
         out.update(
@@ -425,24 +437,32 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
             modulation_data=None,
         )
     else:
-        fig = modulation_figure(main["u"], main["K0"], main["K1"], main["share"], _regions(main), main["e0"],
-                  main["e_inf"], main["label"], main["H"], main["spin_glass"], look)
+        fig = modulation_figure(main["u"], main["K0"], main["K1"], main["share"], _regions(main),
+                                main["e0"], main["e_inf"], main["label"], main["H"],
+                                main["spin_glass"], look)
         is_log = fig.layout.yaxis.type == "log"
         notes = _region_notes([main]) + _zero_notes(main, is_log)
+        model = _MODEL_5_5
         if not main["spin_glass"] and not np.any(main["regime"] == "spin-glass"):
-            prof, perr = guard(profile, "overlap profile", act, state["H"], state["N"], None, verb="computed")
+            prof, perr = guard(profile, "overlap profile", act, state["H"], state["N"], None,
+                               verb="computed")
             if perr is None:
                 fig = profile_figure(prof, look)
+                model = ("theory §5.6 (ours): overlap profile of the leading complexity "
+                         "(compute.overlap.leading_complexity)")
                 notes.insert(0, (
-                    f"At N = {state['N']:,} no level of this range is in the spin-glass regime, so K₀ and K₁ "
-                    f"are not the answer and the overlap profile of theory §5.6 is shown instead: the lowest "
-                    f"minima sit at u = {-prof['e0_phi']:.6g}, overlap m* = {prof['m0_phi']:+.4f} "
-                    f"({prof['regime0']})."))
+                    f"At N = {state['N']:,} no level of this range is in the spin-glass regime, "
+                    "so K₀ and K₁ are not the answer and the overlap profile of theory §5.6 is "
+                    f"shown instead: the lowest minima sit at u = {-prof['e0_phi']:.6g}, overlap "
+                    f"m* = {prof['m0_phi']:+.4f} ({prof['regime0']})."))
             else:
                 messages.append(perr)
+        params = _header(state, {"N": state["N"], "kappa": main["kappa"], "E0": main["e0"],
+                                 "E_inf": main["e_inf"]})
         out.update(
             summary=_summary(main),
-            modulation_figure=fig,
+            modulation_figure=_stamped(fig, "effect-modulation", state, model, params,
+                                       notes=notes),
             modulation_notes=[html.Li(n) for n in notes] or None,
             modulation_data=_modulation_table(main, state),
         )
@@ -467,10 +487,13 @@ def effect_outputs(raw: Any, modulation: Callable[..., dict] = ed.modulation_dat
     cmp_notes.extend(_region_notes(curves, named=True))
     if curves:
         first = curves[0]
-        out["compare_figure"] = comparison_figure(curves, first["e0"], first["e_inf"], first["H"], look)
+        fig = comparison_figure(curves, first["e0"], first["e_inf"], first["H"], look)
+        out["compare_figure"] = _stamped(fig, "effect-compare", state, _MODEL_5_5,
+                                         _compare_params(curves, state), notes=cmp_notes)
         out["compare_data"] = _compare_table(curves, state)
     else:
-        out["compare_figure"] = message_figure("No activation could be compared at these settings.", look)
+        out["compare_figure"] = message_figure(
+            "No activation could be compared at these settings.", look)
         out["compare_data"] = None
     out["compare_notes"] = [html.Li(n) for n in cmp_notes] or None
     out["alert"] = alert(messages)
@@ -509,6 +532,29 @@ def _run_key(state: Mapping) -> dict:
     return {key: state[key] for key in RUN_KEYS}
 
 
+def _counts_export(c: Mapping, state: Mapping, figure):
+    """The counts figure carrying its export: every number of the run, one row per index."""
+    m, s = c["minima"], c["saddles"]
+    table = {
+        "columns": ["index", "phi0_count", "phi0_stderr", "count", "stderr", "ratio",
+                    "ratio_stderr", "index_moved", "index_moved_stderr", "large_N_K0",
+                    "reliable", "effective_samples"],
+        "rows": [[k, r["phi0_value"], r["phi0_stderr"], r["value"], r["stderr"], r["ratio"],
+                  r["ratio_stderr"], r["shifted_value"], r["shifted_stderr"], k0,
+                  r.get("reliable", True), r.get("ess")]
+                 for k, r, k0 in ((0, m, c["K0"]), (1, s, None))],
+        "note": "expected numbers of index-k critical points below N·u without φ (phi0_*) and "
+                "with φ, their ratio, those whose index φ moved, and the large-N K₀ (theory "
+                "§5.5) where it applies; empty cells: not available",
+    }
+    params = _header(state, {"N": c["N"], "u": c["u"], "seed": c["seed"],
+                             "samples": c["samples"], "kappa": c["kappa"],
+                             "estimator": m["method"]})
+    model = ("theory §4 and §5.4 (ours): Kac–Rice count at finite N with the activation's φ, by "
+             "Monte Carlo over GOE matrices (compute.kac_rice.expected_critical_points_phi)")
+    return _stamped(figure, "effect-counts", state, model, params, table)
+
+
 def _counts_table(c: Mapping, state: Mapping):
     m, s = c["minima"], c["saddles"]
     large_n = _fmt(c["K0"], 4) if c["K0"] is not None else "—"
@@ -532,33 +578,15 @@ def _counts_table(c: Mapping, state: Mapping):
     for name, r in (("minima", m), ("index-1 saddles", s)):
         if not r.get("reliable", True):
             notes.append(html.P(
-                f"Do not trust the {name} count with φ: {r.get('warning') or 'few effective samples'} "
+                f"Do not trust the {name} count with φ: "
+                f"{r.get('warning') or 'few effective samples'} "
                 f"(effective sample size {r.get('ess', float('nan')):.3g}). Change the seed to "
                 "see how much it moves.",
                 className="caption effect-unreliable"))
-    csv = columns_csv(
-        _header(state, {"N": c["N"], "u": c["u"], "seed": c["seed"], "samples": c["samples"],
-                        "kappa": c["kappa"], "estimator": m["method"],
-                        "source": "theory §4 and §5.4 (compute.kac_rice.expected_critical_points_phi)"}),
-        {
-            "index": [0, 1],
-            "phi0_count": [m["phi0_value"], s["phi0_value"]],
-            "phi0_stderr": [m["phi0_stderr"], s["phi0_stderr"]],
-            "count": [m["value"], s["value"]],
-            "stderr": [m["stderr"], s["stderr"]],
-            "ratio": [m["ratio"], s["ratio"]],
-            "ratio_stderr": [m["ratio_stderr"], s["ratio_stderr"]],
-            "index_moved": [m["shifted_value"], s["shifted_value"]],
-            "index_moved_stderr": [m["shifted_stderr"], s["shifted_stderr"]],
-            "large_N_K0": [c["K0"], None],
-            "reliable": [m.get("reliable", True), s.get("reliable", True)],
-            "effective_samples": [m.get("ess"), s.get("ess")],
-        },
-    )
     return [
         html.P(f"Seed {c['seed']} · N = {c['N']} · u = {c['u']:.6g}", className="effect-seed",
                style={**_FONT, "fontWeight": 600}),
-        _details("Table of the counts", table, csv, "activation_effect_counts.csv"),
+        _details("Table of the counts", table),
         *notes,
     ]
 
@@ -585,7 +613,8 @@ def counts_outputs(
     messages.extend(more)
     lab_n = state["lab_N"]
     if (n_value is None or n_value == "") and not ed.N_RANGE[0] <= lab_n <= ed.N_RANGE[1]:
-        messages.append(f"The lab's N = {lab_n} is outside {ed.N_RANGE[0]}–{ed.N_RANGE[1]}; N = {N} is used.")
+        messages.append(f"The lab's N = {lab_n} is outside {ed.N_RANGE[0]}–{ed.N_RANGE[1]}; "
+                        f"N = {N} is used.")
     act, error = activation_or_error(state)
     counts = None
     if error is None:
@@ -602,7 +631,7 @@ def counts_outputs(
         return {"figure": message_figure(error, look), "table": None, "alert": alert(messages),
                 "run_key": None}
     return {
-        "figure": counts_figure(counts, look),
+        "figure": _counts_export(counts, state, counts_figure(counts, look)),
         "table": _counts_table(counts, state),
         "alert": alert(messages),
         "run_key": _run_key(state),
@@ -696,8 +725,11 @@ def register(app, name: str, services: Services) -> None:
         set_progress = args[0] if args else None
         if not kwargs["n_clicks"]:
             raise PreventUpdate
-        return counts_outputs(kwargs["n_clicks"], kwargs["settings"], kwargs["n_value"], kwargs["u_value"],
-                              counts, set_progress)
+        return counts_outputs(kwargs["n_clicks"], kwargs["settings"], kwargs["n_value"],
+                              kwargs["u_value"], counts, set_progress)
+
+    for plot in PLOTS:
+        register_export_row(app, plot, ids.graph(plot))
 
     @app.callback(
         Output(ids.EFFECT_COUNTS_STALE, "children"),

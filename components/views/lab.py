@@ -1,28 +1,31 @@
 """The landscapes lab (theory §4, §6): the N = 3 globe, charts through minima, and the
 descent experiment of Choromanska et al.
 
-Layout: :func:`layout` (the content of the "Landscapes" tab).  Callbacks: :func:`register`.  The logic lives in plain functions
-(:func:`lab_settings`, :func:`globe_outputs`, :func:`count_table_outputs`,
-:func:`chart_outputs`, :func:`descent_outputs`) that take the raw settings store and
-return plain dicts, so tests call them directly; the Dash wrappers only unpack the
-callback context.
+Layout: :func:`layout` (the content of the "Landscapes" tab).  Callbacks: :func:`register`.
+The logic lives in plain functions (:func:`lab_settings`, :func:`globe_outputs`,
+:func:`count_table_outputs`, :func:`chart_outputs`, :func:`descent_outputs`) that take the
+raw settings store and return plain dicts, so tests call them directly; the Dash wrappers
+only unpack the callback context.
 
 Flow: the settings sync writes the lab's slice of the settings (components/registry.py)
 into its store ``ids.LAB_STATE``, only while the lab is the view shown and only when the
 slice changed; the globe, the count table and the charts listen to that store, and the
-descent experiment reads the whole settings store (its runs, K) when its button is pressed.  Every view re-validates what it reads
-(:func:`lab_settings`): a forged request can send anything, so values are repaired with a
-visible message, errors become a figure that says what went wrong, and nothing raises to
-Dash.  The heavy parts (charts at large N, the average over many seeds, the descent
-experiment) run as Dash background callbacks with a progress bar and a cancel button.
+descent experiment reads the whole settings store (its runs, K) when its button is pressed.
+Every view re-validates what it reads (:func:`lab_settings`): a forged request can send
+anything, so values are repaired with a visible message, errors become a figure that says
+what went wrong, and nothing raises to Dash.  The heavy parts (charts at large N, the
+average over many seeds, the descent experiment) run as Dash background callbacks with a
+progress bar and a cancel button.  Every figure has the export row of components/export.py
+and carries its own export (the figure on the page is the source).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -30,9 +33,16 @@ from dash import Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
-from components.cache import memoize
-from components.jobs import guarded
+from components.cache import memoize, peek
 from components.data import lab as lab_data
+from components.export import (
+    Export,
+    export_row,
+    from_figure,
+    register_export_row,
+    stamp,
+    view_export,
+)
 from components.figures.lab import (
     chart_heatmap_figure,
     chart_surface_figure,
@@ -41,6 +51,7 @@ from components.figures.lab import (
     profile_figure,
 )
 from components.figures.style import message_figure, style_of
+from components.jobs import guarded
 from components.registry import Services
 from components.state import FIELDS, activation_label, activation_of, sanitize
 from components.ui import alert, alert_box, failure, placeholder, progress_row, table
@@ -120,9 +131,9 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
     """Validate a (possibly forged) settings store for the lab.
 
     The settings go through :func:`components.state.sanitize` (``seed``, ``lab_N``,
-    ``runs`` and ``gamma`` default to 1, 50, 100, 1.0).  ``lab_N`` is then capped so that the landscape's tensor fits, ``N^H <= 2^27``
-    (theory §2; e.g. N <= 107 at H = 4), with a message; and φ is computed for the
-    activation (theory §5.3).  Never raises.
+    ``runs`` and ``gamma`` default to 1, 50, 100, 1.0).  ``lab_N`` is then capped so that the
+    landscape's tensor fits, ``N^H <= 2^27`` (theory §2; e.g. N <= 107 at H = 4), with a
+    message; and φ is computed for the activation (theory §5.3).  Never raises.
     """
     data = data or LabData()
     state, messages = sanitize(raw)
@@ -137,7 +148,9 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
         )
         N = None
     elif N > cap:
-        size_messages.append(f"Lab size N = {N} is too large at depth H = {H} (N^H ≤ 2^27), so N = {cap} is used.")
+        size_messages.append(
+            f"Lab size N = {N} is too large at depth H = {H} (N^H ≤ 2^27), so N = {cap} is used."
+        )
         N = cap
 
     kappa: tuple | None = None
@@ -153,13 +166,21 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
         error = "The activation could not be evaluated (internal error)."
     if error:
         messages.append(error)
-    return LabSettings(state=state, messages=messages, size_messages=size_messages, N=N, kappa=kappa, spin_glass=spin_glass,
-                       activation_error=error)
+    return LabSettings(
+        state=state,
+        messages=messages,
+        size_messages=size_messages,
+        N=N,
+        kappa=kappa,
+        spin_glass=spin_glass,
+        activation_error=error,
+    )
 
 
 #: What a user changes for each setting a compute budget names (compute.budget).
 _SETTING_HINTS = {
-    "coeffs": "φ dwarfs the random part here: choose an activation, μ or σ with a larger ᾱ, or lower γ.",
+    "coeffs": "φ dwarfs the random part here: choose an activation, μ or σ with a larger ᾱ, "
+              "or lower γ.",
     "H": "Lower the depth H.",
     "N": "Lower the lab size N.",
     "runs": "Lower the number of descent runs or the lab size N.",
@@ -180,6 +201,36 @@ def _table(header: list, rows: list[list], caption: str | None = None):
     return table(header, rows, caption, kind="lab", row_header=True)
 
 
+#: The exported plots of the view: key, its graph id, title.
+PLOTS = {
+    "lab-globe": (ids.LAB_GLOBE_GRAPH, "The whole landscape at N = 3"),
+    "lab-chart-heatmap": (ids.LAB_CHART_HEATMAP, "Chart through a minimum (heat map)"),
+    "lab-chart-surface": (ids.LAB_CHART_SURFACE, "Chart through a minimum (surface)"),
+    "lab-profile": (ids.LAB_PROFILE_GRAPH, "Great circle between two minima"),
+    "lab-descent": (ids.LAB_DESCENT_GRAPH, "Descent end points"),
+}
+_MODEL = (
+    "theory §2 and §6: one sampled spherical H-spin-glass landscape with the activation's "
+    "term φ (compute.landscape), critical points by Newton's method, minima by seeded "
+    "projected-gradient descent"
+)
+_UNITS = "loss per weight u = L/N in spin-glass units (theory §2); angles θ in radians"
+
+
+def _stamped(figure, plot: str, lab: LabSettings, N: int, notes: str = ""):
+    """``figure`` carrying its export: the sample's settings and its size N."""
+    keys = ("H", "activation", "param", "pieces", "mu", "sigma", "knots", "gamma", "seed")
+    params = {
+        key: lab.state[key] for key in keys if key != "knots" or lab.state["activation"] == "custom"
+    }
+    params["N"] = N
+    params["phi"] = "φ ≡ 0" if lab.spin_glass else f"κ = {lab.kappa}"
+    return stamp(
+        figure,
+        view_export("lab", plot, lab.state, PLOTS[plot][1], _MODEL, _UNITS, params, notes=notes),
+    )
+
+
 # ---------------------------------------------------------------------------------------
 # Globe (N = 3)
 # ---------------------------------------------------------------------------------------
@@ -198,15 +249,33 @@ def globe_outputs(raw: Any, data: LabData | None = None) -> dict:
     messages = list(lab.messages)
     style = style_of(lab.state)
     if lab.kappa is None:
-        return {"figure": message_figure(lab.activation_error, style), "info": None, "alert": alert(messages)}
+        return {
+            "figure": message_figure(lab.activation_error, style),
+            "info": None,
+            "alert": alert(messages),
+        }
     args = (lab.H, lab.seed, lab.kappa)
     try:
         g = data.globe(*args)
     except Exception as exc:  # noqa: BLE001 - shown as a message
         error = _fail("globe", exc, args, "H")
-        return {"figure": message_figure(error, style), "info": None, "alert": alert(messages + [error])}
+        return {
+            "figure": message_figure(error, style),
+            "info": None,
+            "alert": alert(messages + [error]),
+        }
     title = f"N = 3 landscape · {lab.describe()}"
-    fig = globe_figure(g["x"], g["y"], g["z"], g["u"], g["points"], g["point_u"], g["point_index"], title, style)
+    fig = globe_figure(
+        g["x"], g["y"], g["z"], g["u"], g["points"], g["point_u"], g["point_index"], title, style
+    )
+    fig = _stamped(
+        fig,
+        "lab-globe",
+        lab,
+        3,
+        "landscape: the sphere |w|² = 3 as a unit globe (x, y, z), color = u; critical "
+        "points: customdata = u",
+    )
     c = g["counts"]
     info = (
         f"Seed {lab.seed}: {int(c.sum())} critical points — {c[0]} minima, {c[1]} saddles, "
@@ -278,7 +347,9 @@ def count_table_outputs(
             row.append(f"{t:.4f}" if is_total else f"{t:.4f} ± {t_se:.4f}")
             if mean is not None:
                 scale = math.hypot(se, t_se)
-                row.append(f"{(mean - t) / scale:+.1f} σ" if scale > 0 else ("0" if mean == t else "—"))
+                row.append(
+                    f"{(mean - t) / scale:+.1f} σ" if scale > 0 else ("0" if mean == t else "—")
+                )
             else:
                 row.append("—")
         rows.append(row)
@@ -290,8 +361,10 @@ def count_table_outputs(
         "the sample mean is shown alone."
     )
     table = html.Div(
-        [_table(header, rows, caption=f"Critical points of N = 3 landscapes · {lab.describe()}"),
-         html.P(note, className="caption")]
+        [
+            _table(header, rows, caption=f"Critical points of N = 3 landscapes · {lab.describe()}"),
+            html.P(note, className="caption"),
+        ]
     )
     return {"table": table}
 
@@ -301,7 +374,9 @@ def count_table_outputs(
 # ---------------------------------------------------------------------------------------
 
 
-def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData | None = None) -> dict:
+def chart_outputs(
+    raw: Any, set_progress: Callable | None = None, data: LabData | None = None
+) -> dict:
     """Heatmap, surface and profile figures through a minimum found by descent (theory §6).
 
     ``N`` is the settings' lab size (capped so that N^H <= 2^27); ``set_progress(percent)``
@@ -315,7 +390,13 @@ def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData 
 
     def failed(text: str) -> dict:
         fig = message_figure(text, style)
-        return {"heatmap": fig, "surface": fig, "profile": fig, "info": None, "alert": alert(messages)}
+        return {
+            "heatmap": fig,
+            "surface": fig,
+            "profile": fig,
+            "info": None,
+            "alert": alert(messages),
+        }
 
     if lab.kappa is None:
         return failed(lab.activation_error)
@@ -324,8 +405,10 @@ def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData 
     N, H, seed, kappa = lab.N, lab.H, lab.seed, lab.kappa
     progress = None
     if set_progress is not None:
+
         def progress(f: float) -> None:
             set_progress(int(round(100 * f)))
+
     try:
         with lab_data.reporting(progress):
             c = data.chart(N, H, seed, kappa)
@@ -335,27 +418,59 @@ def chart_outputs(raw: Any, set_progress: Callable | None = None, data: LabData 
         messages.append(error)
         return failed(error)
     name = f"N = {N}, {lab.describe()}"
-    heat = chart_heatmap_figure(c["theta1"], c["theta2"], c["chart_u"],
-                                f"Chart through minimum A (u = {c['u_a']:.5f})<br><sub>{name}</sub>", style)
-    surf = chart_surface_figure(c["theta1"], c["theta2"], c["chart_u"],
-                                f"The same chart as a surface<br><sub>{name}</sub>", style)
+    heat = chart_heatmap_figure(
+        c["theta1"],
+        c["theta2"],
+        c["chart_u"],
+        f"Chart through minimum A (u = {c['u_a']:.5f})<br><sub>{name}</sub>",
+        style,
+    )
+    surf = chart_surface_figure(
+        c["theta1"],
+        c["theta2"],
+        c["chart_u"],
+        f"The same chart as a surface<br><sub>{name}</sub>",
+        style,
+    )
+    chart = "x, y = θ₁, θ₂ from minimum A along the two softest Hessian directions; z = u"
+    heat = _stamped(heat, "lab-chart-heatmap", lab, N, chart)
+    surf = _stamped(surf, "lab-chart-surface", lab, N, chart)
     if c["profile_angle"] is None:
         profile = message_figure(
             f"Only one minimum was found by the {c['runs']} descents at N = {N} (seed {seed}): "
-            "no second minimum to join by a great circle.", style,
+            "no second minimum to join by a great circle.",
+            style,
         )
     else:
         profile = profile_figure(
-            c["profile_angle"], c["profile_u"], levels["energies"], levels["e_inf"],
+            c["profile_angle"],
+            c["profile_u"],
+            levels["energies"],
+            levels["e_inf"],
             f"Great circle from A to the nearest other minimum B ({c['omega']:.3f} rad)<br>"
-            f"<sub>u(A) = {c['u_a']:.5f}, u(B) = {c['u_b']:.5f} · {name}</sub>", style,
+            f"<sub>u(A) = {c['u_a']:.5f}, u(B) = {c['u_b']:.5f} · {name}</sub>",
+            style,
+        )
+        profile = _stamped(
+            profile,
+            "lab-profile",
+            lab,
+            N,
+            "x = angle along the great circle from A to B (rad), y = u",
         )
     info = (
-        f"{c['runs']} seeded descents on the landscape N = {N}, {lab.describe()}: {c['converged']} converged, "
-        f"{c['minima']} distinct minima, lowest u = {c['u_a']:.5f} (−E_0 = {-levels['energies'][0]:.5f}, "
+        f"{c['runs']} seeded descents on the landscape N = {N}, {lab.describe()}: "
+        f"{c['converged']} converged, {c['minima']} distinct minima, lowest u = {c['u_a']:.5f} "
+        f"(−E_0 = {-levels['energies'][0]:.5f}, "
         f"−E_∞ = {-levels['e_inf']:.5f} for φ ≡ 0)."
     )
-    return {"heatmap": heat, "surface": surf, "profile": profile, "info": info, "alert": alert(messages)}
+    return {
+        "heatmap": heat,
+        "surface": surf,
+        "profile": profile,
+        "info": info,
+        "alert": alert(messages),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -375,24 +490,46 @@ def quantile_rows(results: list[dict], e0: float, e_inf: float) -> list[dict]:
     for r in results:
         u = np.asarray(r["u"], dtype=float)
         q = np.quantile(u, _QUANTILES)
-        out.append({
-            "N": int(r["N"]),
-            "runs": int(u.size),
-            "converged": int(np.count_nonzero(r["converged"])),
-            "q": q,
-            "iqr": float(q[4] - q[2]),
-            "below": int(np.count_nonzero(u < -e0)),
-            "in_band": float(np.mean((u >= -e0) & (u <= -e_inf))) if u.size else 0.0,
-        })
+        out.append(
+            {
+                "N": int(r["N"]),
+                "runs": int(u.size),
+                "converged": int(np.count_nonzero(r["converged"])),
+                "q": q,
+                "iqr": float(q[4] - q[2]),
+                "below": int(np.count_nonzero(u < -e0)),
+                "in_band": float(np.mean((u >= -e0) & (u <= -e_inf))) if u.size else 0.0,
+            }
+        )
     return out
 
 
 def _quantile_table(rows: list[dict]):
-    header = ["N", "runs", "converged", "min", "10 %", "25 %", "median", "75 %", "90 %", "max",
-              "IQR", "below −E₀", "in band"]
+    header = [
+        "N",
+        "runs",
+        "converged",
+        "min",
+        "10 %",
+        "25 %",
+        "median",
+        "75 %",
+        "90 %",
+        "max",
+        "IQR",
+        "below −E₀",
+        "in band",
+    ]
     body = [
-        [str(r["N"]), str(r["runs"]), str(r["converged"]), *(_fmt(x) for x in r["q"]), _fmt(r["iqr"]),
-         str(r["below"]), f"{100 * r['in_band']:.0f} %"]
+        [
+            str(r["N"]),
+            str(r["runs"]),
+            str(r["converged"]),
+            *(_fmt(x) for x in r["q"]),
+            _fmt(r["iqr"]),
+            str(r["below"]),
+            f"{100 * r['in_band']:.0f} %",
+        ]
         for r in rows
     ]
     return _table(header, body, caption="Final loss per weight u of the descents: quantiles per N")
@@ -403,17 +540,21 @@ def _index_table(results: list[dict]):
     body = []
     for r in results:
         idx, conv = np.asarray(r["index"]), np.asarray(r["converged"], dtype=bool)
-        body.append([
-            str(r["N"]),
-            str(int(np.count_nonzero(conv & (idx == 0)))),
-            str(int(np.count_nonzero(conv & (idx == 1)))),
-            str(int(np.count_nonzero(conv & (idx >= 2)))),
-            str(int(np.count_nonzero(~conv))),
-        ])
+        body.append(
+            [
+                str(r["N"]),
+                str(int(np.count_nonzero(conv & (idx == 0)))),
+                str(int(np.count_nonzero(conv & (idx == 1)))),
+                str(int(np.count_nonzero(conv & (idx >= 2)))),
+                str(int(np.count_nonzero(~conv))),
+            ]
+        )
     return _table(header, body, caption="Hessian index of the end points (converged runs) per N")
 
 
-def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabData | None = None) -> dict:
+def descent_outputs(
+    raw: Any, set_progress: Callable | None = None, data: LabData | None = None
+) -> dict:
     """Histograms, quantile and index tables of the descent experiment (theory §6).
 
     For each N of :func:`components.lab_data.experiment_plan` (25, 50, 100, 250 up to
@@ -427,8 +568,13 @@ def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabDat
     style = style_of(lab.state)
 
     def failed(text: str) -> dict:
-        return {"figure": message_figure(text, style), "quantiles": None, "indices": None, "status": text,
-                "alert": alert(messages)}
+        return {
+            "figure": message_figure(text, style),
+            "quantiles": None,
+            "indices": None,
+            "status": text,
+            "alert": alert(messages),
+        }
 
     if lab.kappa is None:
         return failed(lab.activation_error)
@@ -445,11 +591,18 @@ def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabDat
     results = []
     t0 = time.perf_counter()
     try:
-        for (n, r), w in zip(plan, weights):
+        for (n, r), w in zip(plan, weights, strict=True):
+
             def progress(f: float, n=n, w=w, base=done) -> None:
                 if set_progress is not None:
                     total = base + w * f
-                    set_progress((int(round(100 * total)), f"N = {n}: {100 * f:.0f} % · all sizes {100 * total:.0f} %"))
+                    set_progress(
+                        (
+                            int(round(100 * total)),
+                            f"N = {n}: {100 * f:.0f} % · all sizes {100 * total:.0f} %",
+                        )
+                    )
+
             progress(0.0)
             with lab_data.reporting(progress):
                 results.append(data.descent(n, H, r, seed, kappa))
@@ -462,15 +615,27 @@ def descent_outputs(raw: Any, set_progress: Callable | None = None, data: LabDat
     elapsed = time.perf_counter() - t0
     energies, e_inf = levels["energies"], levels["e_inf"]
     title = f"Descent end points · {lab.describe()}"
-    fig = descent_figure(results, energies, e_inf, title, style)
-    rows = quantile_rows(results, float(energies[0]), e_inf)
     total_runs = sum(r for _, r in plan)
+    fig = _stamped(
+        descent_figure(results, energies, e_inf, title, style),
+        "lab-descent",
+        lab,
+        lab.N,
+        f"final u of each descent, one series per N; {total_runs} runs; "
+        "levels −E_k of φ ≡ 0 drawn for reference",
+    )
+    rows = quantile_rows(results, float(energies[0]), e_inf)
     status = (
         f"{total_runs} descents on {len(plan)} landscapes ({lab.describe()}) in {elapsed:.1f} s; "
         f"band (−E_0, −E_∞) = ({-energies[0]:.5f}, {-e_inf:.5f})."
     )
-    return {"figure": fig, "quantiles": _quantile_table(rows), "indices": _index_table(results),
-            "status": status, "alert": alert(messages)}
+    return {
+        "figure": fig,
+        "quantiles": _quantile_table(rows),
+        "indices": _index_table(results),
+        "status": status,
+        "alert": alert(messages),
+    }
 
 
 # ---------------------------------------------------------------------------------------
@@ -517,6 +682,12 @@ DESCENT_CAPTION = (
 )
 
 _ROW = {"display": "flex", "flexWrap": "wrap", "gap": "1rem", "alignItems": "center"}
+
+
+def _export_row(plot: str) -> list:
+    return export_row(plot, PLOTS[plot][1])
+
+
 _HALF = {"flex": "1 1 420px", "minWidth": 0}
 
 
@@ -536,12 +707,20 @@ def layout(name: str, state: Mapping):
                     html.H2("The whole landscape at N = 3"),
                     alert_box(ids.LAB_GLOBE_ALERT),
                     placeholder(ids.LAB_GLOBE_GRAPH, 560, "Drawing the globe…"),
+                    *_export_row("lab-globe"),
                     html.P(id=ids.LAB_GLOBE_INFO, className="caption"),
                     html.Div(
                         [
-                            html.Button("Average over 200 seeds", id=ids.LAB_AVERAGE_RUN, n_clicks=0,
-                                        title="count the critical points of 200 landscapes (seed … seed + 199)"),
-                            html.Button("Cancel", id=ids.LAB_AVERAGE_CANCEL, n_clicks=0, disabled=True),
+                            html.Button(
+                                "Average over 200 seeds",
+                                id=ids.LAB_AVERAGE_RUN,
+                                n_clicks=0,
+                                title="count the critical points of 200 landscapes "
+                                "(seed … seed + 199)",
+                            ),
+                            html.Button(
+                                "Cancel", id=ids.LAB_AVERAGE_CANCEL, n_clicks=0, disabled=True
+                            ),
                             progress_row(ids.LAB_AVERAGE_PROGRESS, "progress"),
                         ],
                         style=_ROW,
@@ -549,27 +728,48 @@ def layout(name: str, state: Mapping):
                     html.Div(id=ids.LAB_COUNT_TABLE, className="table-wrap"),
                     html.P(GLOBE_CAPTION, className="caption"),
                 ],
-                className="card", id=ids.LAB_GLOBE_CARD,
+                className="card",
+                id=ids.LAB_GLOBE_CARD,
             ),
             html.Article(
                 [
                     html.H2("Charts through a minimum (N up to 500)"),
                     alert_box(ids.LAB_CHART_ALERT),
                     html.Div(
-                        [progress_row(ids.LAB_CHART_PROGRESS, "descents"),
-                         html.Button("Cancel", id=ids.LAB_CHART_CANCEL, n_clicks=0, disabled=True)],
+                        [
+                            progress_row(ids.LAB_CHART_PROGRESS, "descents"),
+                            html.Button(
+                                "Cancel", id=ids.LAB_CHART_CANCEL, n_clicks=0, disabled=True
+                            ),
+                        ],
                         style=_ROW,
                     ),
                     html.P(id=ids.LAB_CHART_INFO, className="caption"),
                     html.Div(
-                        [placeholder(ids.LAB_CHART_HEATMAP, 520, "Finding minima by descent…", style=_HALF),
-                         placeholder(ids.LAB_CHART_SURFACE, 520, "Finding minima by descent…", style=_HALF)],
+                        [
+                            placeholder(
+                                ids.LAB_CHART_HEATMAP,
+                                520,
+                                "Finding minima by descent…",
+                                style=_HALF,
+                            ),
+                            placeholder(
+                                ids.LAB_CHART_SURFACE,
+                                520,
+                                "Finding minima by descent…",
+                                style=_HALF,
+                            ),
+                        ],
                         style=_ROW,
                     ),
+                    *_export_row("lab-chart-heatmap"),
+                    *_export_row("lab-chart-surface"),
                     placeholder(ids.LAB_PROFILE_GRAPH, 380, "Finding minima by descent…"),
+                    *_export_row("lab-profile"),
                     html.P(CHART_CAPTION, className="caption"),
                 ],
-                className="card", id=ids.LAB_CHART_CARD,
+                className="card",
+                id=ids.LAB_CHART_CARD,
             ),
             html.Article(
                 [
@@ -577,26 +777,39 @@ def layout(name: str, state: Mapping):
                     alert_box(ids.LAB_DESCENT_ALERT),
                     html.Div(
                         [
-                            html.Button("Run descents", id=ids.LAB_DESCENT_RUN, n_clicks=0,
-                                        title="descents for N = 25, 50, 100, 250 up to the lab size"),
-                            html.Button("Cancel", id=ids.LAB_DESCENT_CANCEL, n_clicks=0, disabled=True),
+                            html.Button(
+                                "Run descents",
+                                id=ids.LAB_DESCENT_RUN,
+                                n_clicks=0,
+                                title="descents for N = 25, 50, 100, 250 up to the lab size",
+                            ),
+                            html.Button(
+                                "Cancel", id=ids.LAB_DESCENT_CANCEL, n_clicks=0, disabled=True
+                            ),
                             progress_row(ids.LAB_DESCENT_PROGRESS, "progress"),
                             html.Span(id=ids.LAB_DESCENT_PROGRESS_LABEL, className="caption"),
                         ],
                         style=_ROW,
                     ),
                     html.P(
-                        id=ids.LAB_DESCENT_STATUS, className="caption",
+                        id=ids.LAB_DESCENT_STATUS,
+                        className="caption",
                         children=f"Press “Run descents” (seed {seed}, sizes up to the lab size N).",
                     ),
-                    placeholder(ids.LAB_DESCENT_GRAPH, 640, "Press “Run descents” to start the experiment."),
+                    placeholder(
+                        ids.LAB_DESCENT_GRAPH, 640, "Press “Run descents” to start the experiment."
+                    ),
+                    *_export_row("lab-descent"),
                     html.Div(
-                        [html.Div(id=ids.LAB_QUANTILE_TABLE, className="table-wrap"),
-                         html.Div(id=ids.LAB_INDEX_TABLE, className="table-wrap")],
+                        [
+                            html.Div(id=ids.LAB_QUANTILE_TABLE, className="table-wrap"),
+                            html.Div(id=ids.LAB_INDEX_TABLE, className="table-wrap"),
+                        ],
                     ),
                     html.P(DESCENT_CAPTION, className="caption"),
                 ],
-                className="card", id=ids.LAB_DESCENT_CARD,
+                className="card",
+                id=ids.LAB_DESCENT_CARD,
             ),
         ],
         className="views lab",
@@ -607,6 +820,32 @@ def layout(name: str, state: Mapping):
 # ---------------------------------------------------------------------------------------
 # Registration
 # ---------------------------------------------------------------------------------------
+
+
+def export_of(plot: str, settings: Any, printing: bool = False,
+              data: LabData | None = None) -> Export | str:
+    """The export of ``plot`` for the (possibly forged) settings, redrawn on the server from
+    what is already computed (the globe is cheap and drawn again; the charts and the
+    descents come from the cache, never recomputed in the request), or why there is none.
+    ``printing``: in the light theme with normal fonts."""
+    data = data or LabData()
+    raw = dict(settings) if isinstance(settings, Mapping) else {}
+    if printing:
+        raw.update(theme="light", lecture=False)
+    cached = replace(data, seed_counts=functools.partial(peek, data.seed_counts),
+                     theory=functools.partial(peek, data.theory),
+                     chart=functools.partial(peek, data.chart),
+                     descent=functools.partial(peek, data.descent))
+    if plot == "lab-globe":
+        figure = globe_outputs(raw, cached)["figure"]
+    elif plot == "lab-descent":
+        figure = descent_outputs(raw, None, cached)["figure"]
+    else:
+        key = {"lab-chart-heatmap": "heatmap", "lab-chart-surface": "surface",
+               "lab-profile": "profile"}[plot]
+        figure = chart_outputs(raw, None, cached)[key]
+    made = from_figure(figure.to_plotly_json())
+    return made if isinstance(made, str) else replace(made, figure=figure)
 
 
 def _memoized(cache) -> LabData:
@@ -635,6 +874,9 @@ def register(app, name: str, services: Services) -> None:
     data = _memoized(services.cache)
     background_manager = services.manager
     settings = Input(ids.LAB_SHOWN, "data")
+    for plot, (graph_id, _) in PLOTS.items():
+        register_export_row(app, plot, graph_id,
+                            build=functools.partial(export_of, plot, data=data))
 
     @app.callback(
         output=dict(
@@ -656,9 +898,13 @@ def register(app, name: str, services: Services) -> None:
         if not bg:
             return {}
         return dict(
-            background=True, manager=background_manager, interval=400,
-            progress=progress_outputs, progress_default=progress_default,
-            cancel=[Input(cancel_id, "n_clicks")], running=running,
+            background=True,
+            manager=background_manager,
+            interval=400,
+            progress=progress_outputs,
+            progress_default=progress_default,
+            cancel=[Input(cancel_id, "n_clicks")],
+            running=running,
         )
 
     @app.callback(
@@ -666,8 +912,12 @@ def register(app, name: str, services: Services) -> None:
         inputs=dict(raw=settings, clicks=Input(ids.LAB_AVERAGE_RUN, "n_clicks")),
         prevent_initial_call=True,
         **background(
-            [Output(ids.LAB_AVERAGE_PROGRESS, "value")], ids.LAB_AVERAGE_CANCEL,
-            [(Output(ids.LAB_AVERAGE_RUN, "disabled"), True, False), (Output(ids.LAB_AVERAGE_CANCEL, "disabled"), False, True)],
+            [Output(ids.LAB_AVERAGE_PROGRESS, "value")],
+            ids.LAB_AVERAGE_CANCEL,
+            [
+                (Output(ids.LAB_AVERAGE_RUN, "disabled"), True, False),
+                (Output(ids.LAB_AVERAGE_CANCEL, "disabled"), False, True),
+            ],
             ["0"],
         ),
     )
@@ -687,8 +937,10 @@ def register(app, name: str, services: Services) -> None:
         inputs=dict(raw=settings),
         prevent_initial_call=True,
         **background(
-            [Output(ids.LAB_CHART_PROGRESS, "value")], ids.LAB_CHART_CANCEL,
-            [(Output(ids.LAB_CHART_CANCEL, "disabled"), False, True)], ["0"],
+            [Output(ids.LAB_CHART_PROGRESS, "value")],
+            ids.LAB_CHART_CANCEL,
+            [(Output(ids.LAB_CHART_CANCEL, "disabled"), False, True)],
+            ["0"],
         ),
     )
     def _charts(*args, **kwargs):
@@ -707,9 +959,15 @@ def register(app, name: str, services: Services) -> None:
         state=dict(raw=State(ids.SETTINGS, "data")),
         prevent_initial_call=True,
         **background(
-            [Output(ids.LAB_DESCENT_PROGRESS, "value"), Output(ids.LAB_DESCENT_PROGRESS_LABEL, "children")],
+            [
+                Output(ids.LAB_DESCENT_PROGRESS, "value"),
+                Output(ids.LAB_DESCENT_PROGRESS_LABEL, "children"),
+            ],
             ids.LAB_DESCENT_CANCEL,
-            [(Output(ids.LAB_DESCENT_RUN, "disabled"), True, False), (Output(ids.LAB_DESCENT_CANCEL, "disabled"), False, True)],
+            [
+                (Output(ids.LAB_DESCENT_RUN, "disabled"), True, False),
+                (Output(ids.LAB_DESCENT_CANCEL, "disabled"), False, True),
+            ],
             ["0", ""],
         ),
     )

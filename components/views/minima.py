@@ -16,9 +16,10 @@ it to Dash.  Every input is re-validated; failures become a visible message, nev
 
 from __future__ import annotations
 
+import functools
 import math
+from dataclasses import replace
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
 
 import numpy as np
 from dash import Input, Output, html
@@ -27,7 +28,14 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.cache import memoize
 from components.data import minima as dm
-from components.export import columns_csv
+from components.export import (
+    Export,
+    export_row,
+    from_figure,
+    register_export_row,
+    stamp,
+    view_export,
+)
 from components.figures.minima import complexity_figure, profile_figure, regime_map_figure
 from components.figures.style import message_figure, style_of
 from components.registry import Services
@@ -48,13 +56,14 @@ __all__ = [
 ]
 
 PROFILE_CAPTION = (
-    "[ours] Exponential rate Σ_N(u, m) of the expected number of critical points at loss level u per "
-    "weight and overlap m with the all-ones direction, at your N (theory §5.6: Laplace's method on "
-    "the Kac–Rice integral of §5.4). Green: exponentially many critical points; grey: exponentially "
-    "few; black line: Σ_N = 0. A critical point is a minimum below the dashed line (the Hessian's "
-    "bulk edge, or its BBP outlier when φ'' pulls one eigenvalue out); the orange region is where "
-    "minima exist. Star: the lowest minima, −E₀ᵠ, at overlap m*. Circle: your level. With φ ≡ 0 "
-    "(ReLU) the profile at m = 0 is the published Θ_H(u) and the star sits at (0, −E₀)."
+    "[ours] Exponential rate Σ_N(u, m) of the expected number of critical points at loss level u "
+    "per weight and overlap m with the all-ones direction, at your N (theory §5.6: Laplace's "
+    "method on the Kac–Rice integral of §5.4). Green: exponentially many critical points; grey: "
+    "exponentially few; black line: Σ_N = 0. A critical point is a minimum below the dashed line "
+    "(the Hessian's bulk edge, or its BBP outlier when φ'' pulls one eigenvalue out); the orange "
+    "region is where minima exist. Star: the lowest minima, −E₀ᵠ, at overlap m*. Circle: your "
+    "level. With φ ≡ 0 (ReLU) the profile at m = 0 is the published Θ_H(u) and the star sits at "
+    "(0, −E₀)."
 )
 COMPLEXITY_CAPTION = (
     "Grey: the published leading-order complexity of the spin glass, Θ_H(u) (all critical points) "
@@ -66,12 +75,12 @@ COMPLEXITY_CAPTION = (
     "point (e.g. one minimum at a pole w = ±𝟏)."
 )
 GAMMA_CAPTION = (
-    "[ours] Regime of the minima that dominate the count below each level u, for strengths γ from 0 to 5 at your N and "
-    "activation (κ_d is proportional to γ, theory §5.3). Spin-glass: they sit at overlap s = √N m = "
-    "O(1), where theory §5.5's factor K applies. Shifted: at a macroscopic overlap m*, still "
-    "exponentially many — the leading-order complexity changes. Deterministic: φ's own curvature "
-    "beats the noise; the minima are φ's, near a pole w = ±𝟏, O(1) of them. Grey: no minimum at or "
-    "below u. ×: your γ and level."
+    "[ours] Regime of the minima that dominate the count below each level u, for strengths γ from "
+    "0 to 5 at your N and activation (κ_d is proportional to γ, theory §5.3). Spin-glass: they sit "
+    "at overlap s = √N m = O(1), where theory §5.5's factor K applies. Shifted: at a macroscopic "
+    "overlap m*, still exponentially many — the leading-order complexity changes. Deterministic: "
+    "φ's own curvature beats the noise; the minima are φ's, near a pole w = ±𝟏, O(1) of them. "
+    "Grey: no minimum at or below u. ×: your γ and level."
 )
 N_CAPTION = (
     "[ours] The same regimes over the number of weights N at your γ: degree-d terms of φ grow like "
@@ -80,22 +89,29 @@ N_CAPTION = (
 )
 SOURCES_CAPTION = (
     "What is published and what is ours. Published: Θ_H, Θ_{0,H}, E₀, E∞ (theory §3). This tool's "
-    "derivation [ours]: the overlap profile Σ_N, its index rule, the regimes and E₀ᵠ (theory §5.6), "
-    "checked against the spin glass exactly (φ ≡ 0), against §5.5's factor at large N, against a Monte "
-    "Carlo of the §5.4 Kac–Rice integral resolved in m at N = 25–400 and against direct counting of "
-    "sampled landscapes at N = 3–6 (docs/theory.md §5.6). It is a large-N rate: at N ≤ 100 the "
-    "most populated overlap can sit further out than m* (finite-N edge effects, measured there)."
+    "derivation [ours]: the overlap profile Σ_N, its index rule, the regimes and E₀ᵠ (theory "
+    "§5.6), checked against the spin glass exactly (φ ≡ 0), against §5.5's factor at large N, "
+    "against a Monte Carlo of the §5.4 Kac–Rice integral resolved in m at N = 25–400 and against "
+    "direct counting of sampled landscapes at N = 3–6 (docs/theory.md §5.6). It is a large-N rate: "
+    "at N ≤ 100 the most populated overlap can sit further out than m* (finite-N edge effects, "
+    "measured there)."
 )
 REGIME_WORDS = {
-    "spin-glass": ("the spin-glass picture holds: the minima sit at overlap s = √N m = O(1) with the "
-                   "all-ones direction, and the activation only changes their number by the factor K "
-                   "of theory §5.5 (Activation effect tab)"),
-    "shifted": ("the minima have moved to a macroscopic overlap m* with the all-ones direction: the "
-                "activation changes the exponential growth rate of their number, and §5.5's factor "
-                "is not the answer"),
-    "deterministic": ("the minima are the activation's own: φ's curvature beats the random part, and "
-                      "O(1) minima sit near a pole w = ±𝟏 at a loss set by φ, below every spin-glass "
-                      "level"),
+    "spin-glass": (
+        "the spin-glass picture holds: the minima sit at overlap s = √N m = O(1) with the "
+        "all-ones direction, and the activation only changes their number by the "
+        "factor K of theory §5.5 (Activation effect tab)"
+    ),
+    "shifted": (
+        "the minima have moved to a macroscopic overlap m* with the all-ones direction: the "
+        "activation changes the exponential growth rate of their number, and §5.5's factor "
+        "is not the answer"
+    ),
+    "deterministic": (
+        "the minima are the activation's own: φ's curvature beats the random part, and "
+        "O(1) minima sit near a pole w = ±𝟏 at a loss set by φ, below every "
+        "spin-glass level"
+    ),
 }
 
 _FONT = {"fontSize": "1rem"}
@@ -116,27 +132,77 @@ def _rate(v: float) -> str:
     return f"rate {v:+.4f} per weight"
 
 
+#: The exported plots of the view: key, its graph id, title.
+PLOTS = {
+    "minima-profile": (ids.MINIMA_PROFILE_GRAPH, "Overlap profile Σ_N(u, m)"),
+    "minima-complexity": (
+        ids.MINIMA_COMPLEXITY_GRAPH,
+        "Leading complexity sup over m of Σ_N(u) against Θ_H(u)",
+    ),
+    "minima-gamma": (ids.MINIMA_GAMMA_GRAPH, "Regimes of the minima over (γ, u)"),
+    "minima-n": (ids.MINIMA_N_GRAPH, "Regimes of the minima over (N, u)"),
+}
+_MODEL = (
+    "theory §5.6 (ours): Laplace's method on the Kac–Rice integral of §5.4 with the "
+    "activation's term φ (compute.overlap)"
+)
+_UNITS = "u = loss per weight in spin-glass units (theory §2); m = overlap; Σ_N per weight"
+
+
+def _export_row(plot: str) -> list:
+    return export_row(plot, PLOTS[plot][1])
+
+
+def _stamped(figure, plot: str, state: Mapping, notes: str = ""):
+    keys = (
+        "activation",
+        "param",
+        "pieces",
+        "mu",
+        "sigma",
+        "H",
+        "gamma",
+        "N",
+        "level",
+        "level_auto",
+    )
+    params = {key: state[key] for key in keys}
+    if state["activation"] == "custom":
+        params["knots"] = state["knots"]
+    return stamp(
+        figure,
+        view_export("minima", plot, state, PLOTS[plot][1], _MODEL, _UNITS, params, notes=notes),
+    )
+
+
 def layout(name: str, state: Mapping):
-    """Content of the tab for the validated settings ``state``; figures are filled by the callback."""
+    """Content of the tab for the validated settings ``state``; figures are filled by the
+    callback."""
     clean, _ = sanitize(state)
     look = style_of(clean)
     return html.Div(
         html.Div(
             [
                 alert_box(ids.MINIMA_ALERT),
-                html.Div(id=ids.MINIMA_SUMMARY, className="minima-summary", **{"aria-live": "polite"}),
+                html.Div(
+                    id=ids.MINIMA_SUMMARY, className="minima-summary", **{"aria-live": "polite"}
+                ),
                 html.H3("Where the critical points sit"),
                 placeholder(ids.MINIMA_PROFILE_GRAPH, 600, "Computing the overlap profile…", look),
+                *_export_row("minima-profile"),
                 html.P(PROFILE_CAPTION, className="caption"),
                 html.H3("Leading complexity with the activation"),
                 placeholder(ids.MINIMA_COMPLEXITY_GRAPH, 480, "Computing sup over m of Σ_N…", look),
+                *_export_row("minima-complexity"),
                 html.P(COMPLEXITY_CAPTION, className="caption"),
                 html.Div(id=ids.MINIMA_DATA),
                 html.H3("Regimes over the strength γ"),
                 placeholder(ids.MINIMA_GAMMA_GRAPH, 480, "Computing the phase diagram…", look),
+                *_export_row("minima-gamma"),
                 html.P(GAMMA_CAPTION, className="caption"),
                 html.H3("Regimes over N"),
                 placeholder(ids.MINIMA_N_GRAPH, 480, "Computing the regimes over N…", look),
+                *_export_row("minima-n"),
                 html.P(N_CAPTION, className="caption"),
                 html.P(SOURCES_CAPTION, className="caption minima-sources"),
             ],
@@ -151,49 +217,74 @@ def _summary(d: Mapping) -> list:
     items = []
     if d["spin_glass"]:
         why = "γ = 0" if d["gamma"] == 0.0 else f"β̄ = 0 for {d['label']} at these μ, σ"
-        items.append(html.P(f"φ ≡ 0 ({why}): nothing moves — the minima are the spin glass's, at m = 0, "
-                            f"down to −E₀ = {-d['e0']:.4f} (theory §3)."))
+        items.append(
+            html.P(
+                f"φ ≡ 0 ({why}): nothing moves — the minima are the spin glass's, at m = 0, "
+                f"down to −E₀ = {-d['e0']:.4f} (theory §3)."
+            )
+        )
     else:
-        items.append(html.P(f"{d['label']}, H = {d['H']}, N = {d['N']:,}: φ(s) = Σ κ_d s^d with κ = "
-                            f"({kappa}) (theory §5.3)."))
+        items.append(
+            html.P(
+                f"{d['label']}, H = {d['H']}, N = {d['N']:,}: φ(s) = Σ κ_d s^d with κ = "
+                f"({kappa}) (theory §5.3)."
+            )
+        )
     ks = [f"E{chr(0x2080 + k)}ᵠ = {_fmt(e, 6)}" for k, e in enumerate(d["layered"]) if k >= 1]
     missing = [k for k, e in enumerate(d["layered"]) if k >= 1 and not math.isfinite(e)]
-    items.append(html.P([
-        html.Strong(f"Lowest minima: u = −E₀ᵠ = {_fmt(-d['e0_phi'], 6)}"),
-        f" at overlap m* = {d['m0_phi']:+.4f} (spin glass: −E₀ = {-d['e0']:.4f}, m = 0); regime "
-        f"{d['regime0']}. Layered structure: " + ", ".join(ks)
-        + (" (— : no index-k point with a non-negative rate)" if missing else "") + ".",
-    ]))
+    items.append(
+        html.P(
+            [
+                html.Strong(f"Lowest minima: u = −E₀ᵠ = {_fmt(-d['e0_phi'], 6)}"),
+                f" at overlap m* = {d['m0_phi']:+.4f} (spin glass: −E₀ = {-d['e0']:.4f}, "
+                f"m = 0); regime {d['regime0']}. Layered structure: "
+                + ", ".join(ks)
+                + (" (— : no index-k point with a non-negative rate)" if missing else "")
+                + ".",
+            ]
+        )
+    )
     where = "your level (automatic: the ground state)" if d["level_auto"] else "your level"
-    items.append(html.P([
-        f"At {where} u = {_fmt(d['level'], 6)}: ",
-        html.Strong(d["level_regime"]),
-        f" (dominant minima at m = {d['level_m']:+.3f}, {_rate(d['level_value'])}) — "
-        + REGIME_WORDS.get(d["level_regime"], "") + ".",
-    ]))
+    items.append(
+        html.P(
+            [
+                f"At {where} u = {_fmt(d['level'], 6)}: ",
+                html.Strong(d["level_regime"]),
+                f" (dominant minima at m = {d['level_m']:+.3f}, {_rate(d['level_value'])}) — "
+                + REGIME_WORDS.get(d["level_regime"], "")
+                + ".",
+            ]
+        )
+    )
     return items
 
 
 def _data_table(d: Mapping, state: Mapping):
     idx = np.unique(np.linspace(0, len(d["u"]) - 1, 41).round().astype(int))
-    rows = [[_fmt(d["u"][i], 6), _fmt(d["theta"][i], 5), _fmt(d["lead"][i], 5), _fmt(d["lead_min"][i], 5),
-             _fmt(d["lead_min_m"][i], 4), str(d["lead_min_regime"][i])] for i in idx]
-    tbl = table(["u", "Θ_H (§3)", "sup Σ_N: all", "sup Σ_N: minima", "m* (minima)", "regime"], rows,
-                f"{len(rows)} of the {len(d['u'])} grid points; the CSV has all of them.", kind="effect",
-                caption_style={"textAlign": "left"})
-    head = {key: state[key] for key in ("activation", "param", "pieces", "mu", "sigma", "H", "gamma", "N")}
-    head.update({"kappa": d["kappa"], "E0_phi": d["e0_phi"], "m_star": d["m0_phi"],
-                 "E_k_phi": d["layered"], "E0_spin_glass": d["e0"],
-                 "source": "theory §5.6 (compute.overlap.leading_complexity, ground_state)"})
-    csv = columns_csv(head, {"u": d["u"], "theta_H": d["theta"], "theta_0H": d["theta0"], "sup_all": d["lead"],
-                             "sup_minima": d["lead_min"], "m_star_minima": d["lead_min_m"],
-                             "regime_minima": list(d["lead_min_regime"])})
-    return html.Details([
-        html.Summary("Table of the plotted values", style=_FONT),
-        html.A("Download these values as CSV", href="data:text/csv;charset=utf-8," + quote(csv),
-               download="where_the_minima_are.csv", style=_FONT),
-        html.Div(tbl, className="table-wrap"),
-    ])
+    rows = [
+        [
+            _fmt(d["u"][i], 6),
+            _fmt(d["theta"][i], 5),
+            _fmt(d["lead"][i], 5),
+            _fmt(d["lead_min"][i], 5),
+            _fmt(d["lead_min_m"][i], 4),
+            str(d["lead_min_regime"][i]),
+        ]
+        for i in idx
+    ]
+    tbl = table(
+        ["u", "Θ_H (§3)", "sup Σ_N: all", "sup Σ_N: minima", "m* (minima)", "regime"],
+        rows,
+        f"{len(rows)} of the {len(d['u'])} grid points; the CSV has all of them.",
+        kind="effect",
+        caption_style={"textAlign": "left"},
+    )
+    return html.Details(
+        [
+            html.Summary("Table of the plotted values", style=_FONT),
+            html.Div(tbl, className="table-wrap"),
+        ]
+    )
 
 
 def minima_outputs(raw: Any, profile: Callable[..., dict] = dm.profile_data) -> dict:
@@ -208,16 +299,27 @@ def minima_outputs(raw: Any, profile: Callable[..., dict] = dm.profile_data) -> 
     level = None if state.get("level_auto", True) else float(state["level"])
     d = None
     if error is None:
-        d, error = guard(profile, "overlap profile", act, state["H"], state["N"], level, verb="computed")
+        d, error = guard(
+            profile, "overlap profile", act, state["H"], state["N"], level, verb="computed"
+        )
     if error is not None:
         messages.append(error)
         msg = message_figure(error, look)
-        return {"alert": alert(messages), "summary": None, "profile": msg, "complexity": msg, "data": None}
+        return {
+            "alert": alert(messages),
+            "summary": None,
+            "profile": msg,
+            "complexity": msg,
+            "data": None,
+        }
+    ground = (
+        f"lowest minima −E₀ᵠ = {-d['e0_phi']:.10g} at m* = {d['m0_phi']:.10g}; κ = {d['kappa']}"
+    )
     return {
         "alert": alert(messages),
         "summary": _summary(d),
-        "profile": profile_figure(d, look),
-        "complexity": complexity_figure(d, look),
+        "profile": _stamped(profile_figure(d, look), "minima-profile", state, ground),
+        "complexity": _stamped(complexity_figure(d, look), "minima-complexity", state, ground),
         "data": _data_table(d, state),
     }
 
@@ -239,25 +341,82 @@ def map_outputs(
     level = None if state.get("level_auto", True) else float(state["level"])
     win = None
     if error is None:
-        win, error = guard(window, "loss window", act, state["H"], state["N"], level, verb="computed")
+        win, error = guard(
+            window, "loss window", act, state["H"], state["N"], level, verb="computed"
+        )
     if error is not None:
         msg = message_figure(error, look)
         return {"gamma": msg, "n": msg}
     lo, hi = win
     out = {}
     unit = act._replace(gamma=1.0)  # the map covers every γ: one memo entry while γ moves
-    g, err = guard(gamma_map, "phase diagram over γ", unit, state["H"], state["N"], lo, hi, verb="computed")
+    g, err = guard(
+        gamma_map, "phase diagram over γ", unit, state["H"], state["N"], lo, hi, verb="computed"
+    )
     n, err_n = guard(n_map, "regimes over N", act, state["H"], lo, hi, verb="computed")
-    out["gamma"] = message_figure(err, look) if err is not None else regime_map_figure(
-        g["gamma"], g["u"], g["codes"], x_title="strength γ", log_x=False,
-        point=(state["gamma"], _point_level(act, state, level)),
-        title=f"Regimes of the minima over (γ, u), N = {state['N']:,}", style=look)
-    out["n"] = message_figure(err_n, look) if err_n is not None else regime_map_figure(
-        n["N"], n["u"], n["codes"], x_title="number of weights N", log_x=True,
-        point=(state["N"], _point_level(act, state, level)),
-        title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
-        style=look, curve=(n["N_e0"], -n["e0_phi"]), curve_name="−E₀ᵠ(N)")
+    codes = "z = regime code of the minima (see the figure's colour bar)"
+    out["gamma"] = (
+        message_figure(err, look)
+        if err is not None
+        else _stamped(
+            regime_map_figure(
+                g["gamma"],
+                g["u"],
+                g["codes"],
+                x_title="strength γ",
+                log_x=False,
+                point=(state["gamma"], _point_level(act, state, level)),
+                title=f"Regimes of the minima over (γ, u), N = {state['N']:,}",
+                style=look,
+            ),
+            "minima-gamma",
+            state,
+            codes,
+        )
+    )
+    out["n"] = (
+        message_figure(err_n, look)
+        if err_n is not None
+        else _stamped(
+            regime_map_figure(
+                n["N"],
+                n["u"],
+                n["codes"],
+                x_title="number of weights N",
+                log_x=True,
+                point=(state["N"], _point_level(act, state, level)),
+                title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
+                style=look,
+                curve=(n["N_e0"], -n["e0_phi"]),
+                curve_name="−E₀ᵠ(N)",
+            ),
+            "minima-n",
+            state,
+            codes,
+        )
+    )
     return out
+
+
+def export_of(
+    plot: str,
+    settings: Any,
+    printing: bool = False,
+    profile: Callable[..., dict] = dm.profile_data,
+    maps: tuple = (dm.window, dm.gamma_map, dm.n_map),
+) -> Export | str:
+    """The export of ``plot`` for the (possibly forged) settings, redrawn on the server
+    (``printing``: in the light theme with normal fonts), or why there is none."""
+    raw = dict(settings) if isinstance(settings, Mapping) else {}
+    if printing:
+        raw.update(theme="light", lecture=False)
+    key = plot.removeprefix("minima-")
+    if key in ("profile", "complexity"):
+        figure = minima_outputs(raw, profile)[key]
+    else:
+        figure = map_outputs(raw, *maps)[key]
+    made = from_figure(figure.to_plotly_json())
+    return made if isinstance(made, str) else replace(made, figure=figure)
 
 
 def _point_level(act, state: Mapping, level: float | None) -> float:
@@ -267,11 +426,21 @@ def _point_level(act, state: Mapping, level: float | None) -> float:
 
 
 def register(app, name: str, services: Services) -> None:
-    """Two callbacks on the view's settings slice: the profile panels, and the regime maps."""
+    """Two callbacks on the view's settings slice: the profile panels, and the regime maps;
+    and the export rows, which redraw a figure from the settings (memoized: cheap)."""
     profile = memoize(services.cache, dm.profile_data)
     window = memoize(services.cache, dm.window)
     gamma_map = memoize(services.cache, dm.gamma_map)
     n_map = memoize(services.cache, dm.n_map)
+    for plot, (graph_id, _) in PLOTS.items():
+        register_export_row(
+            app,
+            plot,
+            graph_id,
+            build=functools.partial(
+                export_of, plot, profile=profile, maps=(window, gamma_map, n_map)
+            ),
+        )
 
     @app.callback(
         output=dict(
@@ -289,7 +458,9 @@ def register(app, name: str, services: Services) -> None:
         return minima_outputs(raw, profile)
 
     @app.callback(
-        output=dict(gamma=Output(ids.MINIMA_GAMMA_GRAPH, "figure"), n=Output(ids.MINIMA_N_GRAPH, "figure")),
+        output=dict(
+            gamma=Output(ids.MINIMA_GAMMA_GRAPH, "figure"), n=Output(ids.MINIMA_N_GRAPH, "figure")
+        ),
         inputs=dict(raw=Input(ids.view_state(name), "data")),
     )
     def _maps(raw):

@@ -15,21 +15,28 @@ half-written and re-running the same settings is a cache read.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
-from urllib.parse import quote
 
 import numpy as np
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
-from components.cache import memoize
+from components.cache import memoize, peek
 from components.data import networks as net_data
-from components.export import csv_text
+from components.export import (
+    Export,
+    export_row,
+    from_figure,
+    register_export_row,
+    stamp,
+    view_export,
+)
 from components.figures.networks import (
     correlation_figure,
     hessian_figure,
@@ -39,7 +46,7 @@ from components.figures.networks import (
 )
 from components.figures.style import message_figure, style_of
 from components.registry import Services
-from components.state import activation_label, activation_of, sanitize
+from components.state import activation_of, sanitize
 from components.ui import alert, alert_box, failure, placeholder, progress_row, table
 
 __all__ = ["NetData", "NetSettings", "net_settings", "plan_outputs", "experiment_outputs", "layout",
@@ -82,14 +89,20 @@ class NetSettings:
         """One short line for figure subtitles."""
         s = self.state
         act = self.activation.label if self.activation is not None else s["activation"]
-        return f"{act}, H = {self.H}, {s['net_data']}, {s['net_restarts']} × {s['net_epochs']} epochs, seed {s['seed']}"
+        return (
+            f"{act}, H = {self.H}, {s['net_data']}, {s['net_restarts']} × {s['net_epochs']} "
+            f"epochs, seed {s['seed']}"
+        )
 
     def describe(self) -> str:
         s = self.state
         data = net_data.DATASETS.get(s["net_data"], s["net_data"])
         act = self.activation.label if self.activation is not None else s["activation"]
-        return (f"{act}, H = {self.H}, {data}, {s['net_restarts']} restarts × {s['net_epochs']} epochs, "
-                f"{s['net_opt'].upper()} lr {s['net_lr']:g}, seed {s['seed']}")
+        return (
+            f"{act}, H = {self.H}, {data}, {s['net_restarts']} restarts × {s['net_epochs']} "
+            "epochs, "
+            f"{s['net_opt'].upper()} lr {s['net_lr']:g}, seed {s['seed']}"
+        )
 
 
 def net_settings(raw: Any) -> NetSettings:
@@ -97,7 +110,9 @@ def net_settings(raw: Any) -> NetSettings:
     state, messages = sanitize(raw)
     H = state["H"]
     if H > NET_MAX_H:
-        messages.append(f"Trained networks have depth H ≤ {NET_MAX_H}; H = {H} is shown as H = {NET_MAX_H}.")
+        messages.append(
+            f"Trained networks have depth H ≤ {NET_MAX_H}; H = {H} is shown as H = {NET_MAX_H}."
+        )
         H = NET_MAX_H
     try:
         widths = net_data.parse_widths(state["net_widths"])
@@ -114,8 +129,22 @@ def net_settings(raw: Any) -> NetSettings:
 
 def _job_args(ns: NetSettings, width: int) -> tuple:
     s, a = ns.state, ns.activation
-    return (s["net_data"], a.name, a.param, a.knots, ns.H, width, s["net_restarts"], s["net_epochs"],
-            s["seed"], s["net_opt"], float(s["net_lr"]), s["net_loss"], bool(s["net_hessian"]), a.pieces)
+    return (
+        s["net_data"],
+        a.name,
+        a.param,
+        a.knots,
+        ns.H,
+        width,
+        s["net_restarts"],
+        s["net_epochs"],
+        s["seed"],
+        s["net_opt"],
+        float(s["net_lr"]),
+        s["net_loss"],
+        bool(s["net_hessian"]),
+        a.pieces,
+    )
 
 
 def plan_outputs(raw: Any) -> dict:
@@ -127,13 +156,17 @@ def plan_outputs(raw: Any) -> dict:
         return {"plan": ns.error, "alert": alert(ns.messages + [ns.error])}
     s = ns.state
     try:
-        work = net_data.check_job(s["net_data"], ns.H, ns.widths, s["net_restarts"], s["net_epochs"])
+        work = net_data.check_job(
+            s["net_data"], ns.H, ns.widths, s["net_restarts"], s["net_epochs"]
+        )
     except ValueError as exc:
         return {"plan": str(exc), "alert": alert(ns.messages + [str(exc)])}
     Ns = [net_data.width_flops(s["net_data"], ns.H, w, 1, 1)[0] for w in ns.widths]
-    sizes = ", ".join(f"h = {w} (N = {n:,})" for w, n in zip(ns.widths, Ns))
-    text = (f"Press “Train networks”: {ns.describe()}; widths {sizes}; "
-            f"{sum(work) / 1e9:,.0f} GFLOP of training.")
+    sizes = ", ".join(f"h = {w} (N = {n:,})" for w, n in zip(ns.widths, Ns, strict=True))
+    text = (
+        f"Press “Train networks”: {ns.describe()}; widths {sizes}; "
+        f"{sum(work) / 1e9:,.0f} GFLOP of training."
+    )
     return {"plan": text, "alert": alert(ns.messages)}
 
 
@@ -146,48 +179,86 @@ PREDICTED = "Predicted"
 
 CAPTIONS = {
     "histograms": (
-        f"{MEASURED}: the final training and test loss (cross-entropy in nats per sample, or the squared error "
-        "for the binary set with squared loss) of every restart, one outline per width; log-spaced bins. "
-        "Choromanska et al. (2015) report that the losses of networks trained from random starts concentrate "
-        "in a band that narrows as the network grows."),
+        f"{MEASURED}: the final training and test loss (cross-entropy in nats per sample, or the "
+        "squared error "
+        "for the binary set with squared loss) of every restart, one outline per width; "
+        "log-spaced bins. Choromanska et al. (2015) report that the losses of networks trained "
+        "from random starts concentrate in a band that narrows as the network grows."
+    ),
     "spread": (
-        f"Left, {MEASURED.lower()}: standard deviation and interquartile range of the final losses against the "
-        "number of weights N (weights and biases), log–log. Right: the relative spread sd/|mean| of the same "
-        "losses and of the end points of the spin-glass descent experiment (Landscapes tab, φ ≡ 0, same depth H, "
-        "sizes N = 25…100) on the same axes. The loss units differ — cross-entropy per sample for the networks, "
-        "loss per weight u for the spin glass — so each series is divided by the absolute value of its own mean: "
-        "compare the slopes, not the levels. At H = 2 the spherical spin glass has exactly two minima with the "
-        "same loss, so its spread is zero and it is not drawn."),
+        f"Left, {MEASURED.lower()}: standard deviation and interquartile range of the final "
+        "losses against the "
+        "number of weights N (weights and biases), log–log. Right: the relative spread sd/|mean| "
+        "of the same losses and of the end points of the spin-glass descent experiment "
+        "(Landscapes tab, φ ≡ 0, same depth H, sizes N = 25…100) on the same axes. The loss "
+        "units differ — cross-entropy per sample for the networks, loss per weight u for the "
+        "spin glass — so each series is divided by the absolute value of its own mean: compare "
+        "the slopes, not the levels. At H = 2 the spherical spin glass has exactly two minima "
+        "with the same loss, so its spread is zero and it is not drawn."
+    ),
     "correlation": (
-        f"{MEASURED}: final test loss against final training loss, one point per restart; r is Pearson's "
-        "correlation per width. Choromanska et al. observe that test and training loss decorrelate as the "
-        "network grows."),
+        f"{MEASURED}: final test loss against final training loss, one point per restart; r is "
+        "Pearson's "
+        "correlation per width. Choromanska et al. observe that test and training loss "
+        "decorrelate as the network grows."
+    ),
     "pieces": (
-        f"{MEASURED} (blue): the share of the pre-activations of each hidden layer (all units, training samples "
-        "and restarts of the widest network) in each linear piece of the activation's PL model (theory §5.1; for "
-        "smooth activations the L-piece fit under the measured μ, σ); the bars give the spread over restarts. "
-        f"{PREDICTED} (orange): the model's ρ_ℓ = P(Z in piece) for Z ~ N(μ, σ²) with μ, σ measured from the same "
-        "pre-activations (theory §5.2). Where the bars differ, the Gaussian, input-independent pieces the model "
-        "assumes do not describe the trained network."),
+        f"{MEASURED} (blue): the share of the pre-activations of each hidden layer (all units, "
+        "training samples "
+        "and restarts of the widest network) in each linear piece of the activation's PL model "
+        "(theory §5.1; for smooth activations the L-piece fit under the measured μ, σ); the bars "
+        "give the spread over restarts. "
+        f"{PREDICTED} (orange): the model's ρ_ℓ = P(Z in piece) for Z ~ N(μ, σ²) with μ, σ "
+        "measured from the same "
+        "pre-activations (theory §5.2). Where the bars differ, the Gaussian, input-independent "
+        "pieces the model assumes do not describe the trained network."
+    ),
     "hessian": (
-        f"{MEASURED}: the number of Hessian eigenvalues of the training loss below −10⁻⁴ λ_max among the lowest "
-        "ones (Lanczos on exact Hessian-vector products) at the first end points of each width with at most "
-        f"{net_data.HESSIAN_UI_MAX_N:,} weights; triangles mean “at least this many”. Index 0 is a minimum. "
-        "After a fixed number of epochs the end points are not critical points (the gradient is small, not zero): "
-        "the index says in how many directions the loss still curves down."),
+        f"{MEASURED}: the number of Hessian eigenvalues of the training loss below −10⁻⁴ λ_max "
+        "among the lowest "
+        "ones (Lanczos on exact Hessian-vector products) at the first end points of each width "
+        "with at most "
+        f"{net_data.HESSIAN_UI_MAX_N:,} weights; triangles mean “at least this many”. Index 0 is "
+        "a minimum. "
+        "After a fixed number of epochs the end points are not critical points (the gradient is "
+        "small, not zero): the index says in how many directions the loss still curves down."
+    ),
 }
 
 
-def _csv_link(text: str, filename: str):
-    return html.A("Download the plotted values as CSV", href="data:text/csv;charset=utf-8," + quote(text),
-                  download=filename, className="net-csv")
+_MODEL = (
+    "measured: networks trained from seeded restarts (compute.networks), set against "
+    "the spin-glass model (theory §5.2, §6)"
+)
+_UNITS = (
+    "loss: the training objective on the dataset (cross-entropy or squared loss); "
+    "N = number of weights"
+)
 
 
-def _csv_block(plot: str, tab: dict, ns: NetSettings):
-    params = {"settings": ns.describe(), "widths": ", ".join(map(str, ns.widths))}
-    text = csv_text(tab, PLOTS[plot], params)
-    return [_csv_link(text, f"real_networks_{plot}.csv"),
-            html.Span(f" ({len(tab['rows'])} rows)", className="caption")]
+def _stamped(figure, plot: str, ns: NetSettings, table: dict):
+    """``figure`` carrying its export (the measured table, every restart of every width)."""
+    s = ns.state
+    params = {"activation": s["activation"], "H": ns.H, "widths": ", ".join(map(str, ns.widths))}
+    params.update(
+        {
+            key: s[key]
+            for key in (
+                "net_data",
+                "net_restarts",
+                "net_epochs",
+                "net_opt",
+                "net_lr",
+                "net_loss",
+                "net_hessian",
+                "seed",
+            )
+        }
+    )
+    export = view_export(
+        "networks", f"networks-{plot}", s, PLOTS[plot], _MODEL, _UNITS, params, table
+    )
+    return stamp(figure, export)
 
 
 def _fmt(x: float, d: int = 4) -> str:
@@ -198,9 +269,29 @@ def _fmt(x: float, d: int = 4) -> str:
 
 def _summary(results: list[dict]):
     tab = net_data.summary_table(results)
-    rows = [[str(r[0]), f"{r[1]:,}", str(r[2]), _fmt(r[3]), _fmt(r[4], 3), _fmt(r[5], 3), _fmt(r[6]), _fmt(r[7], 3),
-             _fmt(r[8], 3), _fmt(r[9], 2), _fmt(r[10], 3)] for r in tab["rows"]]
-    return table(tab["columns"], rows, caption="Measured: final losses per width", kind="net", row_header=True)
+    rows = [
+        [
+            str(r[0]),
+            f"{r[1]:,}",
+            str(r[2]),
+            _fmt(r[3]),
+            _fmt(r[4], 3),
+            _fmt(r[5], 3),
+            _fmt(r[6]),
+            _fmt(r[7], 3),
+            _fmt(r[8], 3),
+            _fmt(r[9], 2),
+            _fmt(r[10], 3),
+        ]
+        for r in tab["rows"]
+    ]
+    return table(
+        tab["columns"],
+        rows,
+        caption="Measured: final losses per width",
+        kind="net",
+        row_header=True,
+    )
 
 
 def _pieces_summary(results: list[dict], H: int):
@@ -208,13 +299,30 @@ def _pieces_summary(results: list[dict], H: int):
     for r in results:
         for p in r["pieces"]:
             kappa = r["kappa"] if p["layer"] == 1 else None
-            rows.append([f"h = {r['width']}, layer {p['layer']}", _fmt(p["mu"], 3), _fmt(p["sigma"], 3),
-                         f"{p['alpha_bar']:.3f} / {p['alpha_bar_model']:.3f}",
-                         f"{p['beta_bar']:.3f} / {p['beta_bar_model']:.3f}",
-                         "—" if not kappa else ", ".join(f"{k:.3g}" for k in kappa)])
-    return table(["width, layer", "μ (measured)", "σ (measured)", "ᾱ measured / model", "β̄ measured / model",
-                  ("κ_1" if H == 2 else f"κ_1…κ_{H - 1}") + " implied (theory §5.3)"], rows,
-                 caption="Measured piece statistics against the model under N(μ, σ²)", kind="net", row_header=True)
+            rows.append(
+                [
+                    f"h = {r['width']}, layer {p['layer']}",
+                    _fmt(p["mu"], 3),
+                    _fmt(p["sigma"], 3),
+                    f"{p['alpha_bar']:.3f} / {p['alpha_bar_model']:.3f}",
+                    f"{p['beta_bar']:.3f} / {p['beta_bar_model']:.3f}",
+                    "—" if not kappa else ", ".join(f"{k:.3g}" for k in kappa),
+                ]
+            )
+    return table(
+        [
+            "width, layer",
+            "μ (measured)",
+            "σ (measured)",
+            "ᾱ measured / model",
+            "β̄ measured / model",
+            ("κ_1" if H == 2 else f"κ_1…κ_{H - 1}") + " implied (theory §5.3)",
+        ],
+        rows,
+        caption="Measured piece statistics against the model under N(μ, σ²)",
+        kind="net",
+        row_header=True,
+    )
 
 
 def _hessian_summary(results: list[dict]):
@@ -225,18 +333,44 @@ def _hessian_summary(results: list[dict]):
             continue
         idx = np.asarray(h["index"])
         conv = np.asarray(h["converged"], dtype=bool)
-        rows.append([f"h = {r['width']} (N = {r['N']:,})", str(len(idx)), str(int(np.sum((idx == 0) & conv))),
-                     str(int(np.sum((idx > 0) & (idx < h["k"])))), str(int(np.sum(idx >= h["k"]))),
-                     _fmt(float(np.median(h["lambda_min"])), 3), _fmt(float(np.median(h["grad_norm"])), 2)])
+        rows.append(
+            [
+                f"h = {r['width']} (N = {r['N']:,})",
+                str(len(idx)),
+                str(int(np.sum((idx == 0) & conv))),
+                str(int(np.sum((idx > 0) & (idx < h["k"])))),
+                str(int(np.sum(idx >= h["k"]))),
+                _fmt(float(np.median(h["lambda_min"])), 3),
+                _fmt(float(np.median(h["grad_norm"])), 2),
+            ]
+        )
     if not rows:
-        return html.P("No width small enough for the Hessian (N ≤ "
-                      f"{net_data.HESSIAN_UI_MAX_N:,}), or the Hessian is switched off.", className="caption")
-    return table(["width", "end points", "minima (index 0)", "index 1…k−1", "index ≥ k (k = 6)", "median λ_min",
-                  "median |∇L|"], rows, caption="Measured: Hessian at the end points", kind="net", row_header=True)
+        return html.P(
+            "No width small enough for the Hessian (N ≤ "
+            f"{net_data.HESSIAN_UI_MAX_N:,}), or the Hessian is switched off.",
+            className="caption",
+        )
+    return table(
+        [
+            "width",
+            "end points",
+            "minima (index 0)",
+            "index 1…k−1",
+            "index ≥ k (k = 6)",
+            "median λ_min",
+            "median |∇L|",
+        ],
+        rows,
+        caption="Measured: Hessian at the end points",
+        kind="net",
+        row_header=True,
+    )
 
 
-def experiment_outputs(raw: Any, set_progress: Callable | None = None, data: NetData | None = None) -> dict:
-    """Train every width (memoized) and build the figures, tables and CSV links."""
+def experiment_outputs(
+    raw: Any, set_progress: Callable | None = None, data: NetData | None = None
+) -> dict:
+    """Train every width (memoized) and build the figures (carrying their exports) and tables."""
     data = data or NetData()
     ns = net_settings(raw)
     style = style_of(ns.state)
@@ -246,15 +380,22 @@ def experiment_outputs(raw: Any, set_progress: Callable | None = None, data: Net
     def failed(text: str) -> dict:
         fig = message_figure(text, style)
         out = {f"fig_{k}": fig for k in keys}
-        out.update({f"csv_{k}": None for k in keys})
-        out.update(summary=None, pieces_table=None, hessian_table=None, status=text, alert=alert(messages + [text]))
+        out.update(
+            summary=None,
+            pieces_table=None,
+            hessian_table=None,
+            status=text,
+            alert=alert(messages + [text]),
+        )
         return out
 
     if ns.error:
         return failed(ns.error)
     s = ns.state
     try:
-        work = net_data.check_job(s["net_data"], ns.H, ns.widths, s["net_restarts"], s["net_epochs"])
+        work = net_data.check_job(
+            s["net_data"], ns.H, ns.widths, s["net_restarts"], s["net_epochs"]
+        )
     except ValueError as exc:
         return failed(f"The experiment cannot run: {exc}")
     sg_share = 0.1 if ns.H >= 3 else 0.0
@@ -268,9 +409,14 @@ def experiment_outputs(raw: Any, set_progress: Callable | None = None, data: Net
             set_progress((str(int(round(100 * total))), label))
 
     try:
-        for w, share in zip(ns.widths, weights):
+        for w, share in zip(ns.widths, weights, strict=True):
+
             def progress(f, w=w, base=done, share=share):
-                emit(base + share * f, f"h = {w}: {100 * f:.0f} % · all {100 * (base + share * f):.0f} %")
+                emit(
+                    base + share * f,
+                    f"h = {w}: {100 * f:.0f} % · all {100 * (base + share * f):.0f} %",
+                )
+
             progress(0.0)
             with net_data.reporting(progress):
                 results.append(data.width(*_job_args(ns, w)))
@@ -278,27 +424,39 @@ def experiment_outputs(raw: Any, set_progress: Callable | None = None, data: Net
         sg = None
         if ns.H >= 3:
             emit(done, "spin-glass descents")
-            with net_data.reporting(lambda f: emit(done + sg_share * f, f"spin-glass descents {100 * f:.0f} %")):
+            with net_data.reporting(
+                lambda f: emit(done + sg_share * f, f"spin-glass descents {100 * f:.0f} %")
+            ):
                 sg = data.spin_glass(ns.H, s["seed"])
     except Exception as exc:  # noqa: BLE001 - shown as a message
-        text = failure("experiment", exc, (ns.state, ns.widths), verb="run",
-                       memory_hint="Reduce the restarts or the widths.")
+        text = failure(
+            "experiment",
+            exc,
+            (ns.state, ns.widths),
+            verb="run",
+            memory_hint="Reduce the restarts or the widths.",
+        )
         return failed(text)
     emit(1.0, "done")
     elapsed = time.perf_counter() - t0
     what = ns.short()
     widest = results[-1] if results else None
     figs = {
-        "histograms": histogram_figure(results, f"{PLOTS['histograms']}<br><sub>{what}</sub>", style),
+        "histograms": histogram_figure(
+            results, f"{PLOTS['histograms']}<br><sub>{what}</sub>", style
+        ),
         "spread": spread_figure(results, sg, f"{PLOTS['spread']}<br><sub>{what}</sub>", style),
-        "correlation": correlation_figure(results, f"{PLOTS['correlation']}<br><sub>{what}</sub>", style),
-        "pieces": pieces_figure(widest, f"Pre-activations per piece, h = {widest['width']}: measured vs model<br><sub>{what}</sub>", style),
+        "correlation": correlation_figure(
+            results, f"{PLOTS['correlation']}<br><sub>{what}</sub>", style
+        ),
+        "pieces": pieces_figure(
+            widest,
+            f"Pre-activations per piece, h = {widest['width']}: measured vs "
+            f"model<br><sub>{what}</sub>",
+            style,
+        ),
         "hessian": hessian_figure(results, f"{PLOTS['hessian']}<br><sub>{what}</sub>", style),
     }
-    if not any(r.get("hessian") for r in results):
-        figs["hessian"] = message_figure(
-            f"No Hessian: it is examined for widths with at most {net_data.HESSIAN_UI_MAX_N:,} weights when the "
-            "Hessian setting is on.", style)
     tables = {
         "histograms": net_data.losses_table(results),
         "spread": net_data.spread_table(results, sg),
@@ -306,14 +464,25 @@ def experiment_outputs(raw: Any, set_progress: Callable | None = None, data: Net
         "pieces": net_data.pieces_table(results),
         "hessian": net_data.hessian_table(results),
     }
+    figs = {k: _stamped(f, k, ns, tables[k]) for k, f in figs.items()}
+    if not any(r.get("hessian") for r in results):
+        figs["hessian"] = message_figure(
+            f"No Hessian: it is examined for widths with at most {net_data.HESSIAN_UI_MAX_N:,} "
+            "weights when the "
+            "Hessian setting is on.",
+            style,
+        )
     out = {f"fig_{k}": figs[k] for k in keys}
-    out.update({f"csv_{k}": _csv_block(k, tables[k], ns) for k in keys})
     if sg is not None and sg.get("notes"):
         messages += sg["notes"]
     out.update(
-        summary=_summary(results), pieces_table=_pieces_summary(results, ns.H), hessian_table=_hessian_summary(results),
-        status=(f"Trained {len(results) * s['net_restarts']} networks ({ns.describe()}) for widths "
-                f"{', '.join(map(str, ns.widths))} in {elapsed:.1f} s (cached widths are instant)."),
+        summary=_summary(results),
+        pieces_table=_pieces_summary(results, ns.H),
+        hessian_table=_hessian_summary(results),
+        status=(
+            f"Trained {len(results) * s['net_restarts']} networks ({ns.describe()}) for widths "
+            f"{', '.join(map(str, ns.widths))} in {elapsed:.1f} s (cached widths are instant)."
+        ),
         alert=alert(messages),
     )
     return out
@@ -329,11 +498,14 @@ _ROW = {"display": "flex", "flexWrap": "wrap", "gap": "1rem", "alignItems": "cen
 def _plot_block(key: str, height: int):
     return html.Div(
         [
-            placeholder(ids.net_graph(key), height, "Press “Train networks” to run the experiment."),
+            placeholder(
+                ids.net_graph(key), height, "Press “Train networks” to run the experiment."
+            ),
             html.P(CAPTIONS[key], className="caption"),
-            html.Div(id=ids.net_csv(key), className="net-csv-row"),
+            *export_row(f"networks-{key}", PLOTS[key]),
         ],
-        className="net-plot", id=ids.net_block(key),
+        className="net-plot",
+        id=ids.net_block(key),
     )
 
 
@@ -345,17 +517,24 @@ def layout(name: str, state: Mapping):
                 [
                     html.H2("Real networks against the spin-glass model"),
                     html.P(
-                        "Hundreds of small fully connected networks trained from random starts on a real data set "
-                        "shipped with scikit-learn (no download), with the activation, depth H and seed of the "
-                        "settings panel; the widths, restarts, epochs, data set and learning rate are under "
-                        "“Real networks” there and in the link. Everything on this tab is measured on the "
-                        "trained networks unless a caption says “predicted”.", className="caption"),
+                        "Hundreds of small fully connected networks trained from random starts on "
+                        "a real data set shipped with scikit-learn (no download), with the "
+                        "activation, depth H and seed of the settings panel; the widths, restarts, "
+                        "epochs, data set and learning rate are under “Real networks” there and in "
+                        "the link. Everything on this tab is measured on the "
+                        "trained networks unless a caption says “predicted”.",
+                        className="caption",
+                    ),
                     alert_box(ids.NET_ALERT),
                     alert_box(ids.NET_RUN_ALERT),
                     html.Div(
                         [
-                            html.Button("Train networks", id=ids.NET_RUN, n_clicks=0,
-                                        title="train every width (cached by settings)"),
+                            html.Button(
+                                "Train networks",
+                                id=ids.NET_RUN,
+                                n_clicks=0,
+                                title="train every width (cached by settings)",
+                            ),
                             html.Button("Cancel", id=ids.NET_CANCEL, n_clicks=0, disabled=True),
                             progress_row(ids.NET_PROGRESS, "progress"),
                             html.Span(id=ids.NET_PROGRESS_LABEL, className="caption"),
@@ -366,21 +545,53 @@ def layout(name: str, state: Mapping):
                     html.P(id=ids.NET_STATUS, className="caption"),
                     html.Div(id=ids.NET_SUMMARY, className="table-wrap"),
                 ],
-                className="card", id=ids.card("networks"),
+                className="card",
+                id=ids.card("networks"),
             ),
-            html.Article([_plot_block("histograms", 460), _plot_block("spread", 600)], className="card"),
+            html.Article(
+                [_plot_block("histograms", 460), _plot_block("spread", 600)], className="card"
+            ),
             html.Article([_plot_block("correlation", 480)], className="card"),
-            html.Article([_plot_block("pieces", 520), html.Div(id=ids.NET_PIECES_TABLE, className="table-wrap")],
-                         className="card"),
-            html.Article([_plot_block("hessian", 440), html.Div(id=ids.NET_HESSIAN_TABLE, className="table-wrap")],
-                         className="card"),
+            html.Article(
+                [
+                    _plot_block("pieces", 520),
+                    html.Div(id=ids.NET_PIECES_TABLE, className="table-wrap"),
+                ],
+                className="card",
+            ),
+            html.Article(
+                [
+                    _plot_block("hessian", 440),
+                    html.Div(id=ids.NET_HESSIAN_TABLE, className="table-wrap"),
+                ],
+                className="card",
+            ),
         ],
         className="views networks",
     )
 
 
+def export_of(plot: str, settings: Any, printing: bool = False,
+              data: NetData | None = None) -> Export | str:
+    """The export of ``plot`` (a key of :data:`PLOTS`) for the (possibly forged) settings,
+    redrawn from the trained networks already in the cache (never trained in the request),
+    or why there is none; ``printing``: in the light theme with normal fonts."""
+    data = data or NetData()
+    raw = dict(settings) if isinstance(settings, Mapping) else {}
+    if printing:
+        raw.update(theme="light", lecture=False)
+    cached = NetData(width=functools.partial(peek, data.width),
+                     spin_glass=functools.partial(peek, data.spin_glass))
+    figure = experiment_outputs(raw, None, cached)[f"fig_{plot}"]
+    made = from_figure(figure.to_plotly_json())
+    return made if isinstance(made, str) else replace(made, figure=figure)
+
+
 def _memoized(cache) -> NetData:
-    return NetData(width=memoize(cache, net_data.width_data), spin_glass=memoize(cache, net_data.spin_glass_spreads))
+    return NetData(
+        width=memoize(cache, net_data.width_data),
+        spin_glass=memoize(cache, net_data.spin_glass_spreads),
+    )
 
 
 def register(app, name: str, services: Services) -> None:
@@ -396,7 +607,9 @@ def register(app, name: str, services: Services) -> None:
 
     keys = ("histograms", "spread", "correlation", "pieces", "hessian")
     outputs = {f"fig_{k}": Output(ids.net_graph(k), "figure") for k in keys}
-    outputs.update({f"csv_{k}": Output(ids.net_csv(k), "children") for k in keys})
+    for k in keys:
+        register_export_row(app, f"networks-{k}", ids.net_graph(k),
+                            build=functools.partial(export_of, k, data=data))
     outputs.update(
         summary=Output(ids.NET_SUMMARY, "children"),
         pieces_table=Output(ids.NET_PIECES_TABLE, "children"),
@@ -407,11 +620,19 @@ def register(app, name: str, services: Services) -> None:
     bg = {}
     if services.manager is not None:
         bg = dict(
-            background=True, manager=services.manager, interval=500,
-            progress=[Output(ids.NET_PROGRESS, "value"), Output(ids.NET_PROGRESS_LABEL, "children")],
+            background=True,
+            manager=services.manager,
+            interval=500,
+            progress=[
+                Output(ids.NET_PROGRESS, "value"),
+                Output(ids.NET_PROGRESS_LABEL, "children"),
+            ],
             progress_default=["0", ""],
             cancel=[Input(ids.NET_CANCEL, "n_clicks")],
-            running=[(Output(ids.NET_RUN, "disabled"), True, False), (Output(ids.NET_CANCEL, "disabled"), False, True)],
+            running=[
+                (Output(ids.NET_RUN, "disabled"), True, False),
+                (Output(ids.NET_CANCEL, "disabled"), False, True),
+            ],
         )
 
     @app.callback(

@@ -10,25 +10,25 @@ from __future__ import annotations
 
 import json
 import math
-from urllib.parse import unquote
 
 import mpmath as mp
 import numpy as np
+import plotly
 import plotly.graph_objects as go
 import pytest
 from dash import Dash, dcc, html
 
-from compute import finite_n
-from compute.complexity import e_inf, ground_state_energies
 from components import ids
 from components.cache import init_cache
 from components.data import effect as ed
-from components.export import columns_csv
+from components.export import csv_document, from_figure, read_csv
 from components.figures.effect import comparison_figure, modulation_figure, use_log_axis
 from components.registry import Services
 from components.settings import Settings
 from components.state import FIELDS, Activation, activation_of, default_state, sanitize
 from components.views import effect
+from compute import finite_n
+from compute.complexity import e_inf, ground_state_energies
 from tests.components.dash_payload import find_callback, post_callback
 
 # A linear "custom activation" f(z) = -1.8 z + 1.62: ᾱ = -1.8, β̄ = 1.62, so at H = 3
@@ -99,7 +99,8 @@ def test_valid_settings_pass_silently():
 
 def test_missing_extras_take_defaults_silently():
     defaults = {key: FIELDS[key].default for key in ("gamma", "seed", "lab_N")}
-    defaults.update({k: v for k, v in default_state().items() if k in defaults})  # page-wide ones win
+    # the page-wide defaults win
+    defaults.update({k: v for k, v in default_state().items() if k in defaults})
     bare = {k: v for k, v in default_state().items() if k not in defaults}
     state, messages = sanitize(bare)
     assert messages == []
@@ -109,8 +110,15 @@ def test_missing_extras_take_defaults_silently():
 
 @pytest.mark.parametrize(
     "key, bad, fixed",
-    [("gamma", -1, 0.0), ("gamma", "x", 1.0), ("gamma", math.inf, 1.0), ("seed", 2.5, 2),
-     ("seed", -3, 0), ("lab_N", True, ed.DEFAULT_N), ("lab_N", [1], ed.DEFAULT_N)],
+    [
+        ("gamma", -1, 0.0),
+        ("gamma", "x", 1.0),
+        ("gamma", math.inf, 1.0),
+        ("seed", 2.5, 2),
+        ("seed", -3, 0),
+        ("lab_N", True, ed.DEFAULT_N),
+        ("lab_N", [1], ed.DEFAULT_N),
+    ],
 )
 def test_forged_extras_are_repaired_with_a_message(key, bad, fixed):
     state, messages = sanitize(_state(**{key: bad}))
@@ -142,7 +150,12 @@ def test_grid_sits_below_the_threshold_and_contains_minus_e0():
 
 @pytest.mark.parametrize(
     "name, H, pick",
-    [("softplus", 3, "band"), ("sigmoid", 3, "below"), ("softplus", 4, "band"), ("gelu", 4, "band")],
+    [
+        ("softplus", 3, "band"),
+        ("sigmoid", 3, "below"),
+        ("softplus", 4, "band"),
+        ("gelu", 4, "band"),
+    ],
 )
 def test_factors_match_an_independent_mpmath_evaluation(name, H, pick):
     d = ed.modulation_data(Activation(name, None, 8, 0.0, 1.0), H)
@@ -217,13 +230,6 @@ def test_clean_run_inputs():
     assert ed.default_level(4) == pytest.approx(-0.5 * (ground_state_energies(4, 0)[0] + e_inf(4)))
 
 
-def test_csv_round_trip():
-    text = columns_csv({"H": 3, "note": "a, b"}, {"u": [-1.7, -1.6], "K": [1.5, math.nan], "s": ["x", 'y"']})
-    lines = text.splitlines()
-    assert lines[:3] == ["# H: 3", "# note: a, b", "u,K,s"]
-    assert lines[3:] == ["-1.7,1.5,x", '-1.6,,"y"""']
-
-
 # ---------------------------------------------------------------------------------------
 # Finite-N counts
 # ---------------------------------------------------------------------------------------
@@ -260,8 +266,17 @@ def test_use_log_axis():
 def test_modulation_figure_leaves_gaps_and_shades_regions():
     u = np.linspace(-2.0, -1.64, 10)
     K0 = np.where(u < -1.8, np.nan, 1.2)
-    fig = modulation_figure(u, K0, 0.1 * np.ones(10), np.full(10, 0.1 / 1.3), [(ed.POLE, -2.0, -1.8)],
-                            1.8, 1.633, "Softplus", 4)
+    fig = modulation_figure(
+        u,
+        K0,
+        0.1 * np.ones(10),
+        np.full(10, 0.1 / 1.3),
+        [(ed.POLE, -2.0, -1.8)],
+        1.8,
+        1.633,
+        "Softplus",
+        4,
+    )
     assert fig.data[0].name == "K₀(u): minima"
     assert np.all(np.isnan(np.asarray(fig.data[0].y, float)[:4]))
     data = json.loads(fig.to_json())
@@ -288,7 +303,13 @@ def test_comparison_figure_highlights_the_current_activation():
     u = np.linspace(-2.0, -1.64, 5)
     curves = [
         {"label": "ReLU", "u": u, "K0": np.ones(5), "share": np.zeros(5), "highlight": False},
-        {"label": "Softplus", "u": u, "K0": np.full(5, 1e-3), "share": np.full(5, 0.3), "highlight": True},
+        {
+            "label": "Softplus",
+            "u": u,
+            "K0": np.full(5, 1e-3),
+            "share": np.full(5, 0.3),
+            "highlight": True,
+        },
     ]
     fig = comparison_figure(curves, 1.657, 1.633, 3)
     names = [t.name for t in fig.data]
@@ -329,10 +350,10 @@ def _is_real_figure(fig) -> bool:
     return bool(fig.data) or any(a.text and a.text.strip() for a in fig.layout.annotations)
 
 
-def _csv_of(details) -> str:
-    link = next(c for c in _walk(details) if isinstance(c, html.A))
-    assert link.href.startswith("data:text/csv")
-    return unquote(link.href.split(",", 1)[1])
+def _csv_of(figure, base: str = "http://127.0.0.1:8050/"):
+    """The CSV the export row makes of a figure as the page holds it (through JSON)."""
+    page = json.loads(json.dumps(figure.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder))
+    return read_csv(csv_document(from_figure(page), base))
 
 
 def test_good_input_draws_everything():
@@ -352,14 +373,19 @@ def test_csv_matches_the_plotted_values():
     state = _state(activation="gelu", H=4)
     out = effect.effect_outputs(state)
     d = ed.modulation_data(Activation("gelu", None, 8, 0.0, 1.0), 4)
-    rows = [line.split(",") for line in _csv_of(out["modulation_data"]).splitlines()
-            if not line.startswith("#")]
-    assert rows[0] == ["u", "K0", "K1", "share", "note"]
-    assert len(rows) - 1 == len(d["u"])
-    got = np.array([float(r[1]) if r[1] else np.nan for r in rows[1:]])
+    doc = _csv_of(out["modulation_figure"])
+    assert doc.header["link"] == "http://127.0.0.1:8050/?H=4&activation=gelu&tab=effect"
+    assert doc.header["model"].startswith("theory §5.5") and doc.header["H"] == "4"
+    assert doc.columns[:3] == ["series", "x", "y"]
+    k0 = [r for r in doc.rows if r[0] == out["modulation_figure"].data[0].name]
+    assert len(k0) == len(d["u"])
+    got = np.array([float(r[2]) if r[2] else np.nan for r in k0])
     np.testing.assert_allclose(got, d["K0"], rtol=1e-15)
-    cmp_csv = _csv_of(out["compare_data"])
-    assert "# H: 4" in cmp_csv and "K0 ReLU" in cmp_csv
+    np.testing.assert_array_equal([float(r[1]) for r in k0], d["u"])
+    cmp = _csv_of(out["compare_figure"])
+    assert cmp.header["H"] == "4" and cmp.header["current activation"] == "gelu"
+    assert {"ReLU", "GELU (exact) (current)"} <= {r[0] for r in cmp.rows}
+    assert "not shown" in cmp.header["notes"]
 
 
 def test_relu_says_phi_is_zero():
@@ -385,9 +411,15 @@ def test_empty_store_gives_the_default_view_silently():
 
 
 FORGED = [
-    "abc", 42, [1, 2], {"H": "DROP TABLE"}, {"H": 1e308, "activation": 5},
-    {"activation": "custom", "knots": "1, 2\nnot a number"}, {"activation": "custom", "knots": 17},
-    {"gamma": math.nan, "seed": "x", "lab_N": -4}, {"mu": 30, "sigma": 0.0, "activation": "relu"},
+    "abc",
+    42,
+    [1, 2],
+    {"H": "DROP TABLE"},
+    {"H": 1e308, "activation": 5},
+    {"activation": "custom", "knots": "1, 2\nnot a number"},
+    {"activation": "custom", "knots": 17},
+    {"gamma": math.nan, "seed": "x", "lab_N": -4},
+    {"mu": 30, "sigma": 0.0, "activation": "relu"},
     {"pieces": 10**9, "param": "?", "activation": "elu"},
 ]
 
@@ -417,7 +449,9 @@ def test_counts_callback_good_input_shows_seed_and_bars():
         calls.append(args)
         return ed.finite_n_counts(*args[:-1], 200)  # fewer samples: a fast test
 
-    out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
+    out = effect.counts_outputs(
+        1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake
+    )
     assert calls[0][2:5] == (30, -1.64, 11)
     assert out["alert"] is None and out["run_key"]["seed"] == 11
     assert "seed 11" in out["figure"].layout.title.text
@@ -442,8 +476,13 @@ def test_counts_callback_turns_failures_into_messages():
 
 def test_lab_n_outside_the_panel_range_is_clamped_with_a_note():
     seen = []
-    out = effect.counts_outputs(1, _state(lab_N=5000), None, None,
-                                lambda *a: seen.append(a[2]) or ed.finite_n_counts(*a[:-1], 50))
+    out = effect.counts_outputs(
+        1,
+        _state(lab_N=5000),
+        None,
+        None,
+        lambda *a: seen.append(a[2]) or ed.finite_n_counts(*a[:-1], 50),
+    )
     assert seen == [ed.N_RANGE[1]]
     assert "5000" in _text(out["alert"])
 
@@ -459,9 +498,16 @@ def test_stale_notice():
 def test_layout_has_the_view_ids():
     layout = effect.layout("effect", default_state())
     found = {getattr(c, "id", None) for c in _walk(layout)}
-    for cid in (ids.EFFECT_MODULATION_GRAPH, ids.EFFECT_COMPARE_GRAPH, ids.EFFECT_COUNTS_GRAPH,
-                ids.EFFECT_RUN, ids.EFFECT_N_INPUT, ids.EFFECT_U_INPUT, ids.EFFECT_ALERT,
-                ids.EFFECT_RUN_STORE):
+    for cid in (
+        ids.EFFECT_MODULATION_GRAPH,
+        ids.EFFECT_COMPARE_GRAPH,
+        ids.EFFECT_COUNTS_GRAPH,
+        ids.EFFECT_RUN,
+        ids.EFFECT_N_INPUT,
+        ids.EFFECT_U_INPUT,
+        ids.EFFECT_ALERT,
+        ids.EFFECT_RUN_STORE,
+    ):
         assert cid in found and cid.startswith("effect-")
     graphs = [c for c in _walk(layout) if isinstance(c, dcc.Graph)]
     assert all(_is_real_figure(g.figure) for g in graphs)  # never blank, even before callbacks
@@ -477,8 +523,12 @@ def test_layout_has_the_view_ids():
 @pytest.fixture(params=[None, "FileSystemCache"])
 def client(request, tmp_path):
     app = Dash(__name__)
-    app.layout = html.Div([dcc.Store(id=ids.EFFECT_STATE, data=default_state()),
-                           effect.layout("effect", default_state())])
+    app.layout = html.Div(
+        [
+            dcc.Store(id=ids.EFFECT_STATE, data=default_state()),
+            effect.layout("effect", default_state()),
+        ]
+    )
     cache = None
     if request.param:
         cache = init_cache(app.server, Settings(cache_type=request.param, cache_dir=str(tmp_path)))
@@ -490,12 +540,18 @@ def test_good_request_through_dash_twice(client):
     deps = client.get("/_dash-dependencies").get_json()
     dep = find_callback(deps, ids.EFFECT_MODULATION_GRAPH)
     settings = {**default_state(), "activation": "softplus", "H": 4}
-    first, second = (post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": settings}) for _ in range(2))
+    first, second = (
+        post_callback(client, dep, {f"{ids.EFFECT_STATE}.data": settings}) for _ in range(2)
+    )
     assert first.status_code == second.status_code == 200
-    assert first.get_json()["response"] == second.get_json()["response"]  # cached or not, same answer
+    assert (
+        first.get_json()["response"] == second.get_json()["response"]
+    )  # cached or not, same answer
     resp = first.get_json()["response"]
     assert resp[ids.EFFECT_ALERT]["children"] is None
-    assert len(resp[ids.EFFECT_COMPARE_GRAPH]["figure"]["data"]) == 6  # K₀ and share for 3 activations
+    assert (
+        len(resp[ids.EFFECT_COMPARE_GRAPH]["figure"]["data"]) == 6
+    )  # K₀ and share for 3 activations
 
 
 def test_forged_request_through_dash_gives_200_and_a_message(client):
@@ -509,8 +565,16 @@ def test_forged_request_through_dash_gives_200_and_a_message(client):
     assert resp[ids.EFFECT_MODULATION_GRAPH]["figure"]["data"]
 
     run = find_callback(deps, ids.EFFECT_COUNTS_GRAPH)
-    r = post_callback(client, run, {f"{ids.EFFECT_RUN}.n_clicks": 1, f"{ids.EFFECT_STATE}.data": [1],
-                                    f"{ids.EFFECT_N_INPUT}.value": 2, f"{ids.EFFECT_U_INPUT}.value": "-9"})
+    r = post_callback(
+        client,
+        run,
+        {
+            f"{ids.EFFECT_RUN}.n_clicks": 1,
+            f"{ids.EFFECT_STATE}.data": [1],
+            f"{ids.EFFECT_N_INPUT}.value": 2,
+            f"{ids.EFFECT_U_INPUT}.value": "-9",
+        },
+    )
     assert r.status_code == 200
     resp = r.get_json()["response"]
     assert "Level u" in json.dumps(resp[ids.EFFECT_COUNTS_ALERT], ensure_ascii=False)
@@ -531,11 +595,17 @@ def test_hidden_view_computes_nothing(client, monkeypatch):
 def test_counts_table_flags_an_untrustworthy_estimate():
     def fake(*args):
         counts = ed.finite_n_counts(*args[:-1], 200)
-        counts["minima"] = {**counts["minima"], "reliable": False, "ess": 3.0,
-                            "warning": "one sample carries 80 % of the sum"}
+        counts["minima"] = {
+            **counts["minima"],
+            "reliable": False,
+            "ess": 3.0,
+            "warning": "one sample carries 80 % of the sum",
+        }
         return counts
 
-    out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
+    out = effect.counts_outputs(
+        1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake
+    )
     text = _text(out["table"])
     assert "Do not trust the minima count" in text and "80 %" in text
 
@@ -547,7 +617,9 @@ def test_counts_table_says_nothing_when_the_estimates_are_sound():
             counts[key] = {**counts[key], "reliable": True, "warning": ""}
         return counts
 
-    out = effect.counts_outputs(1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake)
+    out = effect.counts_outputs(
+        1, _state(activation="softplus", seed=11, lab_N=30), None, -1.64, fake
+    )
     assert "Do not trust" not in _text(out["table"])
 
 
@@ -568,4 +640,16 @@ def test_counts_run_through_the_executor_with_progress(monkeypatch):
     assert seen[-1] == "100" and len(seen) >= 4  # 2 × 3 units
     assert [int(x) for x in seen] == sorted(int(x) for x in seen)
     pooled = ed.finite_n_counts(act, 3, 20, -1.6, 4, 1200)
-    assert repr(pooled["minima"]) == repr(serial["minima"]) and repr(pooled["saddles"]) == repr(serial["saddles"])
+    assert repr(pooled["minima"]) == repr(serial["minima"])
+    assert repr(pooled["saddles"]) == repr(serial["saddles"])
+
+
+def test_counts_csv_holds_every_number_of_the_run():
+    out = effect.counts_outputs(1, _state(activation="softplus", seed=4), 2, -1.6)
+    doc = _csv_of(out["figure"])
+    assert doc.columns[:4] == ["index", "phi0_count", "phi0_stderr", "count"]
+    assert [r[0] for r in doc.rows] == ["0", "1"]
+    assert doc.header["N"] == "2" and doc.header["u"] == "-1.6" and doc.header["seed"] == "4"
+    assert doc.header["link"].endswith("tab=effect") and "seed=4" in doc.header["link"]
+    bars = out["figure"].data[1]  # with φ
+    assert float(doc.rows[0][3]) == bars.y[0] and float(doc.rows[1][3]) == bars.y[1]

@@ -6,8 +6,8 @@ from dash import dcc, html
 
 from components import ids
 from components.layout import TAB_LABELS, build_layout, initial_state
-from components.sync import CONTROLS
 from components.state import TABS, default_state
+from components.sync import CONTROLS
 from components.views.analytic import PLOTS
 
 

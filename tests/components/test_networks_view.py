@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from urllib.parse import unquote
+import json
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from compute import networks as nw
 from components.data import networks as net_data
+from components.export import csv_document, from_figure, read_csv
 from components.state import default_state, sanitize
 from components.views import networks as view
+from compute import networks as nw
 
 SMALL = {"net_widths": "5, 8", "net_restarts": 6, "net_epochs": 2, "H": 2, "seed": 3,
          "net_hessian": True}
@@ -25,16 +24,30 @@ def _state(**changes):
 
 def test_parse_widths():
     assert net_data.parse_widths("100, 10 25;10") == (10, 25, 100)
-    for bad, word in (("", "at least one"), ("4", "[5, 500]"), ("501", "[5, 500]"), ("ten", "integers"),
-                      ("1,2,3,4,5,6,7,8,9", "[5, 500]"), ("5,6,7,8,9,10,11,12,13", "at most 8"),
-                      ("x" * 300, "list of integers"), (None, "list of integers")):
+    for bad, word in (
+        ("", "at least one"),
+        ("4", "[5, 500]"),
+        ("501", "[5, 500]"),
+        ("ten", "integers"),
+        ("1,2,3,4,5,6,7,8,9", "[5, 500]"),
+        ("5,6,7,8,9,10,11,12,13", "at most 8"),
+        ("x" * 300, "list of integers"),
+        (None, "list of integers"),
+    ):
         with pytest.raises(ValueError, match=word):
             net_data.parse_widths(bad)
 
 
 def test_sanitize_repairs_network_settings():
-    state, messages = sanitize({"net_widths": "import os", "net_restarts": 10_000, "net_lr": "fast",
-                                "net_data": "mnist", "net_hessian": "maybe"})
+    state, messages = sanitize(
+        {
+            "net_widths": "import os",
+            "net_restarts": 10_000,
+            "net_lr": "fast",
+            "net_data": "mnist",
+            "net_hessian": "maybe",
+        }
+    )
     assert state["net_widths"] == "10, 25, 50, 100"
     assert state["net_restarts"] == 500
     assert state["net_lr"] == 0.01
@@ -64,17 +77,22 @@ def test_experiment_outputs_match_compute():
     for k in view.PLOTS:
         assert isinstance(out[f"fig_{k}"], go.Figure)
     direct = nw.train_networks("digits", "relu", 2, 8, 6, 2, 3, lr=0.01)
-    summary = net_data.summary_table([net_data.width_data("digits", "relu", None, None, 2, 8, 6, 2, 3,
-                                                                    hessian=False)])
+    summary = net_data.summary_table(
+        [net_data.width_data("digits", "relu", None, None, 2, 8, 6, 2, 3, hessian=False)]
+    )
     row = summary["rows"][0]
     assert row[1] == direct.n_weights
     assert row[3] == pytest.approx(direct.train_loss.mean(), rel=1e-12)
     assert row[4] == pytest.approx(np.std(direct.train_loss, ddof=1), rel=1e-12)
     assert row[9] == pytest.approx(np.corrcoef(direct.train_loss, direct.test_loss)[0, 1], rel=1e-9)
     # the CSV of the histograms holds every restart of every width
-    link = out["csv_histograms"][0]
-    text = unquote(link.href.split(",", 1)[1])
-    rows = [r for r in csv.reader(io.StringIO(text)) if r and not r[0].startswith("#")]
+    page = json.loads(out["fig_histograms"].to_json())
+    doc = read_csv(csv_document(from_figure(page), "http://127.0.0.1:8050/"))
+    assert (
+        doc.header["link"].startswith("http://127.0.0.1:8050/?")
+        and "tab=networks" in doc.header["link"]
+    )
+    rows = [doc.columns, *doc.rows]
     assert rows[0] == ["width", "N", "restart", "final train loss", "final test loss"]
     assert len(rows) == 1 + 2 * 6
     widths = {int(r[0]) for r in rows[1:]}
@@ -109,8 +127,15 @@ def test_spin_glass_comparison_is_skipped_at_depth_two(monkeypatch):
 
     def sg(*args):
         called.append(args)
-        return {"N": [25], "sd": [0.1], "iqr": [0.1], "mean": [-1.5], "median": [-1.5], "notes": [],
-                "degenerate": False}
+        return {
+            "N": [25],
+            "sd": [0.1],
+            "iqr": [0.1],
+            "mean": [-1.5],
+            "median": [-1.5],
+            "notes": [],
+            "degenerate": False,
+        }
 
     data = view.NetData(spin_glass=sg)
     view.experiment_outputs(_state(), data=data)

@@ -7,9 +7,10 @@ import math
 
 import pytest
 
-from compute import complexity
 from components import ids
+from components.export import read_csv
 from components.settings import VERSION
+from compute import complexity
 from tests.components.dash_payload import find_callback, post_callback
 
 
@@ -49,7 +50,13 @@ def test_page_and_layout_are_served(client):
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     text = layout.get_data(as_text=True)
-    for cid in (ids.DEPTH, ids.COMPLEXITY_GRAPH, ids.ENERGY_TABLE, ids.ACTIVATION_GRAPH, ids.NOTICE):
+    for cid in (
+        ids.DEPTH,
+        ids.COMPLEXITY_GRAPH,
+        ids.ENERGY_TABLE,
+        ids.ACTIVATION_GRAPH,
+        ids.NOTICE,
+    ):
         assert cid in text
 
 
@@ -100,8 +107,15 @@ def test_forged_control_payload_gives_200_and_a_notice(client, deps, bad):
 
 def test_forged_activation_payload_with_bad_knots(client, deps):
     dep = find_callback(deps, ids.ACTIVATION_GRAPH)
-    state = {"H": 3, "activation": "custom", "param": None, "pieces": 4, "mu": 0, "sigma": 1,
-             "knots": "0, 0\nexec('x'), 1"}
+    state = {
+        "H": 3,
+        "activation": "custom",
+        "param": None,
+        "pieces": 4,
+        "mu": 0,
+        "sigma": 1,
+        "knots": "0, 0\nexec('x'), 1",
+    }
     r = post_callback(client, dep, {f"{ids.ACTIVATION_STATE}.data": state})
     assert r.status_code == 200
     alert = " ".join(_strings(r.get_json()["response"][ids.ACTIVATION_ALERT]))
@@ -139,7 +153,9 @@ VIEW_OUTPUTS = [
 
 @pytest.mark.parametrize("store,graph,alert", VIEW_OUTPUTS)
 @pytest.mark.parametrize("bad", [99, "abc", None, [1, 2], -5, True])
-def test_forged_payload_of_every_view_gives_200_and_a_message(client, deps, store, graph, alert, bad):
+def test_forged_payload_of_every_view_gives_200_and_a_message(
+    client, deps, store, graph, alert, bad
+):
     dep = find_callback(deps, graph)
     r = post_callback(client, dep, {f"{store}.data": {"H": bad, "N": bad, "seed": bad}})
     assert r.status_code == 200
@@ -171,11 +187,14 @@ def test_forged_export_requests_give_200(client, deps):
     for plot in ("complexity", "finite"):
         button, download = f"{plot}-export-csv", f"{plot}-download-csv"
         dep = find_callback(deps, download)
-        r = post_callback(client, dep, {f"{button}.n_clicks": 1, f"{ids.SETTINGS}.data": {"H": "x", "N": 1e12}})
+        r = post_callback(
+            client, dep, {f"{button}.n_clicks": 1, f"{ids.SETTINGS}.data": {"H": "x", "N": 1e12}}
+        )
         assert r.status_code == 200
         content = r.get_json()["response"][download]["data"]["content"]
-        assert "# Depth H = 3" in content
-        assert ("# Number of weights N = 1000000" in content) == (plot == "finite")
+        doc = read_csv(content)
+        assert doc.header["Depth H"] == "3" and doc.header["link"].startswith("http://")
+        assert (doc.header.get("Number of weights N") == "1000000") == (plot == "finite")
 
 
 def _layout_values(client) -> dict:
@@ -203,11 +222,17 @@ _SLICES = {ids.view_state(view): view for view in ids.VIEW_STATES}
 
 def _server_callbacks_reading_settings(deps):
     """Server callbacks fed by the settings: the view callbacks, through their slice stores."""
-    return [d for d in deps if not d.get("clientside_function")
-            and any(i["id"] in _SLICES and i["property"] == "data" for i in d["inputs"])]
+    return [
+        d
+        for d in deps
+        if not d.get("clientside_function")
+        and any(i["id"] in _SLICES and i["property"] == "data" for i in d["inputs"])
+    ]
 
 
-@pytest.mark.parametrize("preset", [p.name for p in __import__("components.presets", fromlist=["PRESETS"]).PRESETS])
+@pytest.mark.parametrize(
+    "preset", [p.name for p in __import__("components.presets", fromlist=["PRESETS"]).PRESETS]
+)
 def test_every_tab_serves_every_preset(client, deps, preset):
     """Each callback that reads the settings store (all tabs) answers 200 for each preset."""
     from components.presets import apply_preset
@@ -222,4 +247,6 @@ def test_every_tab_serves_every_preset(client, deps, preset):
         values = {**initial, f"{ids.SETTINGS}.data": state, **slices}
         changed = [f"{i['id']}.data" for i in dep["inputs"] if i["id"] in _SLICES]
         r = post_callback(client, dep, values, changed)
-        assert r.status_code in (200, 204), f"{dep['output'][:60]} answered {r.status_code} for {preset}"
+        assert r.status_code in (200, 204), (
+            f"{dep['output'][:60]} answered {r.status_code} for {preset}"
+        )

@@ -36,7 +36,9 @@ def _progress(dash_duo) -> float:
 
 
 def test_net001_train_shows_figures_tables_and_csv(dash_duo, tmp_path):
-    dash_duo.start_server(_app(tmp_path, H=2, net_widths="5, 10", net_restarts=8, net_epochs=3, seed=2))
+    dash_duo.start_server(
+        _app(tmp_path, H=2, net_widths="5, 10", net_restarts=8, net_epochs=3, seed=2)
+    )
     dash_duo.wait_for_contains_text(f"#{ids.NET_PLAN}", "h = 10 (N = 760)", timeout=30)
     run = dash_duo.find_element(f"#{ids.NET_RUN}")
     run.click()
@@ -46,8 +48,7 @@ def test_net001_train_shows_figures_tables_and_csv(dash_duo, tmp_path):
     assert "corr(train, test)" in summary and "760" in summary
     for plot in ("histograms", "spread", "correlation", "pieces", "hessian"):
         dash_duo.wait_for_element(f"#{ids.net_graph(plot)} .main-svg", timeout=30)
-        link = dash_duo.find_element(f"#{ids.net_csv(plot)} a")
-        assert link.get_attribute("href").startswith("data:text/csv")
+        dash_duo.find_element(f"#{ids.export_button(f'networks-{plot}', 'csv')}")
     assert "h = 10" in dash_duo.find_element(f"#{ids.net_graph('correlation')}").text
     assert dash_duo.find_element(f"#{ids.NET_RUN_ALERT}").text == ""
     assert dash_duo.get_logs() == []

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import time
 import urllib.request
 from pathlib import Path
@@ -14,8 +11,9 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
-from compute.complexity import ground_state_energies, theta
+from components.export import read_csv
 from components.figures.style import figure_style
+from compute.complexity import ground_state_energies, theta
 
 pytestmark = pytest.mark.browser
 
@@ -95,9 +93,10 @@ def test_ui001_every_view_renders_without_console_errors(shared_duo):
     until(lambda: _traces(duo, "complexity-graph") == 7, timeout=20)  # K = 5: 6 + total
     for tab, graphs in TABS:
         duo.find_element(f"#tab-{tab}").click()
-        until(lambda: f"tab={tab}" in _search(duo) or tab == "complexity", timeout=10)
+        until(lambda tab=tab: f"tab={tab}" in _search(duo) or tab == "complexity", timeout=10)
         for graph in graphs:
-            until(lambda: _traces(duo, graph) > 0, timeout=30, msg=f"{graph} never drawn")
+            until(lambda graph=graph: _traces(duo, graph) > 0, timeout=30,
+                  msg=f"{graph} never drawn")
             assert _text(duo, f"#{graph}") is not None
         assert duo.find_element("#settings-notice").text == ""
     # back on the default view: the link is the bare address (the figure may be drawn
@@ -165,12 +164,11 @@ def test_ui005_csv_download_in_the_browser(shared_duo):
     until(lambda: target.exists() and target.stat().st_size > 0, timeout=20)
     time.sleep(0.2)
     text = target.read_text()
-    header = [line for line in text.splitlines() if line.startswith("#")]
-    assert "# Depth H = 4" in header and "# Highest index K = 2" in header
-    assert f"# Link = {duo.server_url}/?H=4&K=2" in header  # a full address that opens the page
-    rows = list(csv.reader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
-    assert rows[0] == ["u", "Theta_k0", "Theta_k1", "Theta_k2", "Theta_total"]
-    data = np.array(rows[1:], dtype=float)
+    doc = read_csv(text)
+    assert doc.header["Depth H"] == "4" and doc.header["Highest index K"] == "2"
+    assert doc.header["link"] == f"{duo.server_url}/?H=4&K=2"  # a full address: opens the page
+    assert doc.columns == ["u", "Theta_k0", "Theta_k1", "Theta_k2", "Theta_total"]
+    data = np.array(doc.rows, dtype=float)
     assert len(data) > 400
     for k in range(3):
         np.testing.assert_allclose(data[:, 1 + k], theta(data[:, 0], 4, k), rtol=1e-12, atol=1e-15)
