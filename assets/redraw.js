@@ -329,6 +329,24 @@
     if (log.length > 20) { log.shift(); }
   }
 
+  function steady(gd, fig) {
+    // While a handle is held the plot area keeps its place: the margins plotly worked out
+    // for the figure on screen are kept and the axes do not move them, so tick labels of
+    // another width cost no second layout pass (and the plot does not shift under the
+    // hand).  A legend that needs more room still gets it.  The release's figure lays
+    // itself out again.
+    var full = gd._fullLayout, size = full && full._size;
+    if (!size || !fig.layout) { return fig; }
+    var layout = fig.layout;
+    layout.margin = Object.assign({}, layout.margin || {}, {l: size.l, r: size.r, t: size.t, b: size.b});
+    Object.keys(full).forEach(function (k) {
+      if (/^[xy]axis[0-9]*$/.test(k)) {
+        layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
+      }
+    });
+    return fig;
+  }
+
   function drawLive() {
     if (!live) { return; }
     if (painting) { again = true; return; }
@@ -361,7 +379,7 @@
       lastDrawn[p] = figs[p].__source || null;
       delete figs[p].__source;
       gd.__liveData = figs[p].data;
-      jobs.push(window.Plotly.react(gd, figs[p]));
+      jobs.push(window.Plotly.react(gd, steady(gd, figs[p])));
     });
     if (!jobs.length) { return; }
     painting = true;
