@@ -208,6 +208,21 @@ def tab(view: str) -> str:
     return f"tab-{view}"
 
 
+def lab_job_for(job: str) -> str:
+    """The store of the settings a Landscapes job's shown result was computed for."""
+    return f"lab-{job}-for-store"
+
+
+def lab_job_note(job: str) -> str:
+    """The stale / cancelled notice of a Landscapes job."""
+    return f"lab-{job}-note"
+
+
+def lab_job_memo(job: str) -> str:
+    """What the notice of a Landscapes job remembers between updates (and its wording)."""
+    return f"lab-{job}-note-memo"
+
+
 def kept_panel(view: str) -> str:
     """The panel of a view whose content stays mounted while other tabs are shown."""
     return f"{view}-panel"

@@ -52,7 +52,7 @@ from components.figures.lab import (
 )
 from components.figures.style import message_figure, style_of
 from components.jobs import guarded
-from components.registry import Services
+from components.registry import ACTIVATION_KEYS, Services
 from components.state import FIELDS, activation_label, activation_of, sanitize
 from components.ui import alert, alert_box, failure, placeholder, progress_row, table
 
@@ -691,6 +691,82 @@ def _export_row(plot: str) -> list:
 _HALF = {"flex": "1 1 420px", "minWidth": 0}
 
 
+#: The jobs of the tab: the settings each reads (its result is stale once one of them
+#: changes), its cancel button and the button that starts it again (``None``: it starts
+#: by itself when the settings change).
+JOBS = {
+    "counts": (("H", *ACTIVATION_KEYS, "seed"), ids.LAB_AVERAGE_CANCEL, None),
+    "charts": (("H", *ACTIVATION_KEYS, "seed", "lab_N"), ids.LAB_CHART_CANCEL, None),
+    "descents": (("H", *ACTIVATION_KEYS, "seed", "lab_N", "runs"), ids.LAB_DESCENT_CANCEL,
+                 "Run descents"),
+}
+#: How the notices name the settings.
+_NOTE_LABELS = {"H": "H", "activation": "activation", "param": "parameter", "pieces": "L",
+                "mu": "μ", "sigma": "σ", "knots": "knots", "gamma": "γ", "seed": "seed",
+                "lab_N": "N", "runs": "runs"}
+
+
+#: The notice beside a job, worked out in the page (inline: the lab also runs in pages
+#: without the dashboard's assets).
+JOB_NOTE_JS = """function (settings, computed, clicks, memo) {
+  // The notice beside a job of the Landscapes tab (components/views/lab.py JOBS):
+  // "cancelled" from a press of its Cancel button until its next result, "stale"
+  // while the result shown was computed for other settings.  ``memo`` holds the
+  // wording (keys, labels, the button that starts the job again) and what the last
+  // call saw.
+  var none = window.dash_clientside.no_update;
+  if (!memo || !Array.isArray(memo.keys)) { return [none, none]; }
+  var same = function (a, b) { return JSON.stringify(a) === JSON.stringify(b); };
+  var cancelled = Boolean(memo.cancelled);
+  var n = typeof clicks === "number" ? clicks : 0;
+  if (n > (memo.clicks || 0)) { cancelled = true; }
+  if (computed && !same(computed, memo.computed)) { cancelled = false; }
+  var next = Object.assign({}, memo,
+                           {clicks: n, cancelled: cancelled, computed: computed || null});
+  var fmt = function (v) {
+    if (typeof v === "number") { return String(Math.round(v * 1e6) / 1e6); }
+    if (typeof v === "string" && v.length > 24) { return v.slice(0, 23) + "…"; }
+    return String(v);
+  };
+  var changed = computed && settings ? memo.keys.filter(function (k) {
+    return !same(computed[k], settings[k]);
+  }) : [];
+  var what = changed.map(function (k) {
+    return (memo.labels[k] || k) + " = " + fmt(computed[k]);
+  }).join(", ");
+  var text = null;
+  if (cancelled) {
+    text = "Cancelled." + (computed ? (changed.length
+      ? " The result shown is stale — computed for " + what + "."
+      : " The result shown is the last one completed.") : "") +
+      (memo.again ? " Press “" + memo.again + "” to start again." : "");
+  } else if (changed.length) {
+    text = "Stale — computed for " + what +
+      (memo.again ? "; press “" + memo.again + "”." : "; the new result is being computed.");
+  }
+  return [text, next];
+}
+"""
+
+
+def computed_for(raw: Any, job: str) -> dict:
+    """The settings of ``raw`` (repaired like every request) that ``job``'s result depends
+    on: kept next to the result, so the page can say when it no longer matches."""
+    state, _ = sanitize(raw)
+    return {key: state[key] for key in JOBS[job][0]}
+
+
+def _job_note(job: str) -> list:
+    return [html.Div(id=ids.lab_job_note(job), className="alert notice job-note", role="status",
+                     **{"aria-live": "polite"}),
+            dcc.Store(id=ids.lab_job_for(job), data=None),
+            # what the page needs to word the notice, and what it remembers between calls
+            dcc.Store(id=ids.lab_job_memo(job),
+                      data={"keys": list(JOBS[job][0]), "labels": _NOTE_LABELS,
+                            "again": JOBS[job][2], "clicks": 0, "cancelled": False,
+                            "computed": None})]
+
+
 def layout(name: str, state: Mapping):
     """Content of the "Landscapes" tab for the validated settings ``state``.
 
@@ -725,6 +801,7 @@ def layout(name: str, state: Mapping):
                         ],
                         style=_ROW,
                     ),
+                    *_job_note("counts"),
                     html.Div(id=ids.LAB_COUNT_TABLE, className="table-wrap"),
                     html.P(GLOBE_CAPTION, className="caption"),
                 ],
@@ -744,6 +821,7 @@ def layout(name: str, state: Mapping):
                         ],
                         style=_ROW,
                     ),
+                    *_job_note("charts"),
                     html.P(id=ids.LAB_CHART_INFO, className="caption"),
                     html.Div(
                         [
@@ -791,6 +869,7 @@ def layout(name: str, state: Mapping):
                         ],
                         style=_ROW,
                     ),
+                    *_job_note("descents"),
                     html.P(
                         id=ids.LAB_DESCENT_STATUS,
                         className="caption",
@@ -908,7 +987,8 @@ def register(app, name: str, services: Services) -> None:
         )
 
     @app.callback(
-        output=dict(table=Output(ids.LAB_COUNT_TABLE, "children")),
+        output=dict(table=Output(ids.LAB_COUNT_TABLE, "children"),
+                    computed=Output(ids.lab_job_for("counts"), "data")),
         inputs=dict(raw=settings, clicks=Input(ids.LAB_AVERAGE_RUN, "n_clicks")),
         prevent_initial_call=True,
         **background(
@@ -924,7 +1004,8 @@ def register(app, name: str, services: Services) -> None:
     def _counts(*args, **kwargs):
         set_progress = args[0] if args else None
         average = ctx.triggered_id == ids.LAB_AVERAGE_RUN
-        return count_table_outputs(kwargs["raw"], average, set_progress, data)
+        out = count_table_outputs(kwargs["raw"], average, set_progress, data)
+        return {**out, "computed": computed_for(kwargs["raw"], "counts")}
 
     @app.callback(
         output=dict(
@@ -933,6 +1014,7 @@ def register(app, name: str, services: Services) -> None:
             profile=Output(ids.LAB_PROFILE_GRAPH, "figure"),
             info=Output(ids.LAB_CHART_INFO, "children"),
             alert=Output(ids.LAB_CHART_ALERT, "children"),
+            computed=Output(ids.lab_job_for("charts"), "data"),
         ),
         inputs=dict(raw=settings),
         prevent_initial_call=True,
@@ -945,7 +1027,9 @@ def register(app, name: str, services: Services) -> None:
     )
     def _charts(*args, **kwargs):
         set_progress = args[0] if args else None
-        return chart_outputs(kwargs["raw"], set_progress, data)
+        out = chart_outputs(kwargs["raw"], set_progress, data)
+        shown = out["info"] is not None  # else a message replaced the charts
+        return {**out, "computed": computed_for(kwargs["raw"], "charts") if shown else None}
 
     @app.callback(
         output=dict(
@@ -954,6 +1038,7 @@ def register(app, name: str, services: Services) -> None:
             indices=Output(ids.LAB_INDEX_TABLE, "children"),
             status=Output(ids.LAB_DESCENT_STATUS, "children"),
             alert=Output(ids.LAB_DESCENT_ALERT, "children"),
+            computed=Output(ids.lab_job_for("descents"), "data"),
         ),
         inputs=dict(clicks=Input(ids.LAB_DESCENT_RUN, "n_clicks")),
         state=dict(raw=State(ids.SETTINGS, "data")),
@@ -973,4 +1058,18 @@ def register(app, name: str, services: Services) -> None:
     )
     def _descents(*args, **kwargs):
         set_progress = args[0] if args else None
-        return descent_outputs(kwargs["raw"], set_progress, data)
+        out = descent_outputs(kwargs["raw"], set_progress, data)
+        shown = out["quantiles"] is not None  # else a message replaced the results
+        return {**out, "computed": computed_for(kwargs["raw"], "descents") if shown else None}
+
+    for job, (_, cancel, _again) in JOBS.items():
+        # "stale" / "cancelled" beside each job, worked out in the page
+        app.clientside_callback(
+            JOB_NOTE_JS,
+            Output(ids.lab_job_note(job), "children"),
+            Output(ids.lab_job_memo(job), "data"),
+            Input(ids.SETTINGS, "data"),
+            Input(ids.lab_job_for(job), "data"),
+            Input(cancel, "n_clicks"),
+            State(ids.lab_job_memo(job), "data"),
+        )

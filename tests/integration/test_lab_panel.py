@@ -47,3 +47,38 @@ def test_lpn001_landscapes_keep_their_figures_across_tab_switches(shared_duo, qu
         "return document.querySelector(arguments[0]).getBoundingClientRect().height;", GLOBE) > 200
     assert duo.find_element(f"#{ids.tab('lab')}").get_attribute("aria-selected") == "true"
     assert duo.get_logs() == []
+
+
+def test_lpn002_descents_say_when_they_are_stale(shared_duo):
+    """A result computed for other settings says so, naming the settings it is from; the
+    notice goes when a result for the new settings is shown."""
+    duo = shared_duo
+    duo.wait_for_page(duo.server_url + "/?tab=lab&lab_N=10&runs=10&seed=1", timeout=30)
+    duo.wait_for_contains_text(f"#{ids.LAB_COUNT_TABLE}", "seed", timeout=60)
+    note = f"#{ids.lab_job_note('descents')}"
+
+    def run_descents():
+        # the page's other jobs may still hold its one job slot: try again until admitted
+        before = duo.find_element(f"#{ids.LAB_DESCENT_STATUS}").text
+
+        def done():
+            status = duo.find_element(f"#{ids.LAB_DESCENT_STATUS}").text
+            if "descents on" in status and status != before:
+                return True
+            button = duo.find_element(f"#{ids.LAB_DESCENT_RUN}")
+            if button.get_attribute("disabled") is None:
+                duo.driver.execute_script("arguments[0].click();", button)
+            return False
+        until(done, timeout=120, msg="the descents never finished")
+
+    run_descents()
+    assert duo.find_element(note).text == ""
+    seed = duo.find_element(f"#{ids.SEED}")
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", seed)
+    seed.clear()
+    seed.send_keys("2\t")
+    duo.wait_for_contains_text(note, "Stale — computed for seed = 1", timeout=30)
+    assert "Run descents" in duo.find_element(note).text
+    run_descents()
+    until(lambda: duo.find_element(note).text == "", timeout=30, msg="the notice stayed")
+    assert duo.get_logs() == []

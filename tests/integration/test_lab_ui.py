@@ -93,6 +93,8 @@ def test_lab002_descent_progress_moves_and_cancel_stops_it(dash_duo, lab_app):
     time.sleep(2.0)  # a job that kept running would now report progress or a result
     assert _progress(dash_duo, ids.LAB_DESCENT_PROGRESS) == 0
     assert "Press" in dash_duo.find_element(f"#{ids.LAB_DESCENT_STATUS}").text
+    note = dash_duo.find_element(f"#{ids.lab_job_note('descents')}").text
+    assert note.startswith("Cancelled.") and "Run descents" in note
     assert dash_duo.find_element(f"#{ids.LAB_QUANTILE_TABLE}").text == ""
     assert dash_duo.get_logs() == []
 
