@@ -584,6 +584,14 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     60 nats of that profile's maximum (the bulk and each pole layer) the points within 40 nats
     of the peak get Gauss–Legendre panels of ``gl`` nodes (at least ``nodes`` nodes per window,
     panels at most 1 wide).  Returns ``(s, q, log weights)`` (the weights underflow at the poles).
+
+    For ``k`` in {0, 1, N-2, N-1} the highest peak may carry another index than ``k``: below
+    the ground state the minima near a pole (index 0, the rank-one term vanishes there) outweigh
+    the index-1 saddles at ``s = O(1)`` by a factor growing like :math:`e^{-N\Theta_{0,H}(u)}`.
+    A peak more than 60 nats down is therefore also kept when its basin (between the lowest
+    points separating it from the neighbouring peaks) holds points within 60 nats of the maximum
+    of the index-``k`` profile, the same profile with the level restricted to where a critical
+    point has index ``k`` at large N (:func:`_index_class_range`).
     """
     a = math.sqrt(2.0 * H * (H - 1.0))
     rN = math.sqrt(N)
@@ -623,20 +631,38 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     if k is not None:
         edge = a * _SQRT2
         ranges += [(np.full_like(sv, -np.inf), np.minimum(ymax, -edge - f.m0)), (edge - f.m0, ymax)]
-    keep = np.zeros(tau.size, dtype=bool)
-    for lo, hi in ranges:
+
+    def profile(lo, hi):
         ok = lo <= hi
         yc = np.clip(y0, lo, np.where(ok, hi, lo))
         with np.errstate(invalid="ignore", over="ignore"):
             prof = np.where(ok, 0.5 * (N - 1) * logq + f.cg + _ell_y(N, H, f.m0, yc), -np.inf)
-        prof = np.where(np.isnan(prof), -np.inf, prof)
+        return np.where(np.isnan(prof), -np.inf, prof)
+
+    prof_k = None
+    if k is not None:
+        cls = _index_class_range(N, H, k, f.theta / a, f.m0, ymax)
+        if cls is not None:
+            prof_k = profile(*cls)
+            top_k = float(np.max(prof_k))
+            if not np.isfinite(top_k):
+                prof_k = None
+            else:
+                near_k = prof_k >= top_k - _DROP_NATS
+    keep = np.zeros(tau.size, dtype=bool)
+    for lo, hi in ranges:
+        prof = profile(lo, hi)
         if not np.isfinite(prof).any():
             continue
         top = float(np.max(prof))
         padded = np.r_[-np.inf, prof, -np.inf]
         peaks = np.flatnonzero((padded[1:-1] >= padded[:-2]) & (padded[1:-1] > padded[2:]))
-        for p in peaks:
-            if keep[p] or not np.isfinite(prof[p]) or prof[p] < top - _DROP_NATS:
+        # basin of each peak: between the lowest points separating it from its neighbours
+        cuts = [0] + [int(p0 + np.argmin(prof[p0 : p1 + 1])) for p0, p1 in zip(peaks[:-1], peaks[1:])] + [tau.size]
+        for j, p in enumerate(peaks):
+            if keep[p] or not np.isfinite(prof[p]):
+                continue
+            if prof[p] < top - _DROP_NATS and (prof_k is None or not near_k[cuts[j] : cuts[j + 1] + 1].any()):
                 continue
             low = prof < prof[p] - _WINDOW_NATS
             left = np.flatnonzero(low[:p])
@@ -661,6 +687,43 @@ def _profile_rule(N: int, H: int, c: np.ndarray, u: float, nodes: int, k=None, g
     lq = _log_sech2(tq)
     logw = np.log(np.concatenate(wts)) + 0.5 * (N - 1) * lq - log_beta
     return rN * np.tanh(tq), np.exp(lq), logw
+
+
+def _index_class_range(N: int, H: int, k: int, theta_g, m0, ymax):
+    r"""Levels ``y = HR/N`` at which a critical point has index ``k`` at large N (theory §5.4–§5.6), or None.
+
+    With the level :math:`z = (m_0 + y)/a` in units of the semicircle on :math:`[-\sqrt2, \sqrt2]` and
+    the rank-one term :math:`\vartheta = \theta/a`: below the spectrum the index is 0, or 1 when
+    :math:`\vartheta < -1/\sqrt2` puts the BBP outlier :math:`\vartheta + 1/(2\vartheta)` below the
+    level; above it, N - 1 or N - 2 symmetrically.  Returns ``(lo, hi)`` per node (empty where
+    ``lo > hi``) for ``k`` in {0, 1, N-2, N-1} (the union of both sides when they coincide at
+    small N), ``None`` for other ``k``.  Used only to decide which windows the s rule keeps; the
+    estimators count the index exactly.
+    """
+    a = math.sqrt(2.0 * H * (H - 1.0))
+    edge = a * _SQRT2
+    th = np.asarray(theta_g, dtype=float)
+    below, above = th < -1.0 / _SQRT2, th > 1.0 / _SQRT2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outlier = a * (th + 0.5 / th) - m0  # in y; meaningful where below or above
+    inf = np.full_like(m0, np.inf)
+    sides = []
+    if k == 0:  # below the spectrum and below the outlier, if there is one
+        sides.append((-inf, np.minimum(np.minimum(ymax, -edge - m0), np.where(below, outlier, inf))))
+    if k == 1:  # between the outlier and the spectrum
+        sides.append((np.where(below, outlier, inf), np.minimum(ymax, -edge - m0)))
+    if k == N - 1:
+        sides.append((np.maximum(edge - m0, np.where(above, outlier, -inf)), ymax))
+    if k == N - 2:
+        sides.append((edge - m0, np.minimum(ymax, np.where(above, outlier, -inf))))
+    if not sides:
+        return None
+    if len(sides) == 1:
+        return sides[0]
+    # two classes at one node (small N): the wider range is a safe union for the drop decision
+    lo = np.minimum(*(sd[0] for sd in sides))
+    hi = np.maximum(*(sd[1] for sd in sides))
+    return lo, hi
 
 
 def _bottom_pivots(dT: np.ndarray, e2T: np.ndarray, Y: np.ndarray):

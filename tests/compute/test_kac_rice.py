@@ -435,6 +435,20 @@ def test_finite_n_fit_extrapolates_to_modulation(H, coeffs, u, k):
     _agree(coef[0], math.sqrt(cov[0, 0]), K, 0.0, floor=0.01 * K)
 
 
+def test_index_one_saddles_below_the_ground_state_are_not_dropped_for_the_pole_minima():
+    # H = 4, cubic phi, u = -1.9 < -E_0(4): the O(1) minima near the pole s = -sqrt(N) outweigh the
+    # index-1 saddles at s = O(1) by ~e^{-N Theta_0(u)} = e^{-88} at N = 800.  The s rule must still
+    # place nodes there (they carry every index-1 saddle); it once kept only the pole layer and
+    # returned 0.  The ratio to the phi = 0 minima is 0.0746(2) at N = 800 (20 000 samples), within
+    # 2 % of theory §5.5's K_1 = 0.0731.
+    H, c, u = 4, [0.2, -1.0, 0.5], -1.9
+    s, _, _ = kr._profile_rule(800, H, kr._check_coeffs(c, H), u, 64, 1)
+    assert np.any(np.abs(s - (-1.12)) < 0.1) and np.any(s < -27.0)  # the kink s_c and the pole layer
+    r = expected_critical_points_phi(800, H, c, u, 1, samples=600, seed=3, phi0_k=0)
+    assert r.reliable, r.warning
+    _agree(r.ratio_to_phi0, r.ratio_stderr, float(modulation_factor(u, H, c, 1)), 0.0, floor=0.03 * 0.0731)
+
+
 def test_divergent_regime_ratio_grows_with_n():
     # theory §5.5: H = 3, kappa = (0.5, -0.9), u = -1.7 gives 21 at N = 25 and 65 at N = 50
     c = [0.5, -0.9]
