@@ -415,14 +415,17 @@ def test_finite_n_ratio_converges_to_modulation_far_below_threshold(coeffs):
 @pytest.mark.parametrize(
     "H,coeffs,u,k",
     [(3, [0.6, 0.0], -1.7, 0), (3, [0.0, 0.8], -1.7, 0), (3, [0.0, -2.5], -1.7, 1),
-     # with the sphere estimator this case missed the §5.5 value at the last check (not yet
-     # understood): kept as an on-demand sweep until it is
-     pytest.param(4, [0.2, -1.0, 0.5], -1.9, 1, marks=pytest.mark.sweep)],
+     # cubic phi below the ground state: the pole minima dominate the profile of the s integral,
+     # the index-1 saddles at s = O(1) must keep their own window (see
+     # test_index_one_saddles_below_the_ground_state_are_not_dropped_for_the_pole_minima)
+     (4, [0.2, -1.0, 0.5], -1.9, 1)],
 )
 def test_finite_n_fit_extrapolates_to_modulation(H, coeffs, u, k):
     # K(N) = K_inf + a/N + b/N^2 fitted on N = 100..800 (closer to the threshold the asymptotic
     # regime starts later; see docs/kac_rice_validation.md).  k = 1 is normalised by the phi = 0
     # minima; k = 0 with a pole below u < -E_0 is excluded (modulation_domain is False there).
+    # Tolerance 1 % + 4 sigma: the three-parameter fit on four sizes absorbs the 1/N^3 and
+    # threshold-crossover terms only partly (the H = 4 case lands 2 sigma = 1.4 % high).
     Ns = np.array([100, 200, 400, 800])
     rs = [expected_critical_points_phi(int(N), H, coeffs, u, k, samples=20000, seed=int(N), phi0_k=0) for N in Ns]
     y = np.array([r.ratio_to_phi0 for r in rs])
