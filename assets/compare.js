@@ -15,7 +15,9 @@
  * handle is held.  All three end in window.Plotly.react, so the pins are merged there:
  * a wrapper adds the pinned traces in front of the figure's own and fixes the frozen axes'
  * ranges, leaving the figure it was given untouched (exports and links are the server's).
- * A plot not drawn when the curves were pinned freezes its axes at its first drawing.
+ * A plot not drawn when the curves were pinned takes its pinned curves from the redraw
+ * tables of the pinned settings (assets/redraw.js), asked for when pinning, as soon as
+ * they have arrived; it freezes its axes at its first drawing.
  */
 (function () {
   "use strict";
@@ -71,10 +73,23 @@
     return out;
   }
 
+  function late(id) {
+    // A comparable plot whose figure was not on hand when the curves were pinned: its
+    // figure at the pinned settings, once the redraw table asked for then has arrived.
+    if (!pins || !id || pins.plots[id] || pins.ids.indexOf(id) < 0) { return null; }
+    var redraw = window.dash_clientside && window.dash_clientside.redraw;
+    var fig = redraw && redraw.figuresAt ? redraw.figuresAt(pins.settings)[id] : null;
+    var own = fig && fig.data ? fig.data.filter(drawsLines) : [];
+    if (!own.length) { return null; }
+    pins.plots[id] = {traces: own.map(function (t, j) { return faded(t, pins.label, j === 0); }),
+                      axes: null};
+    return pins.plots[id];
+  }
+
   function merge(gd, fig) {
     // The figure ``fig`` with the pins of its graph (a new object; ``fig`` is unchanged).
     var id = graphId(gd);
-    var pin = pins && id ? pins.plots[id] : null;
+    var pin = pins && id ? (pins.plots[id] || late(id)) : null;
     var own = (fig.data || []).filter(function (t) { return !isPinned(t); });
     if (!pin) {
       return own.length === (fig.data || []).length ? fig : Object.assign({}, fig, {data: own});
@@ -159,6 +174,23 @@
     return plots;
   }
 
+  function fillLate(which, tries) {
+    // Draw the pins of a shown plot as soon as its table for the pinned settings arrives.
+    if (pins !== which || tries > 120) { return; }
+    var waiting = false;
+    document.querySelectorAll(".dash-graph .js-plotly-plot").forEach(function (gd) {
+      var id = graphId(gd);
+      if (!id || pins.plots[id] || pins.ids.indexOf(id) < 0 || !gd._fullLayout) { return; }
+      if (late(id)) {
+        window.Plotly.react(gd, {data: gd.data, layout: gd.__compareLayout || gd.layout});
+      } else {
+        waiting = true;
+      }
+    });
+    var missing = pins.ids.some(function (id) { return !pins.plots[id]; });
+    if (waiting || missing) { window.setTimeout(function () { fillLate(which, tries + 1); }, 500); }
+  }
+
   function labelOf(settings, preset, options) {
     var label = null;
     (options || []).forEach(function (o) { if (o && o.value === preset) { label = String(o.label); } });
@@ -183,12 +215,14 @@
         var next = null;
         if (!current || !pins) {
           var label = labelOf(settings, preset, options);
-          pins = {label: label, plots: pinFigures(ids, figures, label, settings)};
+          pins = {label: label, plots: pinFigures(ids, figures, label, settings), ids: ids,
+                  settings: settings};
           next = {label: label, graphs: Object.keys(pins.plots)};
         } else {
           pins = null;
         }
         redrawShown();
+        if (pins) { fillLate(pins, 0); }
         return [next, next ? "Unpin" : "Pin curves", next ? "true" : "false"];
       }
     }
