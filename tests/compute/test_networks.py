@@ -129,6 +129,8 @@ _FUSED_CASES = [
     ("relu", None, None), ("leaky_relu", 0.3, None), ("hard_tanh", None, None), ("tanh", None, None),
     ("sigmoid", None, None), ("softplus", None, None), ("elu", 0.7, None), ("gelu", None, None),
     ("silu", None, None), ("custom", None, ((-1.0, -0.5), (0.0, 0.0), (1.0, 2.0))),
+    # breakpoints no float32 can hold: compared in float64, as searchsorted does
+    ("custom", None, ((-0.3, 0.0), (0.1, 0.2), (0.7, -0.5), (1.9, 1.0))),
     # more breakpoints than are evaluated piece by piece: the generic path
     ("custom", None, tuple((float(k), float(k % 3)) for k in range(-6, 7))),
 ]
@@ -142,8 +144,10 @@ def test_in_place_activation_equals_f_and_df_bit_for_bit(name, param, knots, dty
     forward, backward = nw._fused_ops(act)
     rng = np.random.default_rng(4)
     kinks = [0.0, -1.0, 1.0, -0.0] + (list(act.pl.breakpoints) if act.pl is not None else [])
-    z = np.concatenate([rng.standard_normal(400) * 3, kinks, np.nextafter(kinks, 9), np.nextafter(kinks, -9)])
-    z = z[: z.size // 2 * 2].astype(dtype).reshape(2, -1)[:, ::-1].T  # non-contiguous, as in training
+    kinks = np.array(kinks, dtype)  # and their neighbours in this dtype
+    z = np.concatenate([rng.standard_normal(400).astype(dtype) * 3, kinks, np.nextafter(kinks, dtype(9)),
+                        np.nextafter(kinks, dtype(-9))])
+    z = z[: z.size // 2 * 2].reshape(2, -1)[:, ::-1].T  # non-contiguous, as in training
     a = np.full(z.shape, np.nan, dtype)
     tmp = np.full(z.shape, np.nan, dtype)
     mask = np.zeros(z.shape, bool)
