@@ -206,3 +206,35 @@ def test_admission_limits_hold_in_scale_out_mode(stack):
         time.sleep(0.3)
     assert "per browser session" in ends["second"]
     assert "descents" in ends["first"]
+
+
+def test_activation_counts_job_end_to_end(client):
+    """The activation view's counts: started through one web process, polled through the
+    other with progress, their Monte Carlo units on the compute worker; the numbers are
+    bit-identical to the same counts computed here."""
+    from components.data import effect as ed
+    from components.state import activation_or_error, default_state
+
+    dep = client.callback("effect-counts-graph")
+    a, b = client.bases
+    state = {**default_state(), "activation": "softplus", "seed": 7, "H": 3}
+    handles = client.start_job(a, dep, {"effect-run.n_clicks": 1, "effect-state-store.data": state,
+                                        "effect-n.value": 60, "effect-u.value": -1.5})
+    seen, outputs = [], None
+    deadline = time.monotonic() + 240
+    while outputs is None and time.monotonic() < deadline:
+        status, body = client.poll(b, dep, handles)
+        assert status in (200, 204), status
+        if body and "progress" in body:
+            seen.append(int(body["progress"]["effect-progress.value"]))
+        if body and "response" in body:
+            outputs = body["response"]
+        time.sleep(0.3)
+    assert outputs is not None, f"the counts job did not end (progress seen: {seen})"
+    act, error = activation_or_error(state)
+    assert error is None
+    local = ed.finite_n_counts(act, 3, 60, -1.5, 7, ed.SAMPLES)
+    bars = [t for t in outputs["effect-counts-graph"]["figure"]["data"] if t.get("type") == "bar"]
+    assert decode_array(bars[1]["y"]).tolist() == [local["minima"]["value"], local["saddles"]["value"]]
+    assert decode_array(bars[0]["y"]).tolist() == [local["minima"]["phi0_value"], local["saddles"]["phi0_value"]]
+    assert seen == sorted(seen) and max(seen, default=0) <= 100
