@@ -35,7 +35,7 @@ import math
 import os
 import shutil
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any, Callable, Iterable, Mapping
 
@@ -61,6 +61,7 @@ __all__ = [
     "figure_table",
     "from_figure",
     "stamp",
+    "redrawn",
     "file_name",
     "name_of",
     "view_export",
@@ -175,6 +176,8 @@ def stamp(figure: Any, export: Export) -> Any:
 def from_figure(figure: Any) -> Export | str:
     """The export of a figure the page holds (stamped by :func:`stamp`), its data as the
     tidy table of :func:`figure_table`; a message when there is nothing to export."""
+    if isinstance(figure, go.Figure):
+        figure = figure.to_plotly_json()
     if not isinstance(figure, Mapping):
         return "The figure is not drawn yet."
     layout = figure.get("layout") or {}
@@ -193,6 +196,18 @@ def from_figure(figure: Any) -> Export | str:
                   units=str(meta.get("units", "")), params=dict(header),
                   query=str(meta.get("query", "")), name=_safe(str(meta.get("name", ""))),
                   table=table, figure=figure, notes=str(meta.get("notes") or ""))
+
+
+def redrawn(settings: Any, printing: bool, draw: Callable[[dict], Any]) -> Export | str:
+    """The export of the stamped figure ``draw(settings)`` draws on the server for the
+    (possibly forged) ``settings`` (``printing``: in the light theme with normal fonts), or
+    why there is none: the ``build`` of a view that redraws its plots for the export row."""
+    raw = dict(settings) if isinstance(settings, Mapping) else {}
+    if printing:
+        raw.update(theme="light", lecture=False)
+    figure = draw(raw)
+    made = from_figure(figure)
+    return made if isinstance(made, str) else replace(made, figure=figure)
 
 
 def _safe(name: str) -> str:

@@ -35,14 +35,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.cache import memoize, peek
 from components.data import lab as lab_data
-from components.export import (
-    Export,
-    export_row,
-    from_figure,
-    register_export_row,
-    stamp,
-    view_export,
-)
+from components.export import export_row, redrawn, register_export_row, stamp, view_export
 from components.figures.lab import (
     chart_heatmap_figure,
     chart_surface_figure,
@@ -166,15 +159,7 @@ def lab_settings(raw: Any, data: LabData | None = None) -> LabSettings:
         error = "The activation could not be evaluated (internal error)."
     if error:
         messages.append(error)
-    return LabSettings(
-        state=state,
-        messages=messages,
-        size_messages=size_messages,
-        N=N,
-        kappa=kappa,
-        spin_glass=spin_glass,
-        activation_error=error,
-    )
+    return LabSettings(state, messages, size_messages, N, kappa, spin_glass, error)
 
 
 #: What a user changes for each setting a compute budget names (compute.budget).
@@ -902,29 +887,27 @@ def layout(name: str, state: Mapping):
 
 
 def export_of(plot: str, settings: Any, printing: bool = False,
-              data: LabData | None = None) -> Export | str:
+              data: LabData | None = None):
     """The export of ``plot`` for the (possibly forged) settings, redrawn on the server from
     what is already computed (the globe is cheap and drawn again; the charts and the
     descents come from the cache, never recomputed in the request), or why there is none.
     ``printing``: in the light theme with normal fonts."""
     data = data or LabData()
-    raw = dict(settings) if isinstance(settings, Mapping) else {}
-    if printing:
-        raw.update(theme="light", lecture=False)
     cached = replace(data, seed_counts=functools.partial(peek, data.seed_counts),
                      theory=functools.partial(peek, data.theory),
                      chart=functools.partial(peek, data.chart),
                      descent=functools.partial(peek, data.descent))
-    if plot == "lab-globe":
-        figure = globe_outputs(raw, cached)["figure"]
-    elif plot == "lab-descent":
-        figure = descent_outputs(raw, None, cached)["figure"]
-    else:
-        key = {"lab-chart-heatmap": "heatmap", "lab-chart-surface": "surface",
-               "lab-profile": "profile"}[plot]
-        figure = chart_outputs(raw, None, cached)[key]
-    made = from_figure(figure.to_plotly_json())
-    return made if isinstance(made, str) else replace(made, figure=figure)
+    charts = {"lab-chart-heatmap": "heatmap", "lab-chart-surface": "surface",
+              "lab-profile": "profile"}
+
+    def draw(raw: dict):
+        if plot == "lab-globe":
+            return globe_outputs(raw, cached)["figure"]
+        if plot == "lab-descent":
+            return descent_outputs(raw, None, cached)["figure"]
+        return chart_outputs(raw, None, cached)[charts[plot]]
+
+    return redrawn(settings, printing, draw)
 
 
 def _memoized(cache) -> LabData:

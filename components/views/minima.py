@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -28,14 +27,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.cache import memoize
 from components.data import minima as dm
-from components.export import (
-    Export,
-    export_row,
-    from_figure,
-    register_export_row,
-    stamp,
-    view_export,
-)
+from components.export import export_row, redrawn, register_export_row, stamp, view_export
 from components.figures.minima import complexity_figure, profile_figure, regime_map_figure
 from components.figures.style import message_figure, style_of
 from components.registry import Services
@@ -354,47 +346,16 @@ def map_outputs(
         gamma_map, "phase diagram over γ", unit, state["H"], state["N"], lo, hi, verb="computed"
     )
     n, err_n = guard(n_map, "regimes over N", act, state["H"], lo, hi, verb="computed")
-    codes = "z = regime code of the minima (see the figure's colour bar)"
-    out["gamma"] = (
-        message_figure(err, look)
-        if err is not None
-        else _stamped(
-            regime_map_figure(
-                g["gamma"],
-                g["u"],
-                g["codes"],
-                x_title="strength γ",
-                log_x=False,
-                point=(state["gamma"], _point_level(act, state, level)),
-                title=f"Regimes of the minima over (γ, u), N = {state['N']:,}",
-                style=look,
-            ),
-            "minima-gamma",
-            state,
-            codes,
-        )
-    )
-    out["n"] = (
-        message_figure(err_n, look)
-        if err_n is not None
-        else _stamped(
-            regime_map_figure(
-                n["N"],
-                n["u"],
-                n["codes"],
-                x_title="number of weights N",
-                log_x=True,
-                point=(state["N"], _point_level(act, state, level)),
-                title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
-                style=look,
-                curve=(n["N_e0"], -n["e0_phi"]),
-                curve_name="−E₀ᵠ(N)",
-            ),
-            "minima-n",
-            state,
-            codes,
-        )
-    )
+    point = _point_level(act, state, level)
+    out["gamma"] = _regime_map(
+        "minima-gamma", g, err, state, look, "gamma", x_title="strength γ", log_x=False,
+        point=(state["gamma"], point),
+        title=f"Regimes of the minima over (γ, u), N = {state['N']:,}")
+    out["n"] = _regime_map(
+        "minima-n", n, err_n, state, look, "N", x_title="number of weights N", log_x=True,
+        point=(state["N"], point),
+        title=f"Regimes of the minima over (N, u), γ = {state['gamma']:g}",
+        curve=None if n is None else (n["N_e0"], -n["e0_phi"]), curve_name="−E₀ᵠ(N)")
     return out
 
 
@@ -404,19 +365,26 @@ def export_of(
     printing: bool = False,
     profile: Callable[..., dict] = dm.profile_data,
     maps: tuple = (dm.window, dm.gamma_map, dm.n_map),
-) -> Export | str:
+):
     """The export of ``plot`` for the (possibly forged) settings, redrawn on the server
     (``printing``: in the light theme with normal fonts), or why there is none."""
-    raw = dict(settings) if isinstance(settings, Mapping) else {}
-    if printing:
-        raw.update(theme="light", lecture=False)
     key = plot.removeprefix("minima-")
-    if key in ("profile", "complexity"):
-        figure = minima_outputs(raw, profile)[key]
-    else:
-        figure = map_outputs(raw, *maps)[key]
-    made = from_figure(figure.to_plotly_json())
-    return made if isinstance(made, str) else replace(made, figure=figure)
+
+    def draw(raw: dict):
+        if key in ("profile", "complexity"):
+            return minima_outputs(raw, profile)[key]
+        return map_outputs(raw, *maps)[key]
+
+    return redrawn(settings, printing, draw)
+
+
+def _regime_map(plot: str, d: Mapping | None, error: str | None, state: Mapping, look, x: str,
+                **kwargs):
+    """A regime map over (``x``, u) carrying its export, or the message why there is none."""
+    if error is not None:
+        return message_figure(error, look)
+    figure = regime_map_figure(d[x], d["u"], d["codes"], style=look, **kwargs)
+    return _stamped(figure, plot, state, "z = regime code of the minima (see the colour bar)")
 
 
 def _point_level(act, state: Mapping, level: float | None) -> float:

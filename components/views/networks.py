@@ -19,7 +19,7 @@ import functools
 import logging
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -29,14 +29,7 @@ from dash.exceptions import PreventUpdate
 from components import ids
 from components.cache import memoize, peek
 from components.data import networks as net_data
-from components.export import (
-    Export,
-    export_row,
-    from_figure,
-    register_export_row,
-    stamp,
-    view_export,
-)
+from components.export import export_row, redrawn, register_export_row, stamp, view_export
 from components.figures.networks import (
     correlation_figure,
     hessian_figure,
@@ -572,19 +565,15 @@ def layout(name: str, state: Mapping):
 
 
 def export_of(plot: str, settings: Any, printing: bool = False,
-              data: NetData | None = None) -> Export | str:
+              data: NetData | None = None):
     """The export of ``plot`` (a key of :data:`PLOTS`) for the (possibly forged) settings,
     redrawn from the trained networks already in the cache (never trained in the request),
     or why there is none; ``printing``: in the light theme with normal fonts."""
     data = data or NetData()
-    raw = dict(settings) if isinstance(settings, Mapping) else {}
-    if printing:
-        raw.update(theme="light", lecture=False)
     cached = NetData(width=functools.partial(peek, data.width),
                      spin_glass=functools.partial(peek, data.spin_glass))
-    figure = experiment_outputs(raw, None, cached)[f"fig_{plot}"]
-    made = from_figure(figure.to_plotly_json())
-    return made if isinstance(made, str) else replace(made, figure=figure)
+    return redrawn(settings, printing,
+                   lambda raw: experiment_outputs(raw, None, cached)[f"fig_{plot}"])
 
 
 def _memoized(cache) -> NetData:

@@ -2,14 +2,26 @@
 
 Used by the Flask test-client tests, the gunicorn smoke test and bench/bench_app.py: the
 callback's outputs, inputs and states are read from ``/_dash-dependencies``, and any
-value -- including forged ones -- can be put in the request body.
+value -- including forged ones -- can be put in the request body.  :func:`walk` visits a
+component tree as the renderer does.
 """
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["find_callback", "make_payload", "post_callback"]
+__all__ = ["find_callback", "make_payload", "post_callback", "walk"]
+
+
+def walk(component):
+    """Every component in a Dash component tree, parents first."""
+    yield component
+    children = getattr(component, "children", None)
+    if isinstance(children, (list, tuple)):
+        for child in children:
+            yield from walk(child)
+    elif children is not None and hasattr(children, "children"):
+        yield from walk(children)
 
 
 def find_callback(dependencies: list[dict], output_id: str) -> dict:
@@ -42,7 +54,11 @@ def make_payload(
 
     def fill(items):
         return [
-            {"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+            {
+                "id": i["id"],
+                "property": i["property"],
+                "value": values.get(f"{i['id']}.{i['property']}"),
+            }
             for i in items
         ]
 

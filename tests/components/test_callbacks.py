@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from dash import html, no_update
 
-from compute import complexity
 from components import ids
 from components.data.analytic import loss_window
 from components.state import SCALE_KEYS, default_state, resolve_range, view_slice
@@ -24,17 +23,7 @@ from components.views.analytic import (
     format_value,
     layered_outputs,
 )
-
-
-def _walk(component):
-    """Every component in a Dash component tree."""
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and hasattr(children, "children"):
-        yield from _walk(children)
+from compute import complexity
 
 
 def _text(component) -> str:
@@ -448,9 +437,11 @@ def test_layered_view_draws_the_energies_of_every_depth():
     e_k = _array(out["figure_layered_k"]["data"][0]["y"])
     np.testing.assert_allclose(e_k, complexity.ground_state_energies(5, 3), rtol=1e-14)
     traces = out["figure_layered_h"]["data"]
-    assert [t["name"].split(" ")[0] for t in traces[:3]] == ["E<sub>0</sub>", "E<sub>1</sub>", "E<sub>∞</sub>"]
-    np.testing.assert_allclose(_array(traces[2]["y"]),
-                               [2 * math.sqrt((H - 1) / H) for H in range(2, 13)], rtol=1e-14)
+    names = [t["name"].split(" ")[0] for t in traces[:3]]
+    assert names == ["E<sub>0</sub>", "E<sub>1</sub>", "E<sub>∞</sub>"]
+    np.testing.assert_allclose(
+        _array(traces[2]["y"]), [2 * math.sqrt((H - 1) / H) for H in range(2, 13)], rtol=1e-14
+    )
     assert "chosen depth H = 5" in traces[3]["name"]
 
 
@@ -494,14 +485,17 @@ def test_activation_view_for_relu():
 
 
 def test_activation_view_reports_bad_knots_with_line_number():
-    out = activation_outputs(_slice("activation", activation="custom", knots="z, f\n0, 0\n1, oops\n"))
+    out = activation_outputs(
+        _slice("activation", activation="custom", knots="z, f\n0, 0\n1, oops\n")
+    )
     assert "line 3" in _text(out["alert"])
     assert out["stats"] is None and len(out["figure_activation"].data) == 0
 
 
 def test_activation_view_never_evaluates_knot_text():
-    out = activation_outputs(_slice("activation", activation="custom",
-                                    knots="__import__('os').system('true'), 1"))
+    out = activation_outputs(
+        _slice("activation", activation="custom", knots="__import__('os').system('true'), 1")
+    )
     assert "line 1" in _text(out["alert"])
 
 
@@ -520,7 +514,9 @@ def test_flat_activation_gives_a_message_not_a_crash():
     assert len(out["figure_phi"].data) == 0
 
 
-@pytest.mark.parametrize("name", ["leaky_relu", "tanh", "sigmoid", "softplus", "elu", "gelu", "silu"])
+@pytest.mark.parametrize(
+    "name", ["leaky_relu", "tanh", "sigmoid", "softplus", "elu", "gelu", "silu"]
+)
 def test_every_preset_renders(name):
     from compute.activations import PRESETS
 
@@ -537,10 +533,24 @@ def test_reset_goes_back_to_the_defaults_but_keeps_the_look_and_view():
     from components.state import default_state
     from components.sync import sync_settings
 
-    previous = {**default_state(), "H": 7, "N": 50, "theme": "contrast", "lecture": True,
-                "tab": "finite", "activation": "tanh"}
-    values = {"H": 7, "K": 5, "N_box": 50, "activation": "tanh", "theme": "contrast",
-              "lecture": ["on"], "tab": "finite"}
+    previous = {
+        **default_state(),
+        "H": 7,
+        "N": 50,
+        "theme": "contrast",
+        "lecture": True,
+        "tab": "finite",
+        "activation": "tanh",
+    }
+    values = {
+        "H": 7,
+        "K": 5,
+        "N_box": 50,
+        "activation": "tanh",
+        "theme": "contrast",
+        "lecture": ["on"],
+        "tab": "finite",
+    }
     out = sync_settings(values, ids.RESET, search="?H=7", previous=previous)
     state = out["settings"]
     assert (state["theme"], state["lecture"], state["tab"]) == ("contrast", True, "finite")

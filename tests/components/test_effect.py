@@ -29,7 +29,7 @@ from components.state import FIELDS, Activation, activation_of, default_state, s
 from components.views import effect
 from compute import finite_n
 from compute.complexity import e_inf, ground_state_energies
-from tests.components.dash_payload import find_callback, post_callback
+from tests.components.dash_payload import find_callback, post_callback, walk
 
 # A linear "custom activation" f(z) = -1.8 z + 1.62: ᾱ = -1.8, β̄ = 1.62, so at H = 3
 # κ = (β̄/ᾱ², β̄/ᾱ) = (0.5, -0.9), the divergent example of theory §5.5.
@@ -324,16 +324,6 @@ def test_comparison_figure_highlights_the_current_activation():
 # ---------------------------------------------------------------------------------------
 
 
-def _walk(component):
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and hasattr(children, "children"):
-        yield from _walk(children)
-
-
 def _text(node) -> str:
     if node is None:
         return ""
@@ -497,7 +487,7 @@ def test_stale_notice():
 
 def test_layout_has_the_view_ids():
     layout = effect.layout("effect", default_state())
-    found = {getattr(c, "id", None) for c in _walk(layout)}
+    found = {getattr(c, "id", None) for c in walk(layout)}
     for cid in (
         ids.EFFECT_MODULATION_GRAPH,
         ids.EFFECT_COMPARE_GRAPH,
@@ -509,7 +499,7 @@ def test_layout_has_the_view_ids():
         ids.EFFECT_RUN_STORE,
     ):
         assert cid in found and cid.startswith("effect-")
-    graphs = [c for c in _walk(layout) if isinstance(c, dcc.Graph)]
+    graphs = [c for c in walk(layout) if isinstance(c, dcc.Graph)]
     assert all(_is_real_figure(g.figure) for g in graphs)  # never blank, even before callbacks
     assert "published" in _text(layout) and "docs/theory.md" in _text(layout)
     effect.layout("effect", {"H": "junk"})  # a bad state still builds

@@ -14,25 +14,16 @@ from components.export import HEADER_KEYS, csv_document, from_figure, read_csv
 from components.registry import VIEWS, module_of
 from components.state import default_state
 from components.views import analytic, effect, lab, minima, networks
+from tests.components.dash_payload import walk
 
 BASE = "http://127.0.0.1:8050/"
 FORMATS = ("png", "svg", "pdf", "csv")
 
 
-def _walk(node):
-    yield node
-    children = getattr(node, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from _walk(child)
-    elif children is not None and not isinstance(children, (str, int, float)):
-        yield from _walk(children)
-
-
 def _export_rows(view) -> set[str]:
     """The plots of ``view``'s tab that have an export row (from its CSV button ids)."""
     layout = module_of(view).layout(view.name, default_state())
-    found = {getattr(n, "id", None) for n in _walk(layout)}
+    found = {getattr(n, "id", None) for n in walk(layout)}
     plots = {i[: -len("-export-csv")] for i in found
              if isinstance(i, str) and i.endswith("-export-csv")}
     for plot in plots:  # the whole row: four buttons, two downloads, a status line
