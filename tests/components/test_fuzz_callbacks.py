@@ -97,7 +97,7 @@ def test_any_values_for_any_callback_never_give_a_server_error(pages, data, capl
 
 
 @pytest.mark.slow
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_many_values_for_any_callback_never_give_a_server_error(pages, data, caplog):
     client, deps = data.draw(st.sampled_from(pages), label="page")
