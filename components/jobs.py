@@ -23,7 +23,7 @@ single host below; a task-queue backend applies the same :class:`JobLimits`,
   ``on_exit``) those left in the registry by killed workers.
 
 Environment (components/settings.py reads nothing of this; :meth:`JobLimits.from_env`):
-``JOBS_MAX`` (default 2, the machine's cores), ``JOBS_PER_SESSION`` (1), ``JOB_SECONDS``
+``JOBS_MAX`` (default 2, the machine's cores), ``JOBS_PER_SESSION`` (2: the Landscapes tab starts its count table and its charts together), ``JOB_SECONDS``
 (300), ``JOB_MAX_BYTES`` (3 GiB: the largest chart, N = 500 at H = 3, needs 2 GiB),
 ``JOB_ABANDON_SECONDS`` (20).
 """
@@ -77,7 +77,7 @@ class JobLimits:
     """Limits of background jobs (see the module docstring)."""
 
     max_jobs: int = 2
-    max_per_session: int = 1
+    max_per_session: int = 2
     max_seconds: float = 300.0
     max_bytes: int = 3 * 2**30
     abandon_after: float = 20.0

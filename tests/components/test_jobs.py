@@ -225,3 +225,13 @@ def test_job_starts_while_a_server_thread_holds_a_lock(tmp_path):
             assert store.get("k") == "done"
         finally:
             stop_all_jobs()
+
+
+def test_default_limits_admit_the_two_jobs_one_tab_starts_together():
+    """Opening Landscapes starts its count table and its charts at once: both must run."""
+    registry: dict = {}
+    for pid, key in ((101, "counts"), (102, "charts")):
+        admission = admit(registry, key, "s:one", JobLimits())
+        assert admission.run and admission.wait_for is None
+        registry[pid] = {"key": key, "session": "s:one", "waiting": False}
+    assert not admit(registry, "descents", "s:one", JobLimits()).run

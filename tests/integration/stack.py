@@ -114,7 +114,7 @@ class Stack:
                               "--appendonly", "no", "--dir", str(self.root)])
         self.redis_url = f"redis://127.0.0.1:{port}/0"
         self.env = {"REDIS_URL": self.redis_url, "CACHE_DIR": str(self.root / "cache"),
-                    "PYTHONUNBUFFERED": "1"}
+                    "PYTHONUNBUFFERED": "1", "JOBS_PER_SESSION": "1"}
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:

@@ -186,7 +186,7 @@ def test_job_survives_a_killed_compute_process(stack, client):
 
 
 def test_admission_limits_hold_in_scale_out_mode(stack):
-    """JOBS_PER_SESSION (1): a second job of the same browser session, while the first
+    """JOBS_PER_SESSION (1 in this stack): a second job of the same browser session, while the first
     runs, ends with the refusal message; the first still ends with its result."""
     client = DashClient(stack.web)  # one session (cookie) for both jobs
     dep = client.callback(DESCENT_GRAPH)
