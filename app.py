@@ -34,7 +34,6 @@ from components.layout import build_layout
 from components.routes import register_routes
 from components.settings import APP_NAME, Settings
 
-
 #: Byte bound of the job store (progress and results of background jobs).
 _JOB_STORE_BYTES = 256 * 2**20
 

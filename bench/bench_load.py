@@ -34,7 +34,6 @@ import gc
 import os
 import random
 import signal
-import statistics
 import sys
 import threading
 import time

@@ -27,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from compute import complexity  # noqa: E402
 from components.data.analytic import exact_total, finite_grid, loss_window  # noqa: E402
 from components.state import default_state  # noqa: E402
 from components.views import analytic as views  # noqa: E402
 from components.views import redraw as tables  # noqa: E402
+from compute import complexity  # noqa: E402
 
 
 def sizes() -> None:

@@ -26,9 +26,9 @@ from components.layout import COMPARE_GRAPHS, KEPT_VIEWS
 from components.presenter import register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
-from components.views import redraw
 from components.state import VIEWS
 from components.sync import CONTROLS, address_update, sync_settings
+from components.views import redraw
 
 __all__ = ["register_callbacks"]
 

@@ -36,11 +36,10 @@ import os
 import resource
 import secrets
 import signal
-import socket
 import stat
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 __all__ = [

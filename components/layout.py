@@ -8,16 +8,15 @@ from typing import Any
 
 from dash import dcc, html
 
-from compute.activations import PRESETS
 from components import ids
 from components.controls import (
     checklist_control,
     dropdown_control,
     number_control,
-    text_control,
     radio_control,
     range_slider_control,
     slider_control,
+    text_control,
     textarea_control,
 )
 from components.permalink import parse_query, state_query_from_url
@@ -40,6 +39,7 @@ from components.state import (
 )
 from components.sync import control_values
 from components.views.redraw import redraw_config
+from compute.activations import PRESETS
 
 __all__ = [
     "COMPARE_GRAPHS",

@@ -13,8 +13,8 @@ import math
 from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from compute.activations import parse_knots
 from components.state import CUSTOM, FLAGS, default_state, param_spec
+from compute.activations import parse_knots
 
 __all__ = ["MAX_QUERY_CHARS", "MAX_LINK_KNOTS_CHARS", "ALIASES", "compact_knots", "parse_query", "query_from_state",
            "state_query_from_url"]

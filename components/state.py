@@ -55,9 +55,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
-from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS, parse_knots
 from components.data.analytic import loss_window
 from components.registry import NAMES, SCALE_KEYS, STYLE_KEYS, by_name
+from compute.activations import MAX_KNOT_TEXT, PIECES_RANGE, PRESETS, parse_knots
 
 __all__ = [
     "Activation",

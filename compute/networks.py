@@ -57,7 +57,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 from scipy import special
@@ -66,10 +66,10 @@ from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from compute.activations import (
     MU_RANGE,
     PIECES_RANGE,
-    PLFit,
     PRESETS,
     SIGMA_RANGE,
     PiecewiseLinear,
+    PLFit,
     custom_piecewise_linear,
     exact_piecewise_linear,
     fit_piecewise_linear,

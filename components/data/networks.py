@@ -17,9 +17,9 @@ import re
 
 import numpy as np
 
-from compute import networks as nw
 from components.data import lab as lab_data
 from components.data.lab import report, reporting
+from compute import networks as nw
 
 __all__ = [
     "DATASETS",

@@ -50,7 +50,6 @@ import numpy as np
 from dash import ClientsideFunction, Input, Output, State
 from plotly.utils import PlotlyJSONEncoder
 
-from compute import complexity
 from components import ids
 from components.cache import memoize
 from components.data.analytic import EXACT_TOTAL_MAX_N, exact_total, finite_grid, loss_window
@@ -61,6 +60,7 @@ from components.registry import SCALE_KEYS, STYLE_KEYS, Services, by_name
 from components.routes import register_table_route
 from components.state import FIELDS, activation_of, sanitize, view_slice
 from components.views import analytic
+from compute import complexity
 
 __all__ = [
     "TABLE_VIEWS",

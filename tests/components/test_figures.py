@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from compute import complexity
 from components.data.analytic import U_SPAN, activation_data, complexity_data, complexity_grid
 from components.figures.analytic import activation_figure, complexity_figure, label_rows
 from components.figures.style import message_figure
 from components.state import Activation
 from components.views.analytic import render_activation, render_complexity
+from compute import complexity
 
 
 def _traces(fig):
@@ -256,8 +256,8 @@ def test_layered_figures_carry_the_energies():
 
 def test_finite_n_curves_are_n_theta_and_the_exact_total():
     """Leading order log10 e^{NΘ} = NΘ/ln 10 (theory §3); exact total from theory §4."""
-    from compute.finite_n import log_expected_total_count
     from components.data.analytic import finite_data, loss_window
+    from compute.finite_n import log_expected_total_count
 
     H, K, N = 4, 2, 150
     d = finite_data(H, K, N, 5, loss_window(H))

@@ -16,9 +16,6 @@ import plotly.graph_objects as go
 import pytest
 from dash import Dash, DiskcacheManager, dcc, html, no_update
 
-from compute.complexity import e_inf, ground_state_energies
-from compute.executor import LocalExecutor
-from compute.landscape import MAX_TENSOR_ENTRIES, critical_points, descent_details, descent_plan
 from components import ids
 from components.data import lab as lab_data
 from components.registry import Services
@@ -26,8 +23,10 @@ from components.state import sanitize, view_slice
 from components.sync import control_values, sync_settings
 from components.views import lab
 from components.views.lab import LabData, lab_settings
+from compute.complexity import e_inf, ground_state_energies
+from compute.executor import LocalExecutor
+from compute.landscape import MAX_TENSOR_ENTRIES, critical_points, descent_details, descent_plan
 from tests.components.dash_payload import find_callback, post_callback
-
 
 # ---------------------------------------------------------------------------------------
 # helpers

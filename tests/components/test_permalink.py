@@ -5,7 +5,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.permalink import MAX_QUERY_CHARS, parse_query, query_from_state, state_query_from_url
+from components.permalink import (
+    MAX_QUERY_CHARS,
+    parse_query,
+    query_from_state,
+    state_query_from_url,
+)
 from components.state import CHOICES, FIELDS, activation_names, default_state, param_spec, sanitize
 
 

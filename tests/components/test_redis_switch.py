@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from components.celery_jobs import LimitedCeleryManager
-from components.jobs import LimitedDiskcacheManager
 
 from components import tasks
 from components.cache import REDIS_PREFIX, SignedRedisCache, init_cache, shared_secret_key
+from components.celery_jobs import LimitedCeleryManager
+from components.jobs import LimitedDiskcacheManager
 from components.settings import Settings
 from compute.executor import CeleryExecutor, LocalExecutor
 

@@ -10,11 +10,11 @@ import math
 import numpy as np
 import pytest
 
-from compute import complexity
 from components.data.analytic import exact_total, finite_grid, loss_window
 from components.state import activation_of, default_state
 from components.views import analytic as views
 from components.views import redraw as tables
+from compute import complexity
 
 RENDER = {"complexity": views.render_complexity, "layered": views.render_layered,
           "activation": views.render_activation}

@@ -6,20 +6,20 @@ import math
 
 import pytest
 
-from compute.activations import PRESETS
 from components.state import (
     CHOICES,
     DEFAULT_KNOTS,
     FIELDS,
     FLAGS,
+    MAX_KNOTS_CHARS,
     SCALE_KEYS,
     VIEWS,
-    MAX_KNOTS_CHARS,
     activation_names,
     default_state,
     sanitize,
     view_slice,
 )
+from compute.activations import PRESETS
 
 
 def test_default_state_is_valid_and_silent():

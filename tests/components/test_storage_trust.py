@@ -12,7 +12,14 @@ import pytest
 from flask import Flask
 
 from components import cache as cache_module
-from components.cache import SignedFileCache, UnsafeCacheDir, init_cache, memoize, open_storage, private_dir
+from components.cache import (
+    SignedFileCache,
+    UnsafeCacheDir,
+    init_cache,
+    memoize,
+    open_storage,
+    private_dir,
+)
 from components.settings import Settings
 
 

@@ -16,7 +16,14 @@ from threadpoolctl import threadpool_limits
 
 from components import tasks
 from compute import landscape
-from compute.executor import COMPUTE_QUEUE, CeleryExecutor, Cancelled, LocalExecutor, Plan, PlanTimeout
+from compute.executor import (
+    COMPUTE_QUEUE,
+    Cancelled,
+    CeleryExecutor,
+    LocalExecutor,
+    Plan,
+    PlanTimeout,
+)
 from tests.compute.test_executor import digest
 
 

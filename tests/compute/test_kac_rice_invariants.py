@@ -18,7 +18,12 @@ import numpy as np
 import pytest
 
 from compute.complexity import e_inf
-from compute.kac_rice import OutsideDomainError, expected_critical_points_phi, modulation_domain, modulation_factor
+from compute.kac_rice import (
+    OutsideDomainError,
+    expected_critical_points_phi,
+    modulation_domain,
+    modulation_factor,
+)
 from compute.landscape import critical_points
 from compute.network import describe_activation
 
