@@ -208,7 +208,7 @@ def test_admission_limits_hold_in_scale_out_mode(stack):
     assert "descents" in ends["first"]
 
 
-def test_activation_counts_job_end_to_end(client):
+def test_activation_counts_job_end_to_end(client, monkeypatch):
     """The activation view's counts: started through one web process, polled through the
     other with progress, their Monte Carlo units on the compute worker; the numbers are
     bit-identical to the same counts computed here."""
@@ -233,6 +233,12 @@ def test_activation_counts_job_end_to_end(client):
     assert outputs is not None, f"the counts job did not end (progress seen: {seen})"
     act, error = activation_or_error(state)
     assert error is None
+    # The reference runs in this process: a pool forked from this multi-threaded test
+    # process could deadlock, and backends agree bit for bit (tests/compute/test_executor.py).
+    from components import tasks
+    from compute.executor import LocalExecutor
+
+    monkeypatch.setattr(tasks, "_executor", LocalExecutor(1))
     local = ed.finite_n_counts(act, 3, 60, -1.5, 7, ed.SAMPLES)
     bars = [t for t in outputs["effect-counts-graph"]["figure"]["data"] if t.get("type") == "bar"]
     assert decode_array(bars[1]["y"]).tolist() == [local["minima"]["value"], local["saddles"]["value"]]
