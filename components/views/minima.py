@@ -121,7 +121,7 @@ def _rate(v: float) -> str:
     """A rate in words: a value within 10⁻⁶ of 0 is a single point (O(1) expected count)."""
     if abs(v) <= 1e-6:
         return "rate 0: O(1) of them"
-    return f"rate {v:+.4f} per weight"
+    return f"rate {v:+.4f} per weight" if abs(v) < 1e4 else f"rate {v:+.4g} per weight"
 
 
 #: The exported plots of the view: key, its graph id, title.

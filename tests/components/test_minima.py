@@ -169,3 +169,11 @@ def test_no_nan_reaches_the_page(name, H, N):
     for key in ("lead", "lead_min", "u", "m"):
         assert np.all(np.isfinite(d[key])), key
     assert math.isfinite(d["e0_phi"]) and math.isfinite(d["level_value"])
+
+
+def test_rate_is_readable_at_any_size():
+    from components.views.minima import _rate
+
+    assert _rate(0.0123) == "rate +0.0123 per weight"
+    assert _rate(4.0265663853e37) == "rate +4.027e+37 per weight"
+    assert _rate(0.0) == "rate 0: O(1) of them"
