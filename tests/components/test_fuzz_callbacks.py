@@ -85,27 +85,27 @@ def _check(response, caplog, dep):
     assert not tracebacks, [r.getMessage() for r in tracebacks]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(data=st.data())
-def test_any_values_for_any_callback_never_give_a_server_error(pages, data, caplog):
+def _one_random_request(pages, data, caplog) -> None:
+    """Any page, any of its callbacks, values drawn by ``data``: never a server error."""
     client, deps = data.draw(st.sampled_from(pages), label="page")
     dep = data.draw(st.sampled_from(deps), label="callback")
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         response = _post(client, dep, values, data)
     _check(response, caplog, dep)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(data=st.data())
+def test_any_values_for_any_callback_never_give_a_server_error(pages, data, caplog):
+    _one_random_request(pages, data, caplog)
 
 
 @pytest.mark.slow
 @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_many_values_for_any_callback_never_give_a_server_error(pages, data, caplog):
-    client, deps = data.draw(st.sampled_from(pages), label="page")
-    dep = data.draw(st.sampled_from(deps), label="callback")
-    caplog.clear()
-    with caplog.at_level(logging.WARNING):
-        response = _post(client, dep, values, data)
-    _check(response, caplog, dep)
+    _one_random_request(pages, data, caplog)
 
 
 EXTREMES = [None, True, 10**310, -(10**310), math.nan, math.inf, -math.inf, 5e-324, "1e400", "", [], {},
