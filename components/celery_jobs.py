@@ -57,7 +57,7 @@ _ABANDON_GRACE = 5.0
 _WATCH_EVERY = 0.5
 
 
-class LimitedCeleryManager(CeleryManager):
+class LimitedCeleryManager(jobs.PollStamped, CeleryManager):
     """:class:`dash.CeleryManager` with :class:`JobLimits` (see the module docstring)."""
 
     def __init__(self, celery_app, limits: JobLimits | None = None, expire: float = 600.0, client=None):
@@ -96,14 +96,6 @@ class LimitedCeleryManager(CeleryManager):
             self.client.set(_POLL_PREFIX + key, repr(time.time()), ex=3600)
         except Exception:  # noqa: BLE001 - a busy store must not fail the poll
             pass
-
-    def get_progress(self, key):
-        self._touch(key)
-        return super().get_progress(key)
-
-    def result_ready(self, key):
-        self._touch(key)
-        return super().result_ready(key)
 
     def call_job_fn(self, key, job_fn, args, context):
         self._touch(key)

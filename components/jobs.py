@@ -470,7 +470,22 @@ _REFUSED_PREFIX = "spinglass:refused:"
 _RESERVATION_SECONDS = 30.0
 
 
-class LimitedDiskcacheManager(_DiskcacheManager):
+class PollStamped:
+    """Stamps the time a page last asked about a job (``_touch``), so abandoned jobs end.
+
+    Mixed into a job manager before Dash's class; the manager defines ``_touch(key)``.
+    """
+
+    def get_progress(self, key):
+        self._touch(key)
+        return super().get_progress(key)
+
+    def result_ready(self, key):
+        self._touch(key)
+        return super().result_ready(key)
+
+
+class LimitedDiskcacheManager(PollStamped, _DiskcacheManager):
     """Dash's diskcache job manager with :class:`JobLimits` applied to every job.
 
     Job results are keyed by browser session too (``cache_by``), so two sessions asking
@@ -546,14 +561,6 @@ class LimitedDiskcacheManager(_DiskcacheManager):
             self.handle.set(_POLL_PREFIX + key, time.time(), expire=3600)
         except Exception:  # noqa: BLE001
             pass
-
-    def get_progress(self, key):
-        self._touch(key)
-        return super().get_progress(key)
-
-    def result_ready(self, key):
-        self._touch(key)
-        return super().result_ready(key)
 
     def get_result(self, key, job):
         self._touch(key)
