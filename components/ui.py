@@ -8,6 +8,7 @@ a failure is a sentence on the page (never a traceback, a blank plot or an HTTP 
 from __future__ import annotations
 
 import logging
+from html import escape
 from typing import Any, Callable, Mapping, Sequence
 
 from dash import dcc, html
@@ -50,11 +51,23 @@ def table(
     row_header: bool = False,
     caption_style: dict | None = None,
 ):
-    """An HTML table: ``header`` cells, ``rows``, an optional ``caption``.
+    """A table: ``header`` cells, ``rows``, an optional ``caption``.
 
     ``kind`` adds the class ``<kind>-table`` next to ``energy-table``; with ``row_header``
     the first cell of a row is its header and the others are numbers (class ``num``).
+
+    A table of text and numbers is one block of escaped HTML (a single component): the
+    page's cost of every later update grows with the number of components it holds, and a
+    table of forty rows as separate cells is hundreds of them.  A cell that is itself a
+    component keeps the table as components.
     """
+    cells = [*header, *(c for r in rows for c in r), caption]
+    if all(c is None or isinstance(c, (str, int, float)) for c in cells):
+        return dcc.Markdown(
+            _table_html(header, rows, caption, kind, row_header, caption_style),
+            dangerously_allow_html=True,
+            className="table-block",
+        )
     head = html.Thead(html.Tr([html.Th(h, scope="col") for h in header]))
     if row_header:
         body = html.Tbody([
@@ -65,6 +78,38 @@ def table(
         body = html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])
     parts = [html.Caption(caption, style=caption_style)] if caption else []
     return html.Table(parts + [head, body], className=f"energy-table {kind}-table".strip())
+
+
+def _css(style: Mapping[str, Any] | None) -> str:
+    """Inline CSS text of a Dash style dict (``{"textAlign": "left"}`` → ``text-align: left``)."""
+    out = []
+    for key, value in (style or {}).items():
+        name = "".join(f"-{ch.lower()}" if ch.isupper() else ch for ch in str(key))
+        out.append(f"{name}: {value}")
+    return "; ".join(out)
+
+
+def _table_html(header, rows, caption, kind, row_header, caption_style) -> str:
+    """The escaped HTML of :func:`table` for cells of text and numbers."""
+    def esc(x: Any) -> str:
+        return escape(str(x), quote=True)
+
+    parts = [f'<table class="{esc(f"energy-table {kind}-table".strip())}">']
+    if caption:
+        style = _css(caption_style)
+        attr = f' style="{esc(style)}"' if style else ""
+        parts.append(f"<caption{attr}>{esc(caption)}</caption>")
+    parts.append("<thead><tr>" + "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
+                 + "</tr></thead><tbody>")
+    for r in rows:
+        if row_header and r:
+            cells = f'<th scope="row">{esc(r[0])}</th>' + "".join(
+                f'<td class="num">{esc(c)}</td>' for c in r[1:])
+        else:
+            cells = "".join(f"<td>{esc(c)}</td>" for c in r)
+        parts.append(f"<tr>{cells}</tr>")
+    parts.append("</tbody></table>")
+    return "".join(parts)
 
 
 def placeholder(graph_id: str, height: int, text: str, look: FigureStyle | None = None,

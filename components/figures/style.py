@@ -221,12 +221,15 @@ def message_figure(text: str, style: FigureStyle | None = None) -> go.Figure:
 
 def with_export_meta(figure: Any, title: str, line: str, name: str,
                      extra: Mapping | None = None) -> Any:
-    """A copy of ``figure`` with ``layout.meta.export`` (title, parameter line, file name
-    for the browser's PNG and SVG exports, assets/app.js; ``extra``: more of the export's
-    description, components/export.py)."""
+    """``figure`` with ``layout.meta.export`` (title, parameter line, file name for the
+    browser's PNG and SVG exports, assets/app.js; ``extra``: more of the export's
+    description, components/export.py).
+
+    A ``go.Figure`` is stamped in place and returned (copying one rebuilds and re-validates
+    every trace, tens of milliseconds per plot on every update): callers pass a figure built
+    for this call, never one held elsewhere.  A dict is copied at its top level."""
     meta = {"export": {**dict(extra or {}), "title": title, "params": line, "name": name}}
     if isinstance(figure, go.Figure):
-        figure = go.Figure(figure)
         figure.update_layout(meta=meta)
         return figure
     if isinstance(figure, Mapping):

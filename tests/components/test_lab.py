@@ -66,9 +66,45 @@ def _text(component) -> str:
 
 
 def _rows(table) -> list[list[str]]:
-    """Cells (as text) of the body rows of an html.Table."""
+    """Cells (as text) of the body rows of a table from components.ui.table (one block of
+    escaped HTML, or an html.Table)."""
+    if type(table).__name__ == "Markdown":
+        return _html_rows(table.children)
     tbody = [c for c in table.children if type(c).__name__ == "Tbody"][0]
     return [[_text(cell) for cell in tr.children] for tr in tbody.children]
+
+
+def _html_rows(text: str) -> list[list[str]]:
+    """Cells (as text) of the <tbody> rows of an HTML table."""
+    from html.parser import HTMLParser
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.body, self.cell = [], False, None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tbody":
+                self.body = True
+            elif self.body and tag == "tr":
+                self.rows.append([])
+            elif self.body and tag in ("td", "th"):
+                self.cell = ""
+
+        def handle_endtag(self, tag):
+            if self.body and tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(self.cell)
+                self.cell = None
+            elif tag == "tbody":
+                self.body = False
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell += data
+
+    parser = Rows()
+    parser.feed(text)
+    return parser.rows
 
 
 _theory = functools.lru_cache(maxsize=None)(lab_data.theory_counts)

@@ -104,3 +104,22 @@ def test_the_layout_request_opens_the_linked_state(make_app):
 def test_initial_state_outside_a_request_is_the_default():
     state, search, messages = initial_state()
     assert state["H"] == 3 and search is None and messages == []
+
+
+def test_a_table_of_text_is_one_escaped_block():
+    """components.ui.table: text and numbers give one Markdown block of escaped HTML (one
+    component however many rows), a cell that is a component keeps html.Table."""
+    from dash import dcc, html
+
+    from components.ui import table
+
+    tbl = table(["a", "b<"], [["<script>x</script>", 1.5], ["r2", "y & z"]], "cap",
+                kind="lab", row_header=True, caption_style={"textAlign": "left"})
+    assert isinstance(tbl, dcc.Markdown) and tbl.dangerously_allow_html
+    text = tbl.children
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert '<th scope="row">r2</th><td class="num">y &amp; z</td>' in text
+    assert '<caption style="text-align: left">cap</caption>' in text
+    assert '<th scope="col">b&lt;</th>' in text and 'class="energy-table lab-table"' in text
+    mixed = table(["a"], [[html.B("x")]])
+    assert isinstance(mixed, html.Table)
