@@ -1,9 +1,11 @@
 """The presenter's state channel: how one browser's settings reach every browser following it.
 
 A *room* is opened by a presenter; the presenter publishes the page's validated settings to
-it, and every audience browser polls the room for the latest state.  The channel keeps only
-the latest state of each room (a late joiner gets the current slide; a closed presenter tab
+it, and every audience browser asks the room for a state newer than the one it has, the
+request waiting (:meth:`StateChannel.wait`) until there is one.  The channel keeps only the
+latest state of each room (a late joiner gets the current slide; a closed presenter tab
 leaves the room, and so its audience, on the last state until the room expires).
+Publishing the state a room already has changes nothing (same version, no announcement).
 
 Two implementations of one interface (:class:`StateChannel`):
 
@@ -12,7 +14,8 @@ Two implementations of one interface (:class:`StateChannel`):
 * :class:`RedisChannel` — with ``REDIS_URL``: the room lives in Redis (so every web process
   sees it), each publish is announced on a Redis pub/sub channel, and every process keeps a
   local copy of the rooms it has seen, updated by its subscriber thread, so that the
-  audience's frequent polls are answered from memory.
+  audience's requests are answered from memory and a waiting request wakes when the
+  subscriber hears of a publish.
 
 Only the presenter holds a room's *key* (a random token; the channel stores its SHA-256
 digest): publishing needs it, following needs only the room id.  Every count is bounded:
@@ -96,8 +99,43 @@ class StateChannel(Protocol):
     def latest(self, room: str) -> Snapshot | None:
         """The room's latest state, or None (no such room, or nothing published yet)."""
 
+    def wait(self, room: str, since: int, timeout: float) -> Snapshot | None:
+        """The room's latest state as soon as its version is above ``since``, waiting at most
+        ``timeout`` seconds; then the latest state, whatever its version (or None)."""
+
     def close(self) -> None:
-        """Release threads and connections."""
+        """Release threads and connections (and wake every waiting request)."""
+
+
+class _Changes:
+    """Wakes the requests waiting for a newer state when a room changes in this process."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def wait_for(self, newer, timeout: float):
+        """``newer()`` (a snapshot, or None) once it is not None, or after ``timeout``
+        seconds (None), or when the channel closes (None)."""
+        deadline = time.monotonic() + max(0.0, float(timeout))
+        with self._cond:
+            while True:
+                found = newer()
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0 or self._closed:
+                    return None
+                self._cond.wait(left)
 
 
 def _new_ids() -> tuple[str, str]:
@@ -114,6 +152,7 @@ class InProcessChannel:
         self._lock = threading.Lock()
         # room -> [key digest, version, state, published_at, touched_at]
         self._rooms: dict[str, list] = {}
+        self._changes = _Changes()
 
     def _expire(self, now: float) -> None:
         for room in [r for r, v in self._rooms.items() if now - v[4] > self._ttl]:
@@ -139,11 +178,16 @@ class InProcessChannel:
                 raise KeyError(f"no presenter room {room!r} (it may have expired)")
             if not (isinstance(key, str) and hmac.compare_digest(entry[0], _digest(key))):
                 raise PermissionError("wrong presenter key for this room")
-            entry[1] += 1
-            entry[2] = json.loads(text)
-            entry[3] = now
             entry[4] = now
-            return entry[1]
+            state = json.loads(text)
+            if entry[2] == state:
+                return entry[1]  # already the room's state
+            entry[1] += 1
+            entry[2] = state
+            entry[3] = now
+            version = entry[1]
+        self._changes.notify()
+        return version
 
     def latest(self, room: str) -> Snapshot | None:
         if not valid_room(room):
@@ -154,9 +198,17 @@ class InProcessChannel:
                 return None
             return Snapshot(entry[1], dict(entry[2]), entry[3])
 
+    def wait(self, room: str, since: int, timeout: float) -> Snapshot | None:
+        def newer():
+            snap = self.latest(room)
+            return snap if snap is not None and snap.version > since else None
+
+        return self._changes.wait_for(newer, timeout) or self.latest(room)
+
     def close(self) -> None:
         with self._lock:
             self._rooms.clear()
+        self._changes.close()
 
 
 class RedisChannel:
@@ -167,11 +219,16 @@ class RedisChannel:
     version and the state, which every process's subscriber thread copies into memory.
     """
 
-    # Atomic publish: check the key digest, bump the version, store, renew the TTL, announce.
+    # Atomic publish: check the key digest, renew the TTL; unless the state is the stored one,
+    # bump the version, store and announce.
     _PUBLISH = """
     local stored = redis.call('HGET', KEYS[1], 'key')
     if not stored then return -1 end
     if stored ~= ARGV[1] then return -2 end
+    if redis.call('HGET', KEYS[1], 'state') == ARGV[2] then
+        redis.call('EXPIRE', KEYS[1], ARGV[4])
+        return tonumber(redis.call('HGET', KEYS[1], 'version'))
+    end
     local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
     redis.call('HSET', KEYS[1], 'state', ARGV[2], 'at', ARGV[3])
     redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -193,6 +250,7 @@ class RedisChannel:
         self._checked: dict[str, float] = {}
         self._pubsub = None
         self._thread = None
+        self._changes = _Changes()
 
     def _subscribe(self) -> None:
         """Start the subscriber on first use, so that building the app (or a process that never
@@ -225,10 +283,13 @@ class RedisChannel:
     def _remember(self, room: str, snap: Snapshot) -> None:
         with self._lock:
             old = self._cache.get(room)
-            if old is None or snap.version > old.version:
+            newer = old is None or snap.version > old.version
+            if newer:
                 if old is None and len(self._cache) >= self._max:
                     self._cache.pop(next(iter(self._cache)))
                 self._cache[room] = snap
+        if newer:
+            self._changes.notify()
 
     def open_room(self) -> tuple[str, str]:
         self._subscribe()
@@ -251,7 +312,10 @@ class RedisChannel:
             raise KeyError(f"no presenter room {room!r} (it may have expired)")
         if version == -2:
             raise PermissionError("wrong presenter key for this room")
-        self._remember(room, Snapshot(version, json.loads(text), now))
+        with self._lock:
+            old = self._cache.get(room)
+        if old is None or old.version < version:
+            self._remember(room, Snapshot(version, json.loads(text), now))
         return version
 
     #: Seconds a room's local copy is trusted without asking Redis (a safety net for a
@@ -281,7 +345,20 @@ class RedisChannel:
         with self._lock:
             return self._cache.get(room)
 
+    def wait(self, room: str, since: int, timeout: float) -> Snapshot | None:
+        first = self.latest(room)  # asks Redis when the local copy may be stale
+        if first is not None and first.version > since:
+            return first
+
+        def newer():
+            with self._lock:
+                snap = self._cache.get(room)
+            return snap if snap is not None and snap.version > since else None
+
+        return self._changes.wait_for(newer, timeout) or self.latest(room)
+
     def close(self) -> None:
+        self._changes.close()
         try:
             if self._thread is not None:
                 self._thread.stop()

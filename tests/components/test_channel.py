@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -78,6 +79,60 @@ def test_ch005_oversized_state_is_refused():
     with pytest.raises(ValueError, match=str(MAX_STATE_BYTES)):
         ch.publish(room, key, {"knots": "x" * (MAX_STATE_BYTES + 1)})
     assert ch.latest(room) is None
+
+
+def test_ch007_publishing_the_same_state_again_changes_nothing():
+    ch = InProcessChannel()
+    room, key = ch.open_room()
+    assert ch.publish(room, key, STATE) == 1
+    assert ch.publish(room, key, dict(STATE)) == 1
+    assert ch.latest(room).version == 1
+    assert ch.publish(room, key, {**STATE, "H": 5}) == 2
+    assert ch.publish(room, key, STATE) == 3  # back to an earlier state is a new step
+
+
+def _wait_in_thread(ch, room, since, timeout):
+    """Start ``ch.wait`` in a thread; returns (thread, result list)."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(ch.wait(room, since, timeout)),
+                              daemon=True)
+    thread.start()
+    return thread, result
+
+
+def _until_waiting(thread, seconds: float = 0.3) -> None:
+    """Give a waiting thread the time to reach its wait (it must still be waiting)."""
+    time.sleep(seconds)
+    assert thread.is_alive(), "returned before anything was published"
+
+
+def test_ch008_wait_returns_a_newer_state_at_once_or_when_it_is_published():
+    ch = InProcessChannel()
+    room, key = ch.open_room()
+    ch.publish(room, key, STATE)
+    assert ch.wait(room, 0, 60).version == 1  # already newer: no wait
+    thread, result = _wait_in_thread(ch, room, 1, 60)
+    _until_waiting(thread)
+    ch.publish(room, key, {**STATE, "H": 6})
+    thread.join(30)
+    assert not thread.is_alive(), "the publish did not wake the waiting request"
+    assert result[0].version == 2 and result[0].state["H"] == 6
+
+
+def test_ch009_wait_ends_with_the_latest_state_after_its_timeout_or_on_close():
+    ch = InProcessChannel()
+    room, key = ch.open_room()
+    assert ch.wait(room, 0, 0.05) is None  # nothing published
+    ch.publish(room, key, STATE)
+    assert ch.wait(room, 1, 0.05).version == 1  # nothing newer: the latest
+    assert ch.wait("bad room", 0, 0.05) is None
+    other, _ = ch.open_room()
+    thread, result = _wait_in_thread(ch, other, 0, 60)
+    _until_waiting(thread)
+    ch.close()
+    thread.join(30)
+    assert not thread.is_alive(), "closing the channel did not end the waiting request"
+    assert result == [None]
 
 
 def test_ch006_make_channel_without_redis_is_in_process():
@@ -170,3 +225,22 @@ def test_ch102_redis_checks_the_key_and_the_room(redis_url):
         assert ch.latest("bad room") is None
     finally:
         ch.close()
+
+
+def test_ch103_redis_wait_wakes_on_another_process_publish(redis_url):
+    presenter = RedisChannel(redis_url, prefix="t3:")
+    audience = RedisChannel(redis_url, prefix="t3:")  # another web process
+    try:
+        room, key = presenter.open_room()
+        assert presenter.publish(room, key, STATE) == 1
+        assert presenter.publish(room, key, dict(STATE)) == 1  # the same state: no new step
+        assert audience.wait(room, 0, 60).version == 1
+        thread, result = _wait_in_thread(audience, room, 1, 60)
+        _until_waiting(thread)
+        assert presenter.publish(room, key, {**STATE, "H": 9}) == 2
+        thread.join(30)
+        assert not thread.is_alive(), "the pub/sub message did not wake the waiting request"
+        assert result[0].version == 2 and result[0].state["H"] == 9
+    finally:
+        presenter.close()
+        audience.close()
