@@ -7,9 +7,9 @@
  *   string with history.pushState for a discrete change, history.replaceState while one
  *   slider is being moved (consecutive changes of one control within REPLACE_MS), tells
  *   dcc.Location, and returns the full address for the link box;
- * - following a presenter: presenter.follow(data) starts or stops polling the room's latest
- *   state (a small JSON route) and hands a newer state to the page through the
- *   "follow-incoming-store" store.
+ * - following a presenter: presenter.follow(data) starts or stops asking the room for a newer
+ *   state (a small JSON route whose requests wait for the presenter's next publish) and
+ *   hands a newer state to the page through the "follow-incoming-store" store.
  */
 (function () {
   "use strict";
@@ -239,37 +239,70 @@
   }
 
   // ------------------------------------------------------------------ following a presenter
-  var follow = {room: null, on: false, version: 0, timer: null, busy: false};
+  // One request at a time asks the room for a state newer than the one this page has; the
+  // server holds it until the presenter publishes (at most WAIT_S seconds), so a step
+  // arrives as soon as it is published and the next request goes out at once.  A server
+  // that could not let the request wait (no X-Follow-Waited header) is asked again after
+  // POLL_MS; after an error, after RETRY_MS.
+  var follow = {room: null, on: false, version: 0, timer: null, busy: false, abort: null};
   var POLL_MS = 400;
+  var RETRY_MS = 2000;
+  var WAIT_S = 10;
+
+  function schedule(ms) {
+    if (follow.timer) { window.clearTimeout(follow.timer); }
+    follow.timer = follow.on ? window.setTimeout(poll, ms) : null;
+  }
 
   function poll() {
+    follow.timer = null;
     if (!follow.on || !follow.room || follow.busy) { return; }
     follow.busy = true;
-    var url = "/presenter/" + encodeURIComponent(follow.room) + "/state?since=" + follow.version;
-    window.fetch(url, {cache: "no-store", credentials: "same-origin"})
-      .then(function (r) { return r.status === 200 ? r.json() : null; })
+    var room = follow.room;
+    var ctrl = window.AbortController ? new window.AbortController() : null;
+    follow.abort = ctrl;
+    var next = RETRY_MS;
+    var url = "/presenter/" + encodeURIComponent(room) + "/state?since=" + follow.version +
+      "&wait=" + WAIT_S;
+    window.fetch(url, {cache: "no-store", credentials: "same-origin", signal: ctrl ? ctrl.signal : undefined})
+      .then(function (r) {
+        if (r.status === 200 || r.status === 204) {
+          next = r.headers.get("X-Follow-Waited") ? 0 : POLL_MS;
+        }
+        return r.status === 200 ? r.json() : null;
+      })
       .then(function (body) {
-        if (body && follow.on && typeof body.version === "number" && body.version > follow.version) {
+        if (body && follow.on && room === follow.room && typeof body.version === "number" &&
+            body.version > follow.version) {
           follow.version = body.version;
+          next = 0;
           window.dash_clientside.set_props("follow-incoming-store", {data: body});
         }
       })
-      .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(function () { follow.busy = false; });
+      .catch(function () { /* offline for a moment, or stopped: asked again below */ })
+      .then(function () {
+        follow.busy = false;
+        if (follow.abort === ctrl) { follow.abort = null; }
+        var stopped = Boolean(ctrl && ctrl.signal.aborted) || room !== follow.room;
+        if (follow.on && !follow.timer) { schedule(stopped ? 0 : next); }
+      });
   }
 
   function followControl(data) {
     var room = data && typeof data.room === "string" ? data.room : null;
     var on = Boolean(room && data.following);
-    if (room !== follow.room) { follow.version = 0; }
-    if (on && !follow.on) { follow.version = 0; }  // rejoin: take the latest state again
+    var changed = room !== follow.room || (on && !follow.on);
+    if (changed) { follow.version = 0; }  // a new room, or rejoining: take the latest state
+    if ((changed || !on) && follow.abort) {
+      follow.abort.abort();  // a waiting request for the old room or version
+      follow.abort = null;
+    }
     follow.room = room;
     follow.on = on;
-    if (on && !follow.timer) {
-      follow.timer = window.setInterval(poll, POLL_MS);
-      poll();
+    if (on && (changed || (!follow.busy && !follow.timer))) {
+      schedule(0);
     } else if (!on && follow.timer) {
-      window.clearInterval(follow.timer);
+      window.clearTimeout(follow.timer);
       follow.timer = null;
     }
     if (!room) { return [true, "", "Explore on my own"]; }

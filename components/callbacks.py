@@ -3,7 +3,9 @@
 It registers
 
 * the settings sync (:func:`components.sync.sync_settings`): controls, address bar,
-  presets and keys → the validated settings store and the slice of the visible view;
+  presets and keys → the validated settings store and the slice of the visible view; on a
+  presenter's page it also publishes the new settings to the room at once and shows the
+  status line and the speaker notes (:func:`components.presenter.presenter_outputs`);
 * every view of components/registry.py, through its wing's ``register``;
 * the clientside callbacks of the page (assets/app.js): theme and lecture classes, the
   live value of the N slider while it is dragged; assets/presenter.js: the address bar
@@ -18,12 +20,13 @@ function that tests call directly.
 
 from __future__ import annotations
 
-from dash import ClientsideFunction, Input, Output, State, ctx
+from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
+from components.channel import InProcessChannel
 from components.layout import COMPARE_GRAPHS, KEPT_VIEWS
-from components.presenter import register_presenter
+from components.presenter import presenter_outputs, register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
 from components.state import VIEWS
@@ -33,7 +36,7 @@ from components.views import redraw
 __all__ = ["register_callbacks"]
 
 
-def _register_sync(app) -> None:
+def _register_sync(app, channel) -> None:
     value_outputs = {f"value_{key}": Output(cid, "value") for key, cid in CONTROLS.items()}
     value_inputs = {key: Input(cid, "value") for key, cid in CONTROLS.items() if key != "knots"}
     view_outputs_ = {f"view_{view}": Output(ids.view_state(view), "data") for view in VIEWS}
@@ -54,6 +57,9 @@ def _register_sync(app) -> None:
             param_row_style=Output(ids.ACTIVATION_PARAM_ROW, "style"),
             param_row_title=Output(ids.ACTIVATION_PARAM_ROW, "title"),
             knots_row_style=Output(ids.KNOTS_ROW, "style"),
+            presenter_status=Output(ids.PRESENTER_STATUS, "children"),
+            notes_title=Output(ids.SPEAKER_NOTES_TITLE, "children"),
+            notes=Output(ids.SPEAKER_NOTES, "children"),
             **value_outputs,
         ),
         inputs=dict(
@@ -71,16 +77,19 @@ def _register_sync(app) -> None:
             knots=State(ids.KNOTS, "value"),
             previous=State(ids.SETTINGS, "data"),
             stores={view: State(ids.view_state(view), "data") for view in VIEWS},
+            presenter=State(ids.PRESENTER_STORE, "data"),
         ),
     )
     def _sync(values, knots_blur, search, preset, prev_clicks, next_clicks, reset_clicks,
-              key_event, incoming, knots, previous, stores):
+              key_event, incoming, knots, previous, stores, presenter):
         out = sync_settings(
             {**values, "knots": knots}, ctx.triggered_id, search=search, previous=previous,
             stores=stores, preset=preset, key_event=key_event, incoming=incoming,
         )
         if out is None:
             raise PreventUpdate
+        out.update(presenter_outputs(
+            channel, presenter if out["settings"] is not no_update else None, out["settings"]))
         out["address"] = address_update(out.pop("search"), ctx.triggered_id)
         return out
 
@@ -133,7 +142,8 @@ def register_callbacks(app, cache=None, manager=None, channel=None) -> None:
     long ones as background jobs with progress and cancel (``None``: in the request).
     """
     services = Services(cache=cache, manager=manager)
-    _register_sync(app)
+    channel = channel if channel is not None else InProcessChannel()
+    _register_sync(app, channel)
     for view in REGISTERED:
         module_of(view).register(app, view.name, services)
     _register_clientside(app)

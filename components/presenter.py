@@ -4,25 +4,36 @@
   (components/channel.py) and shows the audience link with its QR code (made here, as SVG,
   with segno: nothing is fetched from elsewhere).  From then on every settings change of
   the presenter's page -- controls, view, preset, theme -- is published to the room, and
-  the speaker notes of the current preset appear on the presenter's screen only.  The room
-  and its key live in the tab's session storage, so a reload keeps presenting.
-* **Audience.**  A page opened with ``?follow=ROOM`` polls the room (assets/presenter.js,
-  every 0.4 s, through the small JSON route below) and hands each newer state to the
-  settings sync, which applies all of it except the follower's own lecture mode.  "Explore
-  on my own" stops following; "Follow again" takes the presenter's latest state.  A closed
-  presenter tab publishes nothing more: the audience stays on the last state.
+  the speaker notes of the current preset appear on the presenter's screen only.  The
+  settings callback publishes the state it has just validated and shows the status line
+  and the notes in the same response (:func:`presenter_outputs`), so the audience hears of
+  a step while the presenter's own page is still applying it.  The room and its key live
+  in the tab's session storage, so a reload keeps presenting.
+* **Audience.**  A page opened with ``?follow=ROOM`` asks the room for a newer state
+  (assets/presenter.js, through the small JSON route below); the request waits on the
+  server until the presenter publishes, so a step arrives as soon as it is published.  Each
+  newer state goes to the settings sync, which applies all of it except the follower's own
+  lecture mode.  "Explore on my own" stops following; "Follow again" takes the presenter's
+  latest state.  A closed presenter tab publishes nothing more: the audience stays on the
+  last state.
 
-The route answers ``GET /presenter/<room>/state?since=V``: 200 with ``{"version", "state"}``
-when the room has a newer state than V, 204 when not, 404 for a malformed room id.
+The route answers ``GET /presenter/<room>/state?since=V&wait=S``: 200 with
+``{"version", "state"}`` when the room has a state newer than V -- at once, or as soon as
+one is published within S seconds (at most :data:`MAX_WAIT_S`) --, 204 when not, 404 for a
+malformed room id.  A waiting request holds a server thread (gunicorn's gthread workers
+have a fixed number), so each process lets at most ``waiters`` requests wait at a time; the
+others are answered at once, without the ``X-Follow-Waited`` header, and the browser asks
+again after :data:`POLL_MS` (the plain polling of a crowded room).
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import threading
 from typing import Any, Mapping
 
-from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -31,9 +42,18 @@ from components.presets import matching_preset, preset_label, speaker_notes
 from components.state import sanitize
 
 __all__ = ["presenter_layout", "register_presenter", "qr_svg", "audience_url", "publish_state",
-           "room_panel", "speaker_panel"]
+           "presenter_outputs", "room_panel", "speaker_panel", "MAX_WAIT_S", "WAITERS", "POLL_MS"]
 
 logger = logging.getLogger(__name__)
+
+#: Longest wait of one audience request for a newer state (seconds): short enough for a
+#: graceful shutdown (gunicorn.conf.py) to end the waits it finds.
+MAX_WAIT_S = 10.0
+#: Audience requests one process lets wait at a time (the rest are answered at once).
+WAITERS = 4
+#: How often a browser whose request was not allowed to wait asks again (milliseconds,
+#: assets/presenter.js).
+POLL_MS = 400
 
 
 def qr_svg(text: str) -> str:
@@ -120,6 +140,62 @@ def publish_state(channel: StateChannel, presenter: Any, settings: Any) -> str:
     return f"Followers see this page (update {version})."
 
 
+def presenter_outputs(channel: StateChannel, presenter: Any, settings: Any) -> dict:
+    """What the settings callback shows on a presenting page for new ``settings``: it
+    publishes them to the room first (so the audience hears of a step while this page is
+    still applying it), then returns the status line and the speaker notes
+    (``presenter_status``, ``notes_title``, ``notes``).  On any other page every entry is
+    ``no_update`` (the notes stay out of the audience's page).  Never raises: a channel
+    failure shows in the status line and the presenter's own page still updates."""
+    out = {"presenter_status": no_update, "notes_title": no_update, "notes": no_update}
+    if not isinstance(presenter, Mapping) or not valid_room(presenter.get("room")):
+        return out
+    if not isinstance(settings, Mapping):
+        return out
+    try:
+        out["presenter_status"] = publish_state(channel, presenter, settings)
+    except PreventUpdate:
+        pass
+    except Exception:  # noqa: BLE001 - the presenter's own page must still update
+        logger.exception("publishing the presenter's state")
+        out["presenter_status"] = "The room cannot be reached: followers do not see this step."
+    out["notes_title"], out["notes"] = speaker_panel(settings)
+    return out
+
+
+def room_state(channel: StateChannel, room: Any, since: Any, wait: Any,
+               slots: threading.BoundedSemaphore | None = None) -> tuple[int, dict | None, bool]:
+    """The answer to an audience request: ``(status, body, waited)``.
+
+    ``since`` and ``wait`` are the query's strings (bad ones count as 0); the request waits
+    for a newer state only when ``slots`` (the process's budget of waiting requests) has a
+    free slot.
+    """
+    if not valid_room(room):
+        return 404, {"error": "malformed room id"}, False
+    try:
+        since_v = int(since)
+    except (TypeError, ValueError):
+        since_v = 0
+    try:
+        wait_s = float(wait)
+    except (TypeError, ValueError):
+        wait_s = 0.0
+    wait_s = min(max(wait_s, 0.0), MAX_WAIT_S) if wait_s == wait_s else 0.0  # NaN: no wait
+    waited = False
+    snap = channel.latest(room)
+    if (snap is None or snap.version <= since_v) and wait_s > 0 and slots is not None:
+        if slots.acquire(blocking=False):
+            try:
+                snap = channel.wait(room, since_v, wait_s)
+                waited = True
+            finally:
+                slots.release()
+    if snap is None or snap.version <= since_v:
+        return 204, None, waited
+    return 200, {"version": snap.version, "state": snap.state}, waited
+
+
 def room_panel(presenter: Any, base: str = "") -> tuple:
     """The panel's visibility, QR code (data URL) and audience link for the presenter store."""
     if not isinstance(presenter, Mapping) or not valid_room(presenter.get("room")):
@@ -151,27 +227,31 @@ def _base() -> str:
         return ""
 
 
-def register_presenter(app, channel: StateChannel | None = None) -> StateChannel:
-    """The presenting route and callbacks on ``app``; returns the channel used."""
+def register_presenter(app, channel: StateChannel | None = None,
+                       waiters: int = WAITERS) -> StateChannel:
+    """The presenting route and callbacks on ``app``; returns the channel used.
+
+    ``waiters``: audience requests this process lets wait for a newer state at a time
+    (0: every request is answered at once).
+    """
     channel = channel if channel is not None else InProcessChannel()
     server = app.server
+    slots = threading.BoundedSemaphore(waiters) if waiters > 0 else None
 
     @server.route("/presenter/<room>/state")
     def _room_state(room: str):
         from flask import jsonify, request  # noqa: PLC0415
 
-        if not valid_room(room):
-            return jsonify({"error": "malformed room id"}), 404
-        try:
-            since = int(request.args.get("since", "0"))
-        except ValueError:
-            since = 0
-        snap = channel.latest(room)
-        if snap is None or snap.version <= since:
+        status, body, waited = room_state(channel, room, request.args.get("since", "0"),
+                                          request.args.get("wait", "0"), slots)
+        if status == 204:
             response = server.response_class(status=204)
         else:
-            response = jsonify({"version": snap.version, "state": snap.state})
+            response = jsonify(body)
+            response.status_code = status
         response.headers["Cache-Control"] = "no-store"
+        if waited:
+            response.headers["X-Follow-Waited"] = "1"
         return response
 
     @app.callback(
@@ -199,23 +279,20 @@ def register_presenter(app, channel: StateChannel | None = None) -> StateChannel
         return room_panel(presenter, _base())
 
     @app.callback(
-        Output(ids.SPEAKER_NOTES_TITLE, "children"),
-        Output(ids.SPEAKER_NOTES, "children"),
-        Input(ids.SETTINGS, "data"),
+        Output(ids.PRESENTER_STATUS, "children", allow_duplicate=True),
+        Output(ids.SPEAKER_NOTES_TITLE, "children", allow_duplicate=True),
+        Output(ids.SPEAKER_NOTES, "children", allow_duplicate=True),
         Input(ids.PRESENTER_STORE, "data"),
+        State(ids.SETTINGS, "data"),
+        prevent_initial_call="initial_duplicate",
     )
-    def _notes(settings, presenter):
-        if not isinstance(presenter, Mapping):
-            raise PreventUpdate  # not presenting: the notes stay out of the page
-        return speaker_panel(settings)
-
-    @app.callback(
-        Output(ids.PRESENTER_STATUS, "children"),
-        Input(ids.SETTINGS, "data"),
-        Input(ids.PRESENTER_STORE, "data"),
-    )
-    def _publish(settings, presenter):
-        return publish_state(channel, presenter, settings)
+    def _presenting(presenter, settings):
+        # presenting starts (or the page loads with a room in its session): publish the
+        # current settings; every later change is published by the settings callback
+        out = presenter_outputs(channel, presenter, settings)
+        if all(value is no_update for value in out.values()):
+            raise PreventUpdate
+        return out["presenter_status"], out["notes_title"], out["notes"]
 
     app.clientside_callback(
         ClientsideFunction(namespace="presenter", function_name="followFromAddress"),
