@@ -8,10 +8,14 @@ through presets (key n).  Every time is taken inside the browsers (both on this 
 so their clocks agree) and counted from the moment the presenter's address bar changes
 (the presenter's own settings callback has answered):
 
-* ``state``   -- the follower's address bar shows the same settings (the state has arrived
-  and been applied);
-* ``figure``  -- the follower has drawn the main figure of the view (the first plot of the
-  open tab) for the last time after the step (Plotly.react resolved);
+* ``arrive``  -- the follower's request to the room has returned the new state;
+* ``state``   -- the follower's address bar shows the same settings (the state has been
+  applied: settings callback answered, controls, stores and address bar updated);
+* ``first``   -- the follower's main figure (the first plot of the open tab) is drawn for
+  the first time after the state arrived (Plotly.react resolved): in the analytic views the
+  browser's own redraw from the server's tables (assets/redraw.js), else the server's;
+* ``figure``  -- the follower's main figure is drawn for the last time after the step (the
+  server's figure, which replaces the browser's redraw);
 * ``own``     -- for comparison, the presenter's own main figure, counted from the same
   moment: what drawing the view costs on the server and in a browser, whoever follows.
 
@@ -115,10 +119,23 @@ def _settle(d, since_ms: float, quiet_s: float = 1.5, limit_s: float = 20.0) -> 
         time.sleep(0.1)
 
 
-def _figure_time(d, since_ms: float):
+def _figure_time(d, since_ms: float, after_ms: float | None = None):
+    """(last draw, first draw after ``after_ms``) of the main graph, in seconds after
+    ``since_ms``, and the graph's id."""
     gid = d.execute_script(MAIN_GRAPH)
     draws = [e["t"] for e in _events(d, "draws") if e["t"] >= since_ms and e["id"] == gid]
-    return (max(draws) - since_ms) / 1000 if draws else None, gid
+    late = [t for t in draws if after_ms is None or t >= after_ms]
+    last = (max(draws) - since_ms) / 1000 if draws else None
+    first = (min(late) - since_ms) / 1000 if late else None
+    return last, first, gid
+
+
+def _arrival(d, t0: float, applied: float | None):
+    """When the follower's request to the room returned the state applied at ``applied``."""
+    ends = [r["end"] for r in _events(d, "requests")
+            if "/presenter/" in r["url"] and r.get("status") == 200 and r["end"] >= t0 - 3000
+            and (applied is None or r["end"] <= applied)]
+    return max(ends) if ends else None
 
 
 def _timeline(d, who: str, t0: float, end: float) -> list[str]:
@@ -178,13 +195,15 @@ def one_run(base: str, steps: int, detail: bool = False) -> list[dict]:
             state = (min(arrived) - t0) / 1000 if arrived else None
             _settle(a, t0)
             _settle(p, t0, quiet_s=0.2)
-            fig, gid = _figure_time(a, t0)
-            own, _ = _figure_time(p, t0)
+            got = _arrival(a, t0, min(arrived) if arrived else None)
+            fig, first, gid = _figure_time(a, t0, got)
+            own, _, _ = _figure_time(p, t0)
             if detail:
                 end = t0 + 1000 * max(x or 0 for x in (state, fig, own)) + 50
                 lines = sorted(_timeline(p, "P", t0, end) + _timeline(a, "F", t0, end))
                 print("\n".join(line for _, line in lines))
-            rows.append({"state": state, "figure": fig, "own": own, "graph": gid,
+            rows.append({"arrive": None if got is None else (got - t0) / 1000, "state": state,
+                         "first": first, "figure": fig, "own": own, "graph": gid,
                          "step": want.split("tab=")[-1].split("&")[0] if "tab=" in want else "?"})
             time.sleep(1.0)
     finally:
@@ -218,11 +237,12 @@ def main() -> None:
     for run in range(args.runs):
         rows = one_run(args.base, args.steps, args.detail)
         everything += rows
-        print(f"run {run + 1}:  step  view            state  figure  own (s)  [graph]")
+        print(f"run {run + 1}:  step  view           arrive  state  first  figure  own (s)"
+              "  [graph]")
         for i, r in enumerate(rows, 1):
-            print(f"        {i:4d}  {r['step']:14s} {_fmt(r['state'])}  {_fmt(r['figure'])}  "
-                  f"{_fmt(r['own'])}    [{r['graph']}]")
-    for key in ("state", "figure", "own"):
+            print(f"        {i:4d}  {r['step']:14s} {_fmt(r['arrive'])}  {_fmt(r['state'])}  "
+                  f"{_fmt(r['first'])}  {_fmt(r['figure'])}  {_fmt(r['own'])}    [{r['graph']}]")
+    for key in ("arrive", "state", "first", "figure", "own"):
         print(_summary(key, [r[key] for r in everything]))
 
 
