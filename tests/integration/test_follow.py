@@ -71,6 +71,10 @@ def test_fol001_audience_follows_detaches_rejoins_and_keeps_the_last_state(share
 
     audience.get(link)
     until(lambda: "Following the lecturer" in _text(audience, "#follow-status"), timeout=30)
+    # the audience asks the room with requests that wait on the server for the next step
+    until(lambda: audience.execute_script(
+        "return performance.getEntriesByType('resource').some(e => "
+        "e.name.indexOf('/presenter/') >= 0 && e.name.indexOf('wait=') >= 0);"), timeout=30)
     assert not audience.find_elements("css selector", "#speaker-notes") or \
         _text(audience, "#speaker-notes") == ""  # notes stay on the presenter's screen
     assert "Start here" in _text(presenter, "#speaker-notes")
