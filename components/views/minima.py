@@ -12,17 +12,28 @@ tab is shown):
 
 The logic lives in :func:`minima_outputs` (tests call it directly); :func:`register` only wires
 it to Dash.  Every input is re-validated; failures become a visible message, never a traceback.
+
+A released slider (strength γ, depth H) is answered at once: assets/minima.js asks
+:data:`FIGURES_ROUTE` for the profile and complexity figures of the page's settings with the
+slider's new value (:func:`released_figures`, the same figures the callback draws) and draws
+them, before the settings sync and the view's callback have gone round the Dash renderer.  The
+callback's own figures follow; they carry the same ``datarevision``
+(:func:`data_revision`), so drawing them again costs plotly no recomputation.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
 import math
 from typing import Any, Callable, Mapping
 
 import numpy as np
 from dash import Input, Output, html
 from dash.exceptions import PreventUpdate
+from flask import Response, jsonify, request
+from plotly.io.json import to_json_plotly
 
 from components import ids
 from components.cache import memoize
@@ -30,8 +41,9 @@ from components.data import minima as dm
 from components.export import export_row, redrawn, register_export_row, stamp, view_export
 from components.figures.minima import complexity_figure, profile_figure, regime_map_figure
 from components.figures.style import message_figure, style_of
+from components.permalink import parse_query, strip_session
 from components.registry import Services
-from components.state import activation_or_error, sanitize
+from components.state import activation_or_error, resolve_range, sanitize, view_slice
 from components.ui import alert, alert_box, guard, placeholder, table
 
 __all__ = [
@@ -44,8 +56,18 @@ __all__ = [
     "layout",
     "minima_outputs",
     "map_outputs",
+    "FIGURES_ROUTE",
+    "data_revision",
+    "released_figures",
     "register",
 ]
+
+logger = logging.getLogger(__name__)
+
+#: The route assets/minima.js asks for the figures of a released slider.
+FIGURES_ROUTE = "/_minima/figures"
+#: Longest query string the route reads (a page's link is far shorter).
+_MAX_QUERY = 20_000
 
 PROFILE_CAPTION = (
     "[ours] Exponential rate Σ_N(u, m) of the expected number of critical points at loss level u "
@@ -307,13 +329,38 @@ def minima_outputs(raw: Any, profile: Callable[..., dict] = dm.profile_data) -> 
     ground = (
         f"lowest minima −E₀ᵠ = {-d['e0_phi']:.10g} at m* = {d['m0_phi']:.10g}; κ = {d['kappa']}"
     )
+    revision = data_revision(act, state["H"], state["N"], level)
+    figures = {}
+    for key, build in (("profile", profile_figure), ("complexity", complexity_figure)):
+        figure = build(d, look)
+        figure.layout.datarevision = revision
+        figures[key] = _stamped(figure, f"minima-{key}", state, ground)
     return {
         "alert": alert(messages),
         "summary": _summary(d),
-        "profile": _stamped(profile_figure(d, look), "minima-profile", state, ground),
-        "complexity": _stamped(complexity_figure(d, look), "minima-complexity", state, ground),
+        **figures,
         "data": _data_table(d, state),
     }
+
+
+def data_revision(act, H: int, N: int, level: float | None) -> str:
+    """The ``layout.datarevision`` of the profile and complexity figures: a digest of the
+    arguments of :func:`components.data.minima.profile_data`, which fix every array the two
+    figures hold.  Plotly.react skips recomputing a figure whose revision it has drawn."""
+    key = repr((tuple(act), int(H), int(N), None if level is None else float(level)))
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def released_figures(query: Any, profile: Callable[..., dict] = dm.profile_data) -> dict:
+    """The profile and complexity figures for the settings of a page's query string
+    ``query`` (``"?activation=gelu&gamma=1.5..."``, what the address bar holds with the
+    released slider's value put in): the view's slice of the settings the sync would
+    write (:func:`components.permalink.parse_query`, then validation), drawn by
+    :func:`minima_outputs`.  Bad settings give the same message figures; never raises."""
+    raw, _ = parse_query(strip_session(query) if isinstance(query, str) else None)
+    state, _ = sanitize({**raw, "tab": "minima"})
+    out = minima_outputs(view_slice(resolve_range(state), "minima"), profile)
+    return {"profile": out["profile"], "complexity": out["complexity"]}
 
 
 def map_outputs(
@@ -395,7 +442,8 @@ def _point_level(act, state: Mapping, level: float | None) -> float:
 
 def register(app, name: str, services: Services) -> None:
     """Two callbacks on the view's settings slice: the profile panels, and the regime maps;
-    and the export rows, which redraw a figure from the settings (memoized: cheap)."""
+    the export rows, which redraw a figure from the settings (memoized: cheap); and the
+    route :data:`FIGURES_ROUTE` of a released slider's figures (:func:`released_figures`)."""
     profile = memoize(services.cache, dm.profile_data)
     window = memoize(services.cache, dm.window)
     gamma_map = memoize(services.cache, dm.gamma_map)
@@ -409,6 +457,19 @@ def register(app, name: str, services: Services) -> None:
                 export_of, plot, profile=profile, maps=(window, gamma_map, n_map)
             ),
         )
+
+    def figures_route():
+        query = request.query_string.decode("utf-8", "replace")
+        if len(query) > _MAX_QUERY:
+            return jsonify(error="query too long"), 400
+        try:
+            body = to_json_plotly(released_figures("?" + query, profile))
+        except Exception:  # noqa: BLE001 - the page then waits for the callback's figures
+            logger.exception("figures of a released slider on the minima view")
+            return jsonify(error="the figures could not be drawn"), 500
+        return Response(body, mimetype="application/json", headers={"Cache-Control": "no-store"})
+
+    app.server.add_url_rule(FIGURES_ROUTE, "minima_figures", figures_route, methods=["GET"])
 
     @app.callback(
         output=dict(
