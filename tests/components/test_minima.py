@@ -13,6 +13,7 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from plotly.io.json import to_json_plotly
 
 from components.data import effect as ed
 from components.data import minima as dm
@@ -177,3 +178,61 @@ def test_rate_is_readable_at_any_size():
     assert _rate(0.0123) == "rate +0.0123 per weight"
     assert _rate(4.0265663853e37) == "rate +4.027e+37 per weight"
     assert _rate(0.0) == "rate 0: O(1) of them"
+
+
+def _json(figure) -> dict:
+    return json.loads(to_json_plotly(figure))
+
+
+def test_released_figures_are_the_callbacks_figures():
+    state, _ = sanitize({**default_state(), "activation": "gelu", "H": 4, "gamma": 1.5, "N": 1000,
+                         "theme": "dark", "tab": "minima"})
+    out = mv.minima_outputs(view_slice(state, "minima"))
+    query = query_from_state(state)
+    for q in (query, query + "&follow=room1", query.replace("tab=minima", "tab=complexity")):
+        got = mv.released_figures(q)
+        assert _json(got["profile"]) == _json(out["profile"])
+        assert _json(got["complexity"]) == _json(out["complexity"])
+    # the slider's new value in the query is what is drawn
+    other = mv.released_figures(query.replace("gamma=1.5", "gamma=2.5"))
+    assert _json(other["profile"]) != _json(out["profile"])
+    assert other["profile"].layout.datarevision != out["profile"].layout.datarevision
+    assert out["profile"].layout.datarevision == out["complexity"].layout.datarevision
+
+
+def test_data_revision_follows_every_argument_of_the_profile():
+    base = mv.data_revision(GELU, 4, 1000, None)
+    assert base == mv.data_revision(GELU._replace(), 4, 1000, None)
+    changed = {
+        mv.data_revision(GELU._replace(gamma=1.5), 4, 1000, None),
+        mv.data_revision(GELU._replace(mu=0.5), 4, 1000, None),
+        mv.data_revision(GELU, 5, 1000, None),
+        mv.data_revision(GELU, 4, 1001, None),
+        mv.data_revision(GELU, 4, 1000, -1.5),
+        mv.data_revision(SIGMOID, 4, 1000, None),
+    }
+    assert base not in changed and len(changed) == 6
+
+
+def test_released_figures_of_bad_settings_are_messages():
+    got = mv.released_figures("?activation=custom&knots=z%2C+f%0A1%2C+2%0A0%2C+1")
+    assert "knot table" in got["profile"].layout.annotations[0].text
+    for q in ("?gamma=banana&H=99&N=-4", "?" + "x=1&" * 50, None, 17, "", "?follow=room"):
+        got = mv.released_figures(q)
+        assert got["profile"] is not None and got["complexity"] is not None
+
+
+def test_released_figures_route():
+    from tests.integration.one_view import one_view_app
+
+    state = {**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5, "tab": "minima"}
+    client = one_view_app("minima", state).server.test_client()
+    r = client.get(mv.FIGURES_ROUTE + "?activation=gelu&H=4&gamma=1.5&tab=minima")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    body = r.get_json()
+    want = mv.released_figures("?activation=gelu&H=4&gamma=1.5")
+    assert body["profile"]["layout"]["datarevision"] == want["profile"].layout.datarevision
+    assert [t["type"] for t in body["profile"]["data"]][:1] == ["heatmap"]
+    bad = client.get(mv.FIGURES_ROUTE + "?activation=custom&knots=zz&gamma=%00")
+    assert bad.status_code == 200 and "knot table" in str(bad.get_json()["profile"]["layout"]["annotations"])
+    assert client.get(mv.FIGURES_ROUTE + "?" + "a" * 30_000).status_code == 400
