@@ -78,14 +78,34 @@
     return answers[q];
   }
 
+  function steady(gd, figure) {
+    // The plot area keeps the margins plotly worked out for the figure on screen, and the
+    // axes do not move them: tick labels of another width cost plotly no second layout
+    // pass.  (A legend that needs more room still gets it.)  The callback's figure, drawn
+    // next, lays itself out again.
+    var size = gd._fullLayout && gd._fullLayout._size, layout = figure.layout;
+    if (!size || !layout) { return figure; }
+    layout.margin = Object.assign({}, layout.margin || {}, {l: size.l, r: size.r, t: size.t, b: size.b});
+    ["xaxis", "yaxis"].forEach(function (k) {
+      layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
+    });
+    return figure;
+  }
+
   function draw(text, number) {
+    // The profile first; the complexity figure once the profile is on the screen.
     if (number !== latest || !text || !window.Plotly) { return; }
     var figures = JSON.parse(text);  // a fresh copy for each drawing: plotly keeps it
-    Object.keys(GRAPHS).forEach(function (k) {
-      var gd = graph(GRAPHS[k]);
-      if (gd && figures[k] && figures[k].data) { window.Plotly.react(gd, figures[k]); }
-    });
-    note("drawn " + number);
+    var keys = Object.keys(GRAPHS);
+    function next(i) {
+      if (i >= keys.length || number !== latest) { note("drawn " + number); return; }
+      var gd = graph(GRAPHS[keys[i]]), figure = figures[keys[i]];
+      if (!gd || !figure || !figure.data) { next(i + 1); return; }
+      Promise.resolve(window.Plotly.react(gd, steady(gd, figure)))
+        .catch(function (e) { note("not drawn " + keys[i] + " " + String(e)); })
+        .then(function () { next(i + 1); });
+    }
+    next(0);
   }
 
   function release() {
