@@ -79,13 +79,14 @@
   }
 
   function steady(gd, figure) {
-    // The plot area keeps the margins plotly worked out for the figure on screen, and the
-    // axes do not move them: tick labels of another width cost plotly no second layout
-    // pass.  (A legend that needs more room still gets it.)  The callback's figure, drawn
+    // The plot area keeps the margins plotly worked out for the figure on screen: neither
+    // the axes' tick labels nor the legend or the colour bar move them, which spares
+    // plotly its margin passes (a third of a drawing).  The callback's figure, drawn
     // next, lays itself out again.
     var size = gd._fullLayout && gd._fullLayout._size, layout = figure.layout;
     if (!size || !layout) { return figure; }
-    layout.margin = Object.assign({}, layout.margin || {}, {l: size.l, r: size.r, t: size.t, b: size.b});
+    layout.margin = Object.assign({}, layout.margin || {},
+                                  {l: size.l, r: size.r, t: size.t, b: size.b, autoexpand: false});
     ["xaxis", "yaxis"].forEach(function (k) {
       layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
     });
