@@ -43,7 +43,9 @@
   });
 
   function visible(el) {
-    return Boolean(el && el.offsetParent !== null && el.getClientRects().length);
+    // a hidden kept panel (components/layout.py KEPT_VIEWS) keeps its plots' boxes
+    return Boolean(el && el.offsetParent !== null && el.getClientRects().length &&
+                   !el.closest(".kept-panel[hidden]"));
   }
 
   function currentGraph() {

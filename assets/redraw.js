@@ -15,6 +15,14 @@
  * slider's value is read from its handle (aria-valuenow, written by the slider as it
  * moves); a move arriving while a figure is still being drawn is folded into the next
  * drawing (only the latest value is drawn).
+ *
+ * The analytic views stay mounted (components/layout.py KEPT_VIEWS).  A click on the tab
+ * of a kept view, coming from another kept view, is answered here, in the same frame:
+ * the panel is shown and the tab marked selected at once, after its figures were drawn
+ * from the tables if the settings changed while it was hidden (its figures otherwise
+ * show what they showed); the tab's value reaches Dash (dash_clientside.set_props) once
+ * that frame is painted, and the page's callbacks follow as for any tab change.  If the
+ * figures are stale and no table is loaded, the click goes to dcc.Tabs as before.
  */
 (function () {
   "use strict";
@@ -430,6 +438,112 @@
     live.observer.observe(root, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
   }
 
+  // --- switching between kept views ----------------------------------------------------
+
+  var drawnFor = {};       // view -> the settings slice its figures show (its view store)
+  var pendingTab = null;   // a tab shown here whose value has not reached Dash yet
+
+  function sliceOf(config, view, settings) {
+    // The view's slice of the settings (components/state.py view_slice).
+    var keys = config.view_keys[view].concat(config.style_keys);
+    if (config.range_views.indexOf(view) >= 0 && settings.u_auto === false) {
+      keys = keys.concat(["u_min", "u_max"]);
+    }
+    if (config.units_views.indexOf(view) >= 0 && settings.units === "network") {
+      keys = keys.concat(config.scale_keys.filter(function (k) { return keys.indexOf(k) < 0; }));
+    }
+    var out = {};
+    keys.forEach(function (k) { out[k] = settings[k] === undefined ? null : settings[k]; });
+    return out;
+  }
+
+  function sameSlice(a, b) {
+    if (!a || !b || typeof a !== "object" || typeof b !== "object") { return false; }
+    var ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
+    if (ka.join(",") !== kb.join(",")) { return false; }
+    return ka.every(function (k) { return JSON.stringify(a[k]) === JSON.stringify(b[k]); });
+  }
+
+  function hasFigures(view) {
+    return VIEW_PLOTS[view].every(function (p) {
+      var gd = graphDiv(p);
+      return Boolean(gd && gd._fullData && gd._fullData.length);
+    });
+  }
+
+  function fresh(config, view, settings) {
+    // Whether the view's figures show ``settings`` (drawn for the same slice).
+    return sameSlice(drawnFor[view], sliceOf(config, view, settings)) && hasFigures(view);
+  }
+
+  function drawNow(config, view, settings) {
+    // The view's figures for ``settings`` from its tables, straight into its graphs.
+    var figs = null;
+    dragging = false;
+    try { figs = viewFigures(config, view, baseState(settings), settings); } catch (e) { figs = null; }
+    if (!figs) { return false; }
+    var plots = VIEW_PLOTS[view];
+    if (!plots.every(function (p) { return figs[p] && graphDiv(p); })) { return false; }
+    plots.forEach(function (p) {
+      lastDrawn[p] = figs[p].__source || null;
+      delete figs[p].__source;
+      window.Plotly.react(graphDiv(p), figs[p]);
+    });
+    return true;
+  }
+
+  function selectedTab(config) {
+    var tabs = document.getElementById(config.ids.tabs);
+    var el = tabs ? tabs.querySelector(".tab--selected") : null;
+    return el ? config.tabs[el.id] || null : null;
+  }
+
+  function showKept(config, view, from) {
+    Object.keys(config.kept).forEach(function (v) {
+      var panel = document.getElementById(config.kept[v]);
+      if (!panel) { return; }
+      if (v === view) { panel.removeAttribute("hidden"); } else { panel.setAttribute("hidden", ""); }
+    });
+    var classes = ["tab--selected"].concat(config.selected_class ? [config.selected_class] : []);
+    Object.keys(config.tabs).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (!el) { return; }
+      classes.forEach(function (c) { el.classList.toggle(c, config.tabs[id] === view); });
+    });
+  }
+
+  function tellDash(config) {
+    // After the frame with the new panel is painted, the tab's value goes to Dash.
+    window.requestAnimationFrame(function () {
+      window.setTimeout(function () {
+        var view = pendingTab;
+        pendingTab = null;
+        if (view && window.dash_clientside && window.dash_clientside.set_props) {
+          window.dash_clientside.set_props(config.ids.tabs, {value: view});
+        }
+      }, 0);
+    });
+  }
+
+  function onTabClick(event) {
+    var config = current.config, settings = current.settings;
+    if (!config || !config.kept || !settings || typeof settings !== "object" || !window.Plotly) { return; }
+    var el = event.target && event.target.closest ? event.target.closest(".tab") : null;
+    var view = el ? config.tabs[el.id] : null;
+    var from = selectedTab(config);
+    if (!view || !from || view === from || !(view in config.kept) || !(from in config.kept)) { return; }
+    if (VIEW_PLOTS[view] && !fresh(config, view, settings)) {
+      if (!drawNow(config, view, settings)) { return; }  // dcc.Tabs and the server draw
+      drawnFor[view] = sliceOf(config, view, settings);
+    }
+    event.stopPropagation();
+    showKept(config, view, from);
+    var waiting = pendingTab !== null;
+    pendingTab = view;
+    if (!waiting) { tellDash(config); }
+  }
+
+  document.addEventListener("click", onTabClick, true);
   document.addEventListener("pointerdown", startLive, true);
   document.addEventListener("pointerup", endLive, true);
   document.addEventListener("pointercancel", endLive, true);
@@ -441,11 +555,25 @@
         var PLOTS = config.plots;
         var none = PLOTS.map(noUpdate);
         if (!settings || typeof settings !== "object") { return none; }
+        var previous = current.settings;
         current = {settings: settings, config: config};
+        // The settings each view's figures were drawn for: its store (written while it
+        // is shown; the server draws from it).
+        var stores = Array.prototype.slice.call(arguments, 3);
+        ORDER.forEach(function (v, i) { if (stores[i]) { drawnFor[v] = stores[i]; } });
         var trig = triggeredIds();
         var state = baseState(settings);
-        var view = trig.indexOf(config.ids.tabs + ".value") >= 0 && typeof tab === "string" ? tab : settings.tab;
+        var byTab = trig.indexOf(config.ids.tabs + ".value") >= 0 && typeof tab === "string";
+        var view = byTab ? tab : settings.tab;
         if (!VIEW_PLOTS[view]) { return none; }
+        if (config.kept && view in config.kept) {
+          // A kept view shows what it showed when it was hidden: nothing to draw if that
+          // is still right (a tab switch, or settings the view does not depend on).
+          var unchanged = byTab && trig.length === 1 ? fresh(config, view, settings)
+            : previous && typeof previous === "object" && hasFigures(view) &&
+              sameSlice(sliceOf(config, view, previous), sliceOf(config, view, settings));
+          if (unchanged) { window.setTimeout(function () { prefetch(config, settings); }, 0); return none; }
+        }
         dragging = false;
         var figs = null;
         try {

@@ -20,6 +20,8 @@ function that tests call directly.
 
 from __future__ import annotations
 
+import json
+
 from dash import ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
@@ -120,13 +122,14 @@ def _register_clientside(app) -> None:
         *[State(graph, "figure") for graph in COMPARE_GRAPHS],
         prevent_initial_call=True,
     )
-    for view in KEPT_VIEWS:
-        # shown with its tab at once, without a round trip to the server
-        app.clientside_callback(
-            f"function (tab) {{ return tab !== {view!r}; }}",
-            Output(ids.kept_panel(view), "hidden"),
-            Input(ids.TABS, "value"),
-        )
+    # the kept panels, shown with their tab at once, without a round trip to the server
+    # (one callback for all of them: one round of the renderer per tab switch)
+    app.clientside_callback(
+        "function (tab) { return %s.map(function (v) { return tab !== v; }); }"
+        % json.dumps(list(KEPT_VIEWS)),
+        [Output(ids.kept_panel(view), "hidden") for view in KEPT_VIEWS],
+        Input(ids.TABS, "value"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="presenter", function_name="writeAddress"),
         Output(ids.PERMALINK, "value"),

@@ -512,11 +512,16 @@ COMPARE_GRAPHS = (*(ids.graph(plot) for plot in ("complexity", "layered-k", "lay
                                                  "finite", "activation", "pieces", "phi")),
                   ids.EFFECT_MODULATION_GRAPH, ids.EFFECT_COMPARE_GRAPH)
 
-#: Views whose content stays mounted (hidden) while another tab is shown: their figures
-#: (WebGL globes and surfaces) take seconds to draw again, and a tab of dcc.Tabs draws its
-#: content anew on every visit.  Their tab in dcc.Tabs is empty; the content lives in a
-#: panel next to it that a clientside callback shows for the selected tab.
-KEPT_VIEWS = ("lab",)
+#: Views whose content stays mounted (hidden) while another tab is shown, since a tab of
+#: dcc.Tabs draws its content anew on every visit: the Landscapes' figures (WebGL globes
+#: and surfaces) take seconds to draw again, and the analytic views are switched between
+#: in one frame (assets/redraw.js shows the panel at the click, redrawing its figures from
+#: the server's tables first if the settings changed while it was hidden).  Their tab in
+#: dcc.Tabs is empty; the content lives in a panel next to it that a clientside callback
+#: shows for the selected tab.
+KEPT_VIEWS = ("complexity", "layered", "finite", "activation", "lab")
+#: The class of the selected tab (besides dcc.Tabs' own ``tab--selected``).
+TAB_SELECTED_CLASS = "view-tab--selected"
 
 
 def _tabs(state: dict):
@@ -527,7 +532,7 @@ def _tabs(state: dict):
             dcc.Tab(label=view.label, value=view.name,
                     children=[] if view.name in KEPT_VIEWS else _view_content(view, state),
                     id=ids.tab(view.name), className="view-tab",
-                    selected_className="view-tab--selected")
+                    selected_className=TAB_SELECTED_CLASS)
             for view in VIEWS
         ],
         className="view-tabs",
@@ -570,7 +575,7 @@ def build_layout(state: dict | None = None, search: str | None = None,
             dcc.Store(id=ids.SETTINGS, data=state),
             *stores,
             dcc.Store(id=ids.KEY_EVENT, data=None),
-            dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config()),
+            dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config(KEPT_VIEWS, TAB_SELECTED_CLASS)),
             dcc.Store(id=ids.REDRAW_WARM, data=None),
             dcc.Store(id=ids.ADDRESS, data=None),
             dcc.Store(id=ids.COMPARE, data=None),

@@ -57,6 +57,7 @@ from components.figures.analytic import finite_figure
 from components.figures.style import figure_style
 from components.permalink import parse_query
 from components.registry import SCALE_KEYS, STYLE_KEYS, Services, by_name
+from components.registry import VIEWS as REGISTERED
 from components.routes import register_table_route
 from components.state import FIELDS, activation_of, sanitize, view_slice
 from components.views import analytic
@@ -295,9 +296,11 @@ def tables_for_request(view: str, query: str, tables: Callable[[str, str], bytes
     return tables(view, coarse_query(view, state))
 
 
-def redraw_config() -> dict:
+def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
     """What assets/redraw.js needs: ids, the tables' address, the keys of each view's
-    slice (components/registry.py) and the ranges of H and N."""
+    slice (components/registry.py), the ranges of H and N, and the views kept mounted
+    (``kept``, components/layout.py KEPT_VIEWS: their panels by view, switched between in
+    the browser) with the class dcc.Tabs gives the selected tab (``selected_class``)."""
     views = {name: by_name(name) for name in TABLE_VIEWS}
     return {
         "url": "/_tables/",
@@ -313,6 +316,9 @@ def redraw_config() -> dict:
         "drag_keys": {view: list(keys) for view, keys in DRAG_KEYS.items()},
         "h_range": [int(FIELDS["H"].minimum), int(FIELDS["H"].maximum)],
         "n_range": [int(FIELDS["N"].minimum), int(FIELDS["N"].maximum)],
+        "kept": {view: ids.kept_panel(view) for view in kept},
+        "tabs": {ids.tab(view.name): view.name for view in REGISTERED},
+        "selected_class": selected_class,
     }
 
 
@@ -336,6 +342,8 @@ def register(app, services: Services) -> None:
         Input(ids.TABS, "value"),
         Input(ids.SETTINGS, "data"),
         State(ids.REDRAW_CONFIG, "data"),
+        # the settings each view's figures were last drawn for
+        *[State(ids.view_state(view), "data") for view in TABLE_VIEWS],
         prevent_initial_call=True,
     )
     app.clientside_callback(

@@ -249,3 +249,63 @@ def test_redraw003_held_handle_draws_directly_and_release_in_place_is_exact(shar
     back = _page_curves(duo, "#complexity-graph", lambda c: not c[0]["browser"])
     _compare(back, exact, rtol=1e-15, atol=0.0)
     assert duo.get_logs() == []
+
+
+SWITCH = """
+document.getElementById(arguments[0]).click();
+var panel = document.getElementById(arguments[1]);
+var gd = document.querySelector(arguments[2] + ' .js-plotly-plot');
+var tab = document.querySelector('#view-tabs .tab--selected');
+return {hidden: panel.hidden, kept: gd ? gd.__kept || null : null,
+        name: gd && gd.data && gd.data[0] ? gd.data[0].name : null,
+        browser: Boolean(gd && gd.data && gd.data[0] && ArrayBuffer.isView(gd.data[0].y)),
+        selected: tab ? tab.id : null};
+"""
+
+
+def test_redraw004_analytic_tabs_switch_at_the_click_with_current_figures(shared_duo):
+    """The analytic views stay mounted: a click on the tab of one shows it at once (in
+    the click's own task), redrawn from the tables if the settings changed while it was
+    hidden, and without drawing anything if they did not; the tab then reaches the
+    server as any tab change (the address, then the server's exact figure)."""
+    duo = shared_duo
+    H = 3
+    duo.wait_for_page(duo.server_url + f"/?H={H}&K=4", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    duo.find_element("#tab-layered").click()
+    _page_curves(duo, "#layered-k-graph", lambda c: bool(c) and not c[0]["browser"])
+    duo.driver.execute_script("document.querySelector('#layered-k-graph .js-plotly-plot').__kept = 'yes';")
+    duo.find_element("#tab-complexity").click()
+    until(lambda: "tab=" not in duo.driver.execute_script("return location.search"), timeout=15)
+    # a new depth on the complexity tab; the layered view, hidden, still shows H = 3
+    _wait_tables(duo, "complexity", H + 1)
+    drag = Drag(duo, "#depth-slider")
+    drag.to(H + 1)
+    drag.release()
+    until(lambda: f"H={H + 1}" in duo.driver.execute_script("return location.search"), timeout=15)
+    _page_curves(duo, "#complexity-graph",
+                 lambda c: f",{H + 1}</sub>" in (c[0]["name"] or "") and not c[0]["browser"])
+    _wait_tables(duo, "layered", H + 1)
+    time.sleep(0.5)
+    shown = duo.driver.execute_script(SWITCH, "tab-layered", "layered-panel", "#layered-k-graph")
+    assert shown == {"hidden": False, "kept": "yes", "name": f"E<sub>k</sub> at H = {H + 1}",
+                     "browser": True, "selected": "tab-layered"}, shown
+    assert duo.driver.execute_script("return document.getElementById('complexity-panel').hidden")
+    until(lambda: "tab=layered" in duo.driver.execute_script("return location.search"), timeout=15)
+    exact = _server_curves(views.render_layered(H + 1, 4)["figures"]["layered-k"])
+    _compare(_page_curves(duo, "#layered-k-graph", lambda c: not c[0]["browser"]), exact,
+             rtol=1e-15, atol=0.0)
+    # back to complexity, whose figure is up to date: shown as it is, nothing drawn
+    duo.driver.execute_script("""
+        var gd = document.querySelector('#complexity-graph .js-plotly-plot');
+        gd.__kept = 'yes'; window.__plots = 0;
+        gd.on('plotly_afterplot', function () { window.__plots += 1; });
+    """)
+    shown = duo.driver.execute_script(SWITCH, "tab-complexity", "complexity-panel", "#complexity-graph")
+    assert shown["hidden"] is False and shown["kept"] == "yes" and not shown["browser"], shown
+    assert shown["selected"] == "tab-complexity"
+    until(lambda: "tab=" not in duo.driver.execute_script("return location.search"), timeout=15)
+    time.sleep(1.0)
+    assert duo.driver.execute_script("return window.__plots") == 0
+    assert duo.find_element("#tab-complexity").get_attribute("aria-selected") == "true"
+    assert duo.get_logs() == []
