@@ -14,7 +14,9 @@
  * a move then costs one Plotly.react and no callback round of the Dash renderer.  The
  * slider's value is read from its handle (aria-valuenow, written by the slider as it
  * moves); a move arriving while a figure is still being drawn is folded into the next
- * drawing (only the latest value is drawn).
+ * drawing (only the latest value is drawn).  A view's plots are drawn one after the
+ * other, each painted before the next is drawn, so the first plot does not wait for the
+ * others.
  *
  * The analytic views stay mounted (components/layout.py KEPT_VIEWS).  A click on the tab
  * of a kept view, coming from another kept view, is answered here, in the same frame:
@@ -367,10 +369,18 @@
       try { figs = viewFigures(config, view, state, settings); } catch (e) { note(String(e)); figs = null; }
     }
     if (!figs) { note("no table for " + view + " " + JSON.stringify(state)); return; }
-    var jobs = [];
-    Object.keys(figs).forEach(function (p) {
-      var gd = figs[p] ? graphDiv(p) : null;
-      if (!gd) { return; }
+    // One plot after the other, each on the screen before the next is drawn: the first
+    // plot of a view (the one the slider is about) does not wait for the others.
+    var order = Object.keys(figs).filter(function (p) { return figs[p] && graphDiv(p); });
+    if (!order.length) { return; }
+    painting = true;
+    var finish = function () {
+      painting = false;
+      if (again) { again = false; drawLive(); }
+    };
+    var drawOne = function (i) {
+      var p = order[i], gd = live ? graphDiv(p) : null;
+      if (!gd) { finish(); return; }
       if (!live.snapshot[p]) { live.snapshot[p] = {data: gd.data, layout: gd.layout}; }
       if (!gd.__liveHooked) {
         // A figure drawn by someone else while the handle is held (the server's answer
@@ -387,14 +397,15 @@
       lastDrawn[p] = figs[p].__source || null;
       delete figs[p].__source;
       gd.__liveData = figs[p].data;
-      jobs.push(window.Plotly.react(gd, steady(gd, figs[p])));
-    });
-    if (!jobs.length) { return; }
-    painting = true;
-    Promise.all(jobs).catch(function () { return null; }).then(function () {
-      painting = false;
-      if (again) { again = false; drawLive(); }
-    });
+      Promise.resolve(window.Plotly.react(gd, steady(gd, figs[p]))).catch(function () { return null; })
+        .then(function () {
+          if (i + 1 >= order.length) { finish(); return; }
+          window.requestAnimationFrame(function () {
+            window.setTimeout(function () { drawOne(i + 1); }, 0);
+          });
+        });
+    };
+    drawOne(0);
   }
 
   function endLive() {
