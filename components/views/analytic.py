@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, replace
+from html import escape
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -486,40 +487,42 @@ def energy_table(energies, e_inf: float, scale: float | None = None):
 
 
 def _stats_view(stats: dict, H: int):
-    def item(term, value: str, hint: str):
-        return html.Div([html.Dt(term, title=hint), html.Dd(value)], className="stat")
+    """The activation's numbers (theory §5.1–§5.3) as one block of HTML (a single
+    component, cheap to replace on every slider move), each with its meaning as a hint."""
+    def item(term: str, value: str, hint: str) -> str:
+        return (f'<div class="stat"><dt title="{escape(hint)}">{term}</dt>'
+                f"<dd>{escape(value)}</dd></div>")
 
     kappa = ", ".join(format_value(x, 4) for x in stats["kappa"]) or "—"
-    return html.Dl(
-        [
-            item("ᾱ", format_value(stats["alpha_bar"]), "mean slope Σ ρ_ℓ α_ℓ (theory §5.2)"),
-            item("β̄", format_value(stats["beta_bar"]), "mean intercept Σ ρ_ℓ β_ℓ (theory §5.2)"),
-            item(
-                "fit error E[(f − f̂)²]",
-                "0 (exact)" if stats["exact"] else format_value(stats["error"], 3),
-                "mean squared error of the PL fit under Z ~ N(μ, σ²) (theory §5.1)",
-            ),
-            item(
-                "relative error",
-                "0 (exact)" if stats["exact"]
-                else f"{format_value(100 * stats['relative_error'], 3)} %",
-                "E[(f(Z) − f̂(Z))²] / Var f(Z)",
-            ),
-            item("pieces", str(stats["pieces"]), "pieces of f̂ (fewer than L when f is PL already)"),
-            item(
-                ["ᾱ", html.Sup(f"H−1 = {H - 1}")],
-                format_value(stats["loss_scale"]),
-                "loss in network units = ᾱ^(H−1) × spin-glass loss (theory §5.3)",
-            ),
-            item(
-                ["κ", html.Sub("d"), " of φ (d = 1…H−1)"],
-                kappa,
-                "coefficients κ_d = γ β̄ ᾱ^(d−H) of φ(s) = Σ_d κ_d s^d, in units of ᾱ^(H−1) "
-                "(theory §5.3)",
-            ),
-        ],
-        className="stats-list",
-    )
+    items = [
+        item("ᾱ", format_value(stats["alpha_bar"]), "mean slope Σ ρ_ℓ α_ℓ (theory §5.2)"),
+        item("β̄", format_value(stats["beta_bar"]), "mean intercept Σ ρ_ℓ β_ℓ (theory §5.2)"),
+        item(
+            "fit error E[(f − f̂)²]",
+            "0 (exact)" if stats["exact"] else format_value(stats["error"], 3),
+            "mean squared error of the PL fit under Z ~ N(μ, σ²) (theory §5.1)",
+        ),
+        item(
+            "relative error",
+            "0 (exact)" if stats["exact"]
+            else f"{format_value(100 * stats['relative_error'], 3)} %",
+            "E[(f(Z) − f̂(Z))²] / Var f(Z)",
+        ),
+        item("pieces", str(stats["pieces"]), "pieces of f̂ (fewer than L when f is PL already)"),
+        item(
+            f"ᾱ<sup>H−1 = {H - 1}</sup>",
+            format_value(stats["loss_scale"]),
+            "loss in network units = ᾱ^(H−1) × spin-glass loss (theory §5.3)",
+        ),
+        item(
+            "κ<sub>d</sub> of φ (d = 1…H−1)",
+            kappa,
+            "coefficients κ_d = γ β̄ ᾱ^(d−H) of φ(s) = Σ_d κ_d s^d, in units of ᾱ^(H−1) "
+            "(theory §5.3)",
+        ),
+    ]
+    return dcc.Markdown(f'<dl class="stats-list">{"".join(items)}</dl>',
+                        dangerously_allow_html=True, className="stats-markup")
 
 
 def _failed(view: str, error: str, messages: list[str], style) -> dict:
@@ -841,12 +844,32 @@ def plot_block(plot: str, height: int, class_name: str = ""):
     )
 
 
+_CAPTION_TAGS = {html.I: "i", html.Sub: "sub", html.Sup: "sup"}
+
+
+def _markup(parts) -> str:
+    """HTML of a caption given as text and html.I / html.Sub / html.Sup components."""
+    if isinstance(parts, str):
+        return escape(parts)
+    if not isinstance(parts, (list, tuple)):
+        tag = _CAPTION_TAGS[type(parts)]
+        return f"<{tag}>{_markup(parts.children)}</{tag}>"
+    return "".join(_markup(p) for p in parts)
+
+
+def caption_block(parts):
+    """A caption as one block of HTML (one component however many symbols it sets: the
+    views stay mounted, and every component costs the page on each update)."""
+    return dcc.Markdown(f'<p class="caption">{_markup(parts)}</p>',
+                        dangerously_allow_html=True, className="caption-block")
+
+
 def _card(title: str, alert_id: str, body: list, caption, card_id: str,
           scope_id: str | None = None):
     scope = ([html.Div(id=scope_id, className="alert notice scope-note", role="status")]
              if scope_id else [])
     return html.Article(
-        [html.H2(title), alert_box(alert_id), *scope, *body, html.P(caption, className="caption")],
+        [html.H2(title), alert_box(alert_id), *scope, *body, caption_block(caption)],
         className="card",
         id=card_id,
     )
