@@ -1,8 +1,9 @@
 /* Spin-glass loss landscapes: the small browser-side part.
  *
  * - clientside callbacks (namespace "spinglass"): page classes for theme and lecture
- *   mode, the live value of the log-scale N slider, the permalink box,
+ *   mode, the exact N beside the log-scale N slider, the permalink box,
  *   PNG / SVG export of a figure;
+ * - the label of the N slider follows the slider while it moves;
  * - keyboard: n / p (and PageDown / PageUp, arrows in lecture mode) step through the
  *   presets, l toggles lecture mode, t the theme, Esc leaves lecture mode.  A key is
  *   sent to the settings callback through the key-event store, which applies it.
@@ -36,16 +37,10 @@
         document.documentElement.setAttribute("data-theme", theme);
         return "page theme-" + theme + (settings.lecture === true ? " lecture" : "");
       },
-      nLabel: function (dragValue, boxValue) {
-        // While the log-scale slider is dragged, 10^value; once the settings are applied
-        // the exact N of the number box (the slider then sits within a step of it).
+      nLabel: function (boxValue) {
+        // Once the settings are applied, the exact N of the number box.
         var box = typeof boxValue === "number" && isFinite(boxValue) && boxValue > 0;
-        var drag = typeof dragValue === "number" && isFinite(dragValue);
-        if (box && (!drag || Math.abs(Math.log10(boxValue) - dragValue) < 0.026)) {
-          return "N = " + formatN(boxValue);
-        }
-        if (drag) { return "N = " + formatN(Math.pow(10, dragValue)); }
-        return noUpdate();
+        return box ? "N = " + formatN(boxValue) : noUpdate();
       },
       permalink: function (href) {
         return href || window.location.href;
@@ -81,6 +76,30 @@
       }
     }
   });
+
+  // While the log-scale N slider moves (mouse or keys), its label follows: 10^value, or
+  // the exact N of the number box while the slider sits within a step of it.  Written
+  // into the label directly: a callback on every move would cost the page a round of
+  // the Dash renderer.
+  function nLabelFollows(slider) {
+    var label = document.getElementById("n-label");
+    var thumb = slider.querySelector("[role=slider]");
+    var v = thumb ? parseFloat(thumb.getAttribute("aria-valuenow")) : NaN;
+    if (!label || !isFinite(v)) { return; }
+    var input = document.getElementById("n-input");
+    var box = input ? parseFloat(input.value) : NaN;
+    var n = isFinite(box) && box > 0 && Math.abs(Math.log10(box) - v) < 0.026 ? box : Math.pow(10, v);
+    var text = "N = " + formatN(n);
+    if (label.textContent !== text) { label.textContent = text; }
+  }
+
+  new MutationObserver(function (records) {
+    for (var i = 0; i < records.length; i += 1) {
+      var slider = records[i].target.closest ? records[i].target.closest("#n-slider") : null;
+      if (slider) { nLabelFollows(slider); return; }
+    }
+  }).observe(document.documentElement, {subtree: true, attributes: true,
+                                         attributeFilter: ["aria-valuenow"]});
 
   var count = 0;
 

@@ -102,10 +102,10 @@ def _register_clientside(app) -> None:
         Output(ids.PAGE, "className"),
         Input(ids.SETTINGS, "data"),
     )
+    # the exact N once applied; while the slider moves, assets/app.js writes the label
     app.clientside_callback(
         ClientsideFunction(namespace="spinglass", function_name="nLabel"),
         Output(ids.N_LABEL, "children"),
-        Input(ids.N_SLIDER, "drag_value"),
         Input(ids.N_INPUT, "value"),
         prevent_initial_call=True,
     )
