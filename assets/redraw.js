@@ -543,12 +543,15 @@
     var view = el ? config.tabs[el.id] : null;
     var from = selectedTab(config);
     if (!view || !from || view === from || !(view in config.kept) || !(from in config.kept)) { return; }
-    if (VIEW_PLOTS[view] && !fresh(config, view, settings)) {
-      if (!drawNow(config, view, settings)) { return; }  // dcc.Tabs and the server draw
-      drawnFor[view] = sliceOf(config, view, settings);
+    var stale = VIEW_PLOTS[view] && !fresh(config, view, settings);
+    if (stale && !(ready(tableUrl(config, view, settings, settings.H)) &&
+                   VIEW_PLOTS[view].every(function (p) { return graphDiv(p); }))) {
+      return;  // no table or a plot never drawn: dcc.Tabs and the server draw
     }
     event.stopPropagation();
     showKept(config, view, from);
+    // drawn once shown (a panel out of the layout has no size to draw at)
+    if (stale && drawNow(config, view, settings)) { drawnFor[view] = sliceOf(config, view, settings); }
     var waiting = pendingTab !== null;
     pendingTab = view;
     if (!waiting) { tellDash(config); }

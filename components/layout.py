@@ -520,6 +520,10 @@ COMPARE_GRAPHS = (*(ids.graph(plot) for plot in ("complexity", "layered-k", "lay
 #: dcc.Tabs is empty; the content lives in a panel next to it that a clientside callback
 #: shows for the selected tab.
 KEPT_VIEWS = ("complexity", "layered", "finite", "activation", "lab")
+#: Kept views whose hidden panel keeps its width (its WebGL figures are not resized when
+#: it is shown again); the others leave the page's layout while hidden, so that drawing
+#: on the shown tab does not lay them out again with every measurement plotly takes.
+LAID_OUT_WHILE_HIDDEN = ("lab",)
 #: The class of the selected tab (besides dcc.Tabs' own ``tab--selected``).
 TAB_SELECTED_CLASS = "view-tab--selected"
 
@@ -545,7 +549,9 @@ def _kept_panels(state: dict) -> list:
     """The panels of :data:`KEPT_VIEWS`, each shown only while its tab is selected."""
     return [
         html.Div(_view_content(view, state), id=ids.kept_panel(view.name),
-                 className="view-tab-content kept-panel", hidden=state["tab"] != view.name,
+                 className="view-tab-content kept-panel"
+                 + ("" if view.name in LAID_OUT_WHILE_HIDDEN else " kept-panel--out"),
+                 hidden=state["tab"] != view.name,
                  role="tabpanel", **{"aria-labelledby": ids.tab(view.name)})
         for view in VIEWS if view.name in KEPT_VIEWS
     ]
