@@ -39,6 +39,7 @@
   var bundles = {};   // url -> {state: "pending" | "ready" | "failed", data}
   var queue = [];     // urls waiting to be fetched (one request at a time)
   var busy = false;
+  var REST_MS = 3000;  // settings unchanged this long on a non-analytic tab: tables fetched
 
   function noUpdate() { return window.dash_clientside.no_update; }
 
@@ -261,11 +262,33 @@
     return out;
   }
 
+  var restTimer = null;
+
   function prefetch(config, settings) {
     // The visible view at the shown depth, the other analytic views there (tab switches),
     // then the visible view at the other depths, nearest first (dragging H); the other
     // views' other depths once their tab is shown.  A finite-N loss range of one's own is
     // a new table for each depth: only the shown depth then.
+    //
+    // On a tab that is not an analytic view (the minima view, say) the tables are only for
+    // a later tab switch: they are asked for once the settings have rested for REST_MS and
+    // the page is idle, so a slider moved there does not share the server with them.
+    if (restTimer !== null) { window.clearTimeout(restTimer); restTimer = null; }
+    if (ORDER.indexOf(settings.tab) < 0) {
+      restTimer = window.setTimeout(function () {
+        restTimer = null;
+        var text = JSON.stringify(settings);
+        var still = function () { return JSON.stringify(current.settings) === text; };
+        if (!still()) { return; }  // newer settings rest again
+        var go = function () { if (still()) { fetchTables(config, settings); } };
+        if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
+      }, REST_MS);
+      return;
+    }
+    fetchTables(config, settings);
+  }
+
+  function fetchTables(config, settings) {
     var H = settings.H, lo = config.h_range[0], hi = config.h_range[1];
     var shown = ORDER.indexOf(settings.tab) >= 0 ? [settings.tab] : [];
     var others = ORDER.filter(function (v) { return v !== settings.tab; });

@@ -93,3 +93,30 @@ def test_min003_released_gamma_slider_draws_the_servers_figures(dash_duo, tmp_pa
     # the page's own request carried the sliders' values, the rest of the settings from the link
     log = dash_duo.driver.execute_script("return window.__minimaLog")
     assert any("gamma=1.5" in entry and "activation=gelu" in entry for entry in log)
+
+
+TABLE_REQUESTS = """
+return performance.getEntriesByType('resource').map(function (e) { return e.name; })
+  .filter(function (n) { return n.indexOf('/_tables/') >= 0; }).length;
+"""
+
+
+def test_min004_tables_of_other_tabs_wait_until_the_settings_rest(dash_duo, tmp_path):
+    """On the minima tab the analytic views' tables (assets/redraw.js) are fetched only once
+    the settings have rested: a slider moved there does not share the server with them."""
+    import time
+
+    from selenium.webdriver.common.keys import Keys
+
+    dash_duo.start_server(_full_app(tmp_path))
+    dash_duo.wait_for_page(dash_duo.server_url + "/?tab=minima&activation=gelu&H=4&gamma=0.5", timeout=30)
+    dash_duo.wait_for_element(f"#{ids.MINIMA_PROFILE_GRAPH} .main-svg", timeout=60)
+    thumb = dash_duo.find_element(f"#{ids.GAMMA} [role=slider]")
+    # one settings change a second: never a rest of three seconds
+    for _ in range(6):
+        thumb.send_keys(Keys.ARROW_RIGHT)
+        time.sleep(1.0)
+        assert dash_duo.driver.execute_script(TABLE_REQUESTS) == 0, "tables fetched while the settings moved"
+    until(lambda: dash_duo.driver.execute_script(TABLE_REQUESTS) > 0, timeout=30,
+          msg="the tables were never fetched once the settings rested")
+    assert dash_duo.get_logs() == []
