@@ -139,9 +139,24 @@ def _fmt(x: Any, digits: int = 5) -> str:
     return f"{x:.{digits}g}" if math.isfinite(x) else "—"
 
 
+#: Rates within this of 0 are 0: the Laplace rate of an isolated minimum (theory §5.6) is
+#: exactly 0 and is reached numerically to about 1e-7 (compute/overlap.py _POLE_TOL).
+_ZERO_RATE = 1e-6
+
+
+def _fmt_rate(x: Any) -> str:
+    """A rate per weight for the table: as :func:`_fmt`, with |x| <= 1e-6 written 0."""
+    try:
+        if abs(float(x)) <= _ZERO_RATE:
+            return "0"
+    except (TypeError, ValueError):
+        return "—"
+    return _fmt(x, 5)
+
+
 def _rate(v: float) -> str:
     """A rate in words: a value within 10⁻⁶ of 0 is a single point (O(1) expected count)."""
-    if abs(v) <= 1e-6:
+    if abs(v) <= _ZERO_RATE:
         return "rate 0: O(1) of them"
     return f"rate {v:+.4f} per weight" if abs(v) < 1e4 else f"rate {v:+.4g} per weight"
 
@@ -279,8 +294,8 @@ def _data_table(d: Mapping, state: Mapping):
         [
             _fmt(d["u"][i], 6),
             _fmt(d["theta"][i], 5),
-            _fmt(d["lead"][i], 5),
-            _fmt(d["lead_min"][i], 5),
+            _fmt_rate(d["lead"][i]),
+            _fmt_rate(d["lead_min"][i]),
             _fmt(d["lead_min_m"][i], 4),
             str(d["lead_min_regime"][i]),
         ]
@@ -289,7 +304,8 @@ def _data_table(d: Mapping, state: Mapping):
     tbl = table(
         ["u", "Θ_H (§3)", "sup Σ_N: all", "sup Σ_N: minima", "m* (minima)", "regime"],
         rows,
-        f"{len(rows)} of the {len(d['u'])} grid points; the CSV has all of them.",
+        f"{len(rows)} of the {len(d['u'])} grid points; the CSV has all of them. Rates within "
+        "10⁻⁶ of 0 are written 0 (an isolated minimum: O(1) of them).",
         kind="effect",
         caption_style={"textAlign": "left"},
     )

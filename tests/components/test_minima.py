@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from plotly.io.json import to_json_plotly
+from plotly.utils import PlotlyJSONEncoder
 
 from components.data import effect as ed
 from components.data import minima as dm
@@ -178,6 +179,18 @@ def test_rate_is_readable_at_any_size():
     assert _rate(0.0123) == "rate +0.0123 per weight"
     assert _rate(4.0265663853e37) == "rate +4.027e+37 per weight"
     assert _rate(0.0) == "rate 0: O(1) of them"
+
+
+def test_table_writes_a_numerically_zero_rate_as_zero():
+    """The pole minimum's rate is 0 up to ~1e-7 (theory §5.6): the table says 0, not -2.9e-12."""
+    d = dm.profile_data(SIGMOID, 6, 100, None)
+    lead_min = np.asarray(d["lead_min"])
+    tiny = (lead_min != 0) & (np.abs(lead_min) <= 1e-6)
+    assert np.any(tiny)  # the case has numerically-zero rates on the grid
+    text = json.dumps(mv._data_table(d, default_state()), cls=PlotlyJSONEncoder)
+    assert "e-1" not in text and "e-0" not in text  # no 1e-7-sized rate is written out
+    assert mv._fmt_rate(-2.8666e-12) == "0" and mv._fmt_rate(0.0123) == "0.0123"
+    assert mv._fmt_rate(float("nan")) == "—" and mv._fmt_rate(None) == "—"
 
 
 def _json(figure) -> dict:
