@@ -139,10 +139,16 @@ def scaled_coefficients(H: int, coeffs, N) -> np.ndarray:
 
 
 class _F:
-    """f_N, f_N', f_N'' and the pieces of Σ_N that do not depend on u, on an overlap array."""
+    """f_N, f_N', f_N'' and the pieces of Σ_N that do not depend on u, on an overlap array.
+
+    ``c`` is one coefficient vector ``[c_0, …, c_deg]``, or one per row, shape (R, deg + 1), against
+    ``m`` of shape (R, K) (the same arithmetic, elementwise, as one row at a time).
+    """
 
     def __init__(self, c: np.ndarray, H: int, m: np.ndarray, q: np.ndarray | None = None):
-        deg = c.size - 1
+        deg = c.shape[-1] - 1
+        if c.ndim > 1:
+            c = c.T[:, :, None]  # c[j] is the column (R, 1) of coefficient j
         f = np.full_like(m, c[deg])
         fp = np.full_like(m, deg * c[deg]) if deg >= 1 else np.zeros_like(m)
         fpp = np.full_like(m, deg * (deg - 1) * c[deg]) if deg >= 2 else np.zeros_like(m)
@@ -347,7 +353,10 @@ def _m_q(tau):
 
 
 def _zoom_max(c, H, u: np.ndarray, minima: bool, tau: np.ndarray, i: np.ndarray, best: np.ndarray):
-    """Refine maxima of the cumulative profile at levels ``u`` (one per row) around grid nodes ``tau[i]``."""
+    """Refine maxima of the cumulative profile at levels ``u`` (one per row) around grid nodes ``tau[i]``.
+
+    ``c`` is one coefficient vector, or one per row (shape (len(u), deg + 1), see :class:`_F`).
+    """
     rows = np.arange(u.size)
     t_best = tau[i]
     lo = tau[np.maximum(i - 1, 0)]
@@ -378,6 +387,33 @@ def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
     return _zoom_max(c, H, u, minima, tau, i, val[np.arange(u.size), i])
 
 
+def _pole_minima_rows(C: np.ndarray, H, tau: np.ndarray):
+    """:func:`_pole_minima` for every row of coefficients ``C`` (shape (R, deg + 1)) at once (theory §5.6).
+
+    Returns ``(row, level, τ, rate)`` of each isolated minimum found, ordered by row and, within a
+    row, by τ (the order of :func:`_pole_minima`); ``rate`` is the minima profile's peak there.  The
+    candidates of all rows are zoomed together; each row's numbers are those of its own call.
+    """
+    R = C.shape[0]
+    m, q = _m_q(tau)
+    F = _F(C, H, np.broadcast_to(m, (R, tau.size)), np.broadcast_to(q, (R, tau.size)))
+    P, _ = _cumulative(F, np.full((R, tau.size), np.inf), True)
+    edge = np.full((R, 1), -np.inf)
+    left = np.concatenate([edge, P[:, :-1]], axis=1)
+    right = np.concatenate([P[:, 1:], edge], axis=1)
+    row, cand = np.nonzero((P >= left) & (P >= right) & (P > -0.05) & (P < 0.0))  # row-major: τ ascending
+    if row.size == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0), np.empty(0)
+    uinf = np.full(row.size, np.inf)
+    best, t_best = _zoom_max(C[row], H, uinf, True, tau, cand, P[row, cand])
+    ok = best >= -_POLE_TOL
+    row, t = row[ok], t_best[ok]
+    mz, qz = _m_q(t)
+    Fz = _F(C[row], H, mz[:, None], qz[:, None])
+    rate, zz = _cumulative(Fz, np.full((t.size, 1), np.inf), True)
+    return row, (zz + Fz.f)[:, 0], t, rate[:, 0]
+
+
 def _pole_minima(c, H, tau: np.ndarray):
     """Isolated minima with an O(1) expected count: (levels, τ) of local maxima over m of the minima
     profile's peak over all levels whose rate is within ``_POLE_TOL`` of 0 (theory §5.6).
@@ -385,21 +421,8 @@ def _pole_minima(c, H, tau: np.ndarray):
     A minimum of φ at a pole, displaced by R, is one point; in the Laplace limit its rate is exactly 0,
     approached numerically to ~1e-7 in a layer 1 - m² ~ H / f_N'(±1)².
     """
-    m, q = _m_q(tau)
-    F = _F(c, H, m, q)
-    P, _ = _cumulative(F, np.full(tau.shape, np.inf), True)
-    left = np.r_[-np.inf, P[:-1]]
-    right = np.r_[P[1:], -np.inf]
-    cand = np.flatnonzero((P >= left) & (P >= right) & (P > -0.05) & (P < 0.0))
-    if cand.size == 0:
-        return np.empty(0), np.empty(0)
-    uinf = np.full(cand.size, np.inf)
-    best, t_best = _zoom_max(c, H, uinf, True, tau, cand, P[cand])
-    ok = best >= -_POLE_TOL
-    mz, qz = _m_q(t_best[ok])
-    Fz = _F(c, H, mz, qz)
-    _, zz = _cumulative(Fz, np.full(mz.shape, np.inf), True)
-    return zz + Fz.f, t_best[ok]
+    _, levels, taus, _ = _pole_minima_rows(c[None, :], H, tau)
+    return levels, taus
 
 
 def _curvature_at_zero(c, H, u: np.ndarray, minima: bool) -> np.ndarray:
@@ -410,24 +433,32 @@ def _curvature_at_zero(c, H, u: np.ndarray, minima: bool) -> np.ndarray:
     """
     h = 1e-3
     m = np.array([-h, 0.0, h])
-    F = _F(c, H, m)
-    v, _ = _cumulative(F, u[:, None] - F.f[None, :], minima)
+    F = _F(c, H, m if c.ndim == 1 else np.broadcast_to(m, (c.shape[0], 3)))
+    v, _ = _cumulative(F, u[:, None] - F.f, minima)
     return (v[:, 0] - 2.0 * v[:, 1] + v[:, 2]) / (h * h)
 
 
-def _confined(c) -> bool:
-    """φ of degree >= 3: the -φ'²/(2H) term confines the s = O(1) window (§5.5 converges)."""
+def _confined(c):
+    """φ of degree >= 3: the -φ'²/(2H) term confines the s = O(1) window (§5.5 converges).
+
+    One bool for a coefficient vector, one per row for rows of coefficients (shape (R, deg + 1)).
+    """
+    if c.ndim > 1:
+        return np.any(c[:, 3:] != 0.0, axis=1)
     nz = np.flatnonzero(c)
     return bool(nz.size and nz[-1] >= 3)
 
 
 def _classify(c, H, N, tau_star, u: np.ndarray, minima: bool) -> np.ndarray:
-    """Regime codes (0 spin-glass, 1 shifted, 2 deterministic) from the dominant overlap τ* at levels u."""
+    """Regime codes (0 spin-glass, 1 shifted, 2 deterministic) from the dominant overlap τ* at levels u.
+
+    ``c`` is one coefficient vector, or one row per entry of ``tau_star`` and ``u`` (theory §5.6).
+    """
     m, q = _m_q(tau_star)
-    F = _F(c, H, m, q)
+    F = _F(c, H, m, q) if c.ndim == 1 else _F(c, H, m[:, None], q[:, None])
     s = math.sqrt(N) * np.abs(m)
     stable = _confined(c) | (_curvature_at_zero(c, H, u, minima) < 0.0)
-    det = np.abs(F.b) > _SQRT2 * F.a  # φ's own Hessian shift beats R's spectral radius
+    det = (np.abs(F.b) > _SQRT2 * F.a).reshape(m.shape)  # φ's own Hessian shift beats R's spectral radius
     return np.where((s <= S_SPIN_GLASS) & stable, 0, np.where(det, 2, 1)).astype(np.int8)
 
 
@@ -501,29 +532,41 @@ def leading_complexity(u, H: int, coeffs, N, *, minima: bool = False) -> Leading
 # ------------------------------------------------------------------------------- ground states
 
 
-def _left_roots(F: _F, k_cost: np.ndarray, z_hi: np.ndarray):
+def _left_roots(F: _F, k_cost: np.ndarray, z_hi: np.ndarray, stacked: bool = False):
     r"""Lowest ``z <= z_hi`` with :math:`g(z) = \Sigma_N - k J(y) \ge 0`, per lane (``nan`` if none).
 
     ``g`` is concave in ``z`` on ``y <= -√2``; Newton's method from a point far left, where ``g < 0``
     and ``g' > 0``, increases monotonically onto the left root (the tangent lies above ``g``).  A
-    lane whose iterate passes ``z_hi`` or the peak has no root there.
+    lane whose iterate passes ``z_hi`` or the peak has no root there (theory §5.6).
+
+    With ``stacked``, ``k_cost`` and ``z_hi`` carry a leading axis of independent searches against
+    the same F; each is iterated, and stopped, exactly as its own call would be (one loop for all).
     """
     H, a = F.H, F.a
+    if not stacked:
+        k_cost, z_hi = k_cost[None], z_hi[None]
     z = np.minimum(z_hi, -(8.0 + 2.0 * np.abs(F.b) + 2.0 * np.sqrt(np.maximum(-F.base, 0.0)) + k_cost))
     alive = np.ones(z.shape, dtype=bool)
-    for _ in range(_NEWTON_STEPS):
-        y = F.y_of(z)
-        g = _density(F, z) - k_cost * _edge_rate(y)
-        r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
-        dg = -z + (H / a) * (_log_potential_prime(y) + k_cost * r)
-        with np.errstate(divide="ignore", invalid="ignore"):
+    lanes = tuple(range(1, z.ndim))
+    done = np.zeros((z.shape[0],) + (1,) * len(lanes), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):  # steps where g' <= 0 are discarded
+        for _ in range(_NEWTON_STEPS):
+            y = F.y_of(z)
+            # _density(F, z) - k J(y) and g' with J(y) and sqrt(y² - 2) evaluated once (same arithmetic)
+            J = _edge_rate(y)
+            g = F.base - 0.5 * z * z + (0.5 * y * y - 0.5 - 0.5 * _LOG2 - J) - k_cost * J
+            r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
+            dg = -z + (H / a) * ((y - np.sign(y) * r) + k_cost * r)  # Φ'(y) = y - sign(y) r
             step = np.where(dg > 0.0, -g / dg, np.inf)
-        step = np.where((g >= 0.0) | ~alive, 0.0, step)
-        alive &= np.isfinite(step) & (z + step <= z_hi)
-        step = np.where(alive, step, 0.0)
-        z = z + step
-        if np.all(np.abs(step) <= 1e-15 * (1.0 + np.abs(z))):
-            break
+            step = np.where((g >= 0.0) | ~alive | done, 0.0, step)  # a finished search stays as it stopped
+            alive &= np.isfinite(step) & (z + step <= z_hi)
+            step = np.where(alive, step, 0.0)
+            z = z + step
+            done |= (np.abs(step) <= 1e-15 * (1.0 + np.abs(z))).all(axis=lanes, keepdims=True)
+            if done.all():
+                break
+    if not stacked:
+        k_cost, z_hi, z, alive = k_cost[0], z_hi[0], z[0], alive[0]
     y = F.y_of(np.minimum(z, z_hi))
     g = _density(F, np.minimum(z, z_hi)) - k_cost * _edge_rate(y)
     ok = alive & (g > -1e-9)
@@ -541,12 +584,14 @@ def _lowest_levels(c, H, tau: np.ndarray, ks):
     F = _F(c, H, m, q)
     Kb = np.broadcast_to(K, tau.shape)
     # y below min(edge, outlier): k bulk eigenvalues pulled below y
-    uA = _left_roots(F, Kb, F.z_of(F.y_min)) + F.f
+    zA_hi = F.z_of(F.y_min)
     if not np.any(F.has_outlier) or not np.any(K >= 1.0):
-        return uA
+        return _left_roots(F, Kb, zA_hi) + F.f
     # outlier below y <= -√2: one negative direction for free, k - 1 pulled from the bulk
     cost_B = np.maximum(Kb - 1.0, 0.0)
-    zB = _left_roots(F, cost_B, F.z_of(np.full(tau.shape, -_SQRT2)))
+    zA, zB = _left_roots(F, np.stack([Kb, cost_B]), np.stack([zA_hi, F.z_of(np.full(tau.shape, -_SQRT2))]),
+                         stacked=True)
+    uA = zA + F.f
     # the outlier must lie below y: a root below it moves up to it if the rate is still >= 0 there
     zB = np.maximum(zB, F.z_of(np.where(F.has_outlier, F.outlier, -_SQRT2)))
     with np.errstate(invalid="ignore"):
@@ -698,31 +743,40 @@ def _pole_nodes(c, H, N) -> np.ndarray:
     return tau[np.abs(tau) >= 1.0]
 
 
-def _apply_poles(c, H, N, u: np.ndarray, value: np.ndarray, mstar: np.ndarray, codes: np.ndarray,
+def _apply_poles(C: np.ndarray, H, N, u: np.ndarray, value: np.ndarray, mstar: np.ndarray, codes: np.ndarray,
                  tau: np.ndarray | None = None) -> None:
-    """Add the isolated pole minima (rate 0, see :func:`_pole_minima`) to one row of a regime map, in place.
+    """Add the isolated pole minima (rate 0, see :func:`_pole_minima`) to the rows of a regime map, in place.
 
-    The coarse overlap grid of the maps does not resolve the thin pole layer; below its level a
-    pole minimum is the only minimum, above it it still counts where the grid's rate is lower.
-    Skipped when neither pole can hold a minimum of φ (|m f_N'| at m = ±1 below R's spectral radius).
+    Row ``i`` of ``value``, ``mstar``, ``codes`` (shape (R, len(u))) has φ's scaled coefficients
+    ``C[i]`` (shape (R, deg + 1)); ``tau`` holds the pole nodes (theory §5.6), by default those of
+    :func:`_pole_nodes` for ``C[0]`` (meant for one row).  The coarse overlap grid of the maps does
+    not resolve the thin pole layer; below its level a pole minimum is the only minimum, above it
+    it still counts where the grid's rate is lower.  A row is skipped when neither pole can hold a
+    minimum of φ (|m f_N'| at m = ±1 below R's spectral radius).  All rows are handled at once;
+    within a row the minima are applied in order of τ, each against the row as the previous ones
+    left it, so ties go as in a row-by-row loop.
     """
-    ends = _F(c, H, np.array([-1.0, 1.0]), q=np.zeros(2))
-    if not np.any(ends.b < -0.5 * _SQRT2 * ends.a):
+    R = C.shape[0]
+    ends = _F(C, H, np.broadcast_to(np.array([-1.0, 1.0]), (R, 2)), q=np.zeros((R, 2)))
+    rows = np.flatnonzero(np.any(ends.b < -0.5 * _SQRT2 * ends.a, axis=1))
+    if rows.size == 0:
         return
     if tau is None:
-        tau = _pole_nodes(c, H, N)
-    levels, taus = _pole_minima(c, H, tau)
-    for lvl, t in zip(levels, taus):
-        mq = _m_q(np.array([t]))
-        Fp = _F(c, H, mq[0], mq[1])
-        pv, _ = _cumulative(Fp, np.array([np.inf]), True)
-        take = (u >= lvl) & (value < pv[0])
-        if not np.any(take):
-            continue
-        value[take] = pv[0]
-        mstar[take] = mq[0][0]
-        code = _classify(c, H, N, np.array([t]), np.array([lvl]), True)[0]
-        codes[take] = code
+        tau = _pole_nodes(C[0], H, N)
+    row, levels, taus, rates = _pole_minima_rows(C[rows], H, tau)
+    if row.size == 0:
+        return
+    row = rows[row]
+    mt = _m_q(taus)[0]
+    code = _classify(C[row], H, N, taus, levels, True)
+    rank = np.arange(row.size) - np.searchsorted(row, row)  # position within its row
+    for k in range(int(rank.max()) + 1):
+        sel = rank == k
+        r = row[sel]  # distinct rows
+        take = (u[None, :] >= levels[sel, None]) & (value[r] < rates[sel, None])
+        value[r] = np.where(take, rates[sel, None], value[r])
+        mstar[r] = np.where(take, mt[sel, None], mstar[r])
+        codes[r] = np.where(take, code[sel, None], codes[r])
 
 
 def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = True) -> PhaseDiagram:
@@ -752,7 +806,7 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
     codes = np.empty((gg.size, uu.size), dtype=np.int8)
     value = np.empty((gg.size, uu.size))
     mstar = np.empty((gg.size, uu.size))
-    block = max(1, 1_500_000 // max(1, uu.size * tau.size))
+    block = max(1, 120_000 // max(1, uu.size * tau.size))  # (γ, u, τ) blocks of ~1 MB stay in cache
     U = uu[None, :, None]
     for lo in range(0, gg.size, block):
         g = gg[lo: lo + block][:, None, None]
@@ -770,9 +824,8 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
         codes[lo: lo + block] = np.where(sg, 0, np.where(det, 2, 1))
     if minima:
         pole_tau = _pole_nodes(c_max, H, Nf)  # reaches the deepest pole layer of every γ <= max
-        for i, g in enumerate(gg):
-            if g > 0.0:
-                _apply_poles(c_unit * g, H, Nf, uu, value[i], mstar[i], codes[i], pole_tau)
+        # every γ row at once (γ = 0 has no pole minimum and is skipped)
+        _apply_poles(gg[:, None] * c_unit, H, Nf, uu, value, mstar, codes, pole_tau)
     return PhaseDiagram(gg, uu, codes, value, mstar)
 
 
@@ -822,5 +875,5 @@ def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
         det = np.abs(F.b[j]) > _SQRT2 * F.a
         codes[i] = np.where(sg, 0, np.where(det, 2, 1))
         if minima:
-            _apply_poles(c, H, Nf, uu, value[i], mstar[i], codes[i])
+            _apply_poles(c[None, :], H, Nf, uu, value[i: i + 1], mstar[i: i + 1], codes[i: i + 1])
     return RegimeMapN(np.array(NN), uu, codes, value, mstar)

@@ -51,18 +51,19 @@ def phi_coefficients(coeffs, H: int, exact: bool = False) -> np.ndarray:
     out = np.zeros(H - 1)
     if coeffs is None:
         return out
-    count = "exactly" if exact else "at most"
-    message = (
-        f"coeffs must be a sequence of {count} H-1 = {H - 1} finite real numbers "
-        f"[kappa_1, ..., kappa_{H - 1}] (theory §5.3), got {coeffs!r}"
-    )
+
+    def message() -> str:  # built only on failure (the repr of an array is slow)
+        count = "exactly" if exact else "at most"
+        return (f"coeffs must be a sequence of {count} H-1 = {H - 1} finite real numbers "
+                f"[kappa_1, ..., kappa_{H - 1}] (theory §5.3), got {coeffs!r}")
+
     try:
         arr = np.asarray(coeffs, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(message) from None
+        raise ValueError(message()) from None
     if (arr.ndim != 1 or arr.size > H - 1 or (exact and arr.size != H - 1)
             or not np.all(np.isfinite(arr))):
-        raise ValueError(message)
+        raise ValueError(message())
     out[: arr.size] = arr
     return out
 

@@ -289,3 +289,79 @@ def test_maps_see_pole_minima():
     assert np.all(rm.codes[0] == 2)
     below = phase_diagram([-g.energy - 0.3], [1.0], 4, kappa, 1000)
     assert below.value[0, 0] < -ov.POLE_TOL
+
+
+def _poles_row_by_row(c, H, N, u, value, mstar, codes, tau):
+    """Reference for :func:`ov._apply_poles`: one row, one candidate at a time, as a plain loop."""
+    ends = ov._F(c, H, np.array([-1.0, 1.0]), q=np.zeros(2))
+    if not np.any(ends.b < -0.5 * math.sqrt(2.0) * ends.a):
+        return
+    m, q = ov._m_q(tau)
+    P, _ = ov._cumulative(ov._F(c, H, m, q), np.full(tau.shape, np.inf), True)
+    for i in range(tau.size):
+        left = P[i - 1] if i > 0 else -np.inf
+        right = P[i + 1] if i + 1 < tau.size else -np.inf
+        if not (P[i] >= left and P[i] >= right and -0.05 < P[i] < 0.0):
+            continue
+        best, t = ov._zoom_max(c, H, np.array([np.inf]), True, tau, np.array([i]), P[i: i + 1])
+        if best[0] < -ov.POLE_TOL:
+            continue
+        mz, qz = ov._m_q(t)
+        Fz = ov._F(c, H, mz, qz)
+        pv, zz = ov._cumulative(Fz, np.array([np.inf]), True)
+        level = zz[0] + Fz.f[0]
+        take = (u >= level) & (value < pv[0])
+        value[take] = pv[0]
+        mstar[take] = mz[0]
+        codes[take] = ov._classify(c, H, N, t, np.array([level]), True)[0]
+
+
+@pytest.mark.parametrize(
+    "H,kappa,N,per_row",
+    [(4, (-1.1278, -0.5639, -0.2820), 1000, 1), (6, (1327.7, 274.3, 56.68, 11.71, 2.42), 100, 1),
+     (4, (0.0, -1.0, 0.0), 100, 2), (5, (0.0, 0.0, 0.0, -0.3), 100, 2), (3, (0.5, -0.9), 100, 2)],
+)
+def test_pole_step_all_rows_at_once_matches_row_by_row(H, kappa, N, per_row):
+    """The pole step of the maps, all γ rows at once, equals a per-row loop (theory §5.6).
+
+    The rows start from random rates, overlaps and codes around the pole minima's rate 0, so each
+    minimum is taken on some levels and not on others, and where φ is even in s (two pole minima of
+    equal rate per row) the order of the candidates decides which one a tie keeps.
+    """
+    rng = np.random.default_rng(N + H)
+    gam = np.concatenate([[0.0], np.linspace(0.05, 3.0, 24)])
+    u = np.linspace(-12.0, 0.5, 60)
+    c_unit = ov.scaled_coefficients(H, list(kappa), N)
+    C = gam[:, None] * c_unit
+    tau = ov._pole_nodes(C[-1], H, N)
+    value = rng.uniform(-3e-6, 1e-6, (gam.size, u.size))
+    value[:, ::7] = -np.inf
+    mstar = rng.uniform(-1.0, 1.0, value.shape)
+    codes = rng.integers(0, 3, value.shape).astype(np.int8)
+    got = value.copy(), mstar.copy(), codes.copy()
+    ov._apply_poles(C, H, N, u, *got, tau)
+    want = value.copy(), mstar.copy(), codes.copy()
+    for i in range(gam.size):
+        _poles_row_by_row(C[i], H, N, u, want[0][i], want[1][i], want[2][i], tau)
+    assert np.array_equal(got[2], want[2])
+    np.testing.assert_allclose(got[0], want[0], rtol=0.0, atol=1e-12)  # -inf where both left it
+    np.testing.assert_allclose(got[1], want[1], rtol=0.0, atol=1e-12)
+    changed = np.any(want[0] != value, axis=1)
+    assert changed.sum() >= 5 and not changed[0]  # γ = 0: no pole minimum
+    row = ov._pole_minima_rows(C, H, tau)[0]
+    assert np.bincount(row).max() == per_row  # most pole minima in one row (two: one per pole)
+
+
+def test_stacked_newton_searches_match_separate_calls():
+    """_left_roots with a stack of searches gives each one's own result (theory §5.6 ground states)."""
+    c = ov.scaled_coefficients(4, [-1.1278, -0.5639, -0.2820], 1000)
+    m, q = ov._m_q(np.linspace(-6.0, 6.0, 97))
+    F = ov._F(c, 4, m, q)
+    k = np.broadcast_to(np.arange(4.0)[:, None], (4, m.size))
+    hi = [np.broadcast_to(F.z_of(F.y_min), k.shape), np.broadcast_to(F.z_of(np.full(m.shape, -math.sqrt(2.0))), k.shape)]
+    cost = [k, np.maximum(k - 1.0, 0.0)]
+    both = ov._left_roots(F, np.stack(cost), np.stack(hi), stacked=True)
+    for j in range(2):
+        alone = ov._left_roots(F, cost[j], hi[j])
+        assert np.array_equal(np.isnan(both[j]), np.isnan(alone))
+        assert np.array_equal(both[j][~np.isnan(alone)], alone[~np.isnan(alone)])
