@@ -45,6 +45,7 @@ from components.permalink import parse_query, strip_session
 from components.registry import Services
 from components.state import activation_or_error, resolve_range, sanitize, view_slice
 from components.ui import alert, alert_box, guard, placeholder, table
+from compute.overlap import POLE_TOL
 
 __all__ = [
     "PROFILE_CAPTION",
@@ -140,8 +141,8 @@ def _fmt(x: Any, digits: int = 5) -> str:
 
 
 #: Rates within this of 0 are 0: the Laplace rate of an isolated minimum (theory §5.6) is
-#: exactly 0 and is reached numerically to about 1e-7 (compute/overlap.py _POLE_TOL).
-_ZERO_RATE = 1e-6
+#: exactly 0 and is reached numerically to about 1e-7.
+_ZERO_RATE = POLE_TOL
 
 
 def _fmt_rate(x: Any) -> str:
