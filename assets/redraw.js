@@ -363,11 +363,17 @@
   }
 
   function steady(gd, fig) {
-    // While a handle is held the plot area keeps its place: the margins plotly worked out
-    // for the figure on screen are kept and the axes do not move them, so tick labels of
-    // another width cost no second layout pass (and the plot does not shift under the
-    // hand).  A legend that needs more room still gets it.  The release's figure lays
-    // itself out again.
+    // What a figure drawn while a handle is held leaves out, so that a move costs one
+    // drawing of the curves and axes and little else:
+    // - the plot area keeps its place: the margins plotly worked out for the figure on
+    //   screen are kept and the axes do not move them, so tick labels of another width
+    //   cost no second layout pass (and the plot does not shift under the hand);
+    // - the text annotations (the level labels) are left out: placing text is a third of
+    //   a drawing, and the release's exact figure brings them back;
+    // - the legend is not drawn again when the held handle changes no curve's colour or
+    //   style and no name's markup (H changes the digits of the names, K adds a curve):
+    //   the legend on screen stays as a picture with the new names written into it
+    //   (keepLegend) until the next figure that is not a held handle's is drawn.
     var full = gd._fullLayout, size = full && full._size;
     if (!size || !fig.layout) { return fig; }
     var layout = fig.layout;
@@ -377,7 +383,87 @@
         layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
       }
     });
+    layout.annotations = [];
+    if (keepLegend(gd, fig)) {
+      layout.showlegend = false;
+      layout.margin.autoexpand = false;
+    } else {
+      dropLegend(gd);
+    }
     return fig;
+  }
+
+  function legendStyle(data) {
+    // What a legend shows of each curve, its name apart.
+    return (data || []).map(function (t) {
+      return [t.showlegend, t.legendgroup, t.line && t.line.color, t.line && t.line.dash,
+              t.mode, t.visible, t.type].map(String).join("|");
+    });
+  }
+
+  function runs(name) {
+    // The text runs of a curve's name, its markup (<sub> and the like) left out.
+    return String(name === undefined || name === null ? "" : name)
+      .split(/<[^>]*>/).filter(function (r) { return r !== ""; });
+  }
+
+  function relabel(copy, names, data) {
+    // Write the names of ``data`` into the kept legend, which shows ``names``: only where
+    // every entry is found and keeps its markup (the same runs of text); else false and
+    // nothing changed.
+    var edits = [], used = {}, ok = true;
+    Array.prototype.forEach.call(copy.querySelectorAll("text.legendtext"), function (el) {
+      if (!ok) { return; }
+      var shown = el.textContent.replace(/\u200b/g, "");
+      var j = names.findIndex(function (n, i) { return !used[i] && runs(n).join("") === shown; });
+      if (j < 0) { ok = false; return; }
+      used[j] = true;
+      var before = runs(names[j]), after = runs(data[j].name);
+      var leaves = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      while (walk.nextNode()) {
+        if (walk.currentNode.nodeValue.replace(/\u200b/g, "") !== "") { leaves.push(walk.currentNode); }
+      }
+      if (after.length !== before.length || leaves.length !== before.length ||
+          leaves.some(function (t, k) { return t.nodeValue !== before[k]; })) { ok = false; return; }
+      leaves.forEach(function (t, k) { edits.push([t, after[k]]); });
+    });
+    if (!ok) { return false; }
+    edits.forEach(function (e) { if (e[0].nodeValue !== e[1]) { e[0].nodeValue = e[1]; } });
+    return true;
+  }
+
+  function keepLegend(gd, fig) {
+    // The legend on screen, kept as a copy in the plot's top layer while a handle is
+    // held, where plotly does not look (to plotly it is not a legend: no clicks; hidden
+    // from assistive technology), with the names of ``fig``'s curves written into it.
+    // False (draw the legend) when ``fig``'s legend would show other curves or styles.
+    if (!fig.data || fig.layout.showlegend === false) { return false; }
+    var copy = gd.__keptLegend && gd.__keptLegend.parentNode ? gd.__keptLegend : null;
+    if (!copy) {
+      var full = gd._fullLayout;
+      var top = full && full._toppaper && full._toppaper.node ? full._toppaper.node() : null;
+      var legend = gd.querySelector(".infolayer > g.legend");
+      if (!top || !legend || !full.showlegend || !gd.data) { return false; }
+      copy = legend.cloneNode(true);
+      copy.setAttribute("class", "live-legend");
+      copy.setAttribute("aria-hidden", "true");
+      copy.setAttribute("pointer-events", "none");
+      top.appendChild(copy);
+      gd.__keptLegend = copy;
+      gd.__keptStyle = legendStyle(gd.data).join("\n");
+      gd.__keptNames = gd.data.map(function (t) { return t.name; });
+    }
+    if (legendStyle(fig.data).join("\n") !== gd.__keptStyle ||
+        !relabel(copy, gd.__keptNames, fig.data)) { return false; }
+    gd.__keptNames = fig.data.map(function (t) { return t.name; });
+    return true;
+  }
+
+  function dropLegend(gd) {
+    if (gd.__keptLegend) {
+      if (gd.__keptLegend.parentNode) { gd.__keptLegend.parentNode.removeChild(gd.__keptLegend); }
+      gd.__keptLegend = null;
+    }
   }
 
   function drawLive() {
@@ -410,6 +496,7 @@
         // to an earlier release, arriving late) is replaced by the live one again.
         gd.__liveHooked = true;
         gd.on("plotly_afterplot", function () {
+          if (gd.data !== gd.__liveData) { dropLegend(gd); }  // a figure with its own legend
           if (live && gd.__liveData && gd.data !== gd.__liveData) {
             gd.__liveData = null;
             lastDrawn[p] = null;

@@ -246,14 +246,35 @@ def test_redraw003_held_handle_draws_directly_and_release_in_place_is_exact(shar
                         lambda c: f",{H + 1}</sub>" in (c[0]["name"] or "") and c[0]["browser"])
     _compare(page, other, rtol=4 * F4_RELATIVE_ERROR, atol=1e-7)
     assert duo.driver.execute_script("return window.__figureCalls") == 0
+    # Held: no level labels; the legend is the kept copy, naming the curves drawn (H + 1).
+    held = duo.driver.execute_script(LEGEND, "#complexity-graph")
+    assert held["annotations"] == 0 and held["drawn"] == []
+    assert held["kept"] == held["names"] and all(f",{H + 1}" in n for n in held["names"][:-1])
     drag.to(H)
     _page_curves(duo, "#complexity-graph",
                  lambda c: f",{H}</sub>" in (c[0]["name"] or "") and c[0]["browser"])
     drag.release()
     back = _page_curves(duo, "#complexity-graph", lambda c: not c[0]["browser"])
     _compare(back, exact, rtol=1e-15, atol=0.0)
+    # Released: the exact figure's own legend and labels, the kept copy gone.
+    shown = duo.driver.execute_script(LEGEND, "#complexity-graph")
+    assert shown["kept"] == [] and shown["drawn"] == shown["names"]
+    assert shown["annotations"] >= K + 2  # -E_0 .. -E_K and -E_inf
     assert duo.get_logs() == []
 
+
+# The legend entries plotly drew, those of the copy kept while a handle is held, and the
+# curves' names as the legend writes them (markup dropped).
+LEGEND = """
+var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+function texts(sel) {
+  return Array.prototype.map.call(gd.querySelectorAll(sel + ' text.legendtext'), function (e) {
+    return e.textContent.replace(/\\u200b/g, ''); });
+}
+return {drawn: texts('.infolayer g.legend'), kept: texts('.live-legend'),
+        names: gd.data.map(function (t) { return String(t.name).replace(/<[^>]*>/g, ''); }),
+        annotations: gd.querySelectorAll('.annotation').length};
+"""
 
 SWITCH = """
 document.getElementById(arguments[0]).click();
