@@ -62,6 +62,7 @@ __all__ = [
     "scaled_coefficients",
     "minima_level",
     "POLE_TOL",
+    "rate_resolution",
 ]
 
 #: Largest N accepted (the profile is a large-N statement; beyond this nothing new is learnt).
@@ -83,6 +84,19 @@ _NEWTON_STEPS = 40
 _POLE_TOL = 1e-6
 #: Rates within this of 0 count as one isolated point (a pole minimum; see :func:`ground_state`).
 POLE_TOL = _POLE_TOL
+
+
+def rate_resolution(u):
+    r"""The smallest |Σ_N| that double precision resolves at level ``u`` (theory §5.6).
+
+    Σ_N(u, m) is a sum of terms of size up to ~u² (½y², ½z² and f_N'² q / 2H, which near the
+    ground state of a strong activation are each of the order of u², with y, z ∝ u), so its
+    rounding error is a few ulp of u²; measured, it stays below eps·u² (e.g. 4·10³⁹ at
+    |u| = 1.2·10²⁸).  A rate below ``max(POLE_TOL, rate_resolution(u))`` in size is 0 to
+    within the arithmetic: one isolated point, or no resolved count at all.  Elementwise.
+    """
+    u = np.asarray(u, dtype=float)
+    return 16.0 * np.finfo(float).eps * np.maximum(1.0, u * u)
 
 
 # ------------------------------------------------------------------------------------ input

@@ -117,6 +117,10 @@ def profile_data(act: Activation, H: int, N: int, level: float | None) -> dict:
     lead = overlap.leading_complexity(u, H, kappa, N)
     lead_min = overlap.leading_complexity(u, H, kappa, N, minima=True)
     here = overlap.leading_complexity(lvl, H, kappa, N, minima=True)
+    resolution = max(overlap.POLE_TOL, float(overlap.rate_resolution(lvl)))
+    here_value = float(here.value)
+    if level is None and abs(here_value) <= resolution:
+        here_value = 0.0  # the ground state: rate 0 by definition, the rest is rounding
     e0 = float(ground_state_energies(H, 0)[0]) if H >= 3 else math.sqrt(2.0)
     return {
         **mdl,
@@ -143,7 +147,8 @@ def profile_data(act: Activation, H: int, N: int, level: float | None) -> dict:
         "e_inf": float(e_inf(H)),
         "level": lvl,
         "level_auto": level is None,
-        "level_value": float(here.value),
+        "level_value": here_value,
+        "level_resolution": resolution,  # a smaller |rate| at the level is rounding
         "level_m": float(here.m),
         "level_regime": str(here.regime),
     }

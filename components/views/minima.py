@@ -45,7 +45,7 @@ from components.permalink import parse_query, strip_session
 from components.registry import Services
 from components.state import activation_or_error, resolve_range, sanitize, view_slice
 from components.ui import alert, alert_box, guard, placeholder, table
-from compute.overlap import POLE_TOL
+from compute.overlap import POLE_TOL, rate_resolution
 
 __all__ = [
     "PROFILE_CAPTION",
@@ -145,20 +145,27 @@ def _fmt(x: Any, digits: int = 5) -> str:
 _ZERO_RATE = POLE_TOL
 
 
-def _fmt_rate(x: Any) -> str:
-    """A rate per weight for the table: as :func:`_fmt`, with |x| <= 1e-6 written 0."""
+def _fmt_rate(x: Any, resolution: float = _ZERO_RATE) -> str:
+    """A rate per weight for the table: as :func:`_fmt`, with |x| <= ``resolution`` (at least
+    1e-6; what double precision resolves at the row's level, compute.overlap.rate_resolution)
+    written 0."""
     try:
-        if abs(float(x)) <= _ZERO_RATE:
+        if abs(float(x)) <= max(_ZERO_RATE, resolution):
             return "0"
     except (TypeError, ValueError):
         return "—"
     return _fmt(x, 5)
 
 
-def _rate(v: float) -> str:
-    """A rate in words: a value within 10⁻⁶ of 0 is a single point (O(1) expected count)."""
+def _rate(v: float, resolution: float = _ZERO_RATE) -> str:
+    """A rate in words: a value within 10⁻⁶ of 0 is a single point (O(1) expected count); so
+    is one below the ``resolution`` of the arithmetic at the level (a level of size 10²⁸
+    resolves no rate below ~10⁴¹), said as such."""
     if abs(v) <= _ZERO_RATE:
         return "rate 0: O(1) of them"
+    if abs(v) <= resolution:
+        return (f"rate 0 to within rounding (|rate| < {resolution:.1g} is not resolved "
+                "at this level)")
     return f"rate {v:+.4f} per weight" if abs(v) < 1e4 else f"rate {v:+.4g} per weight"
 
 
@@ -280,7 +287,8 @@ def _summary(d: Mapping) -> list:
             [
                 f"At {where} u = {_fmt(d['level'], 6)}: ",
                 html.Strong(d["level_regime"]),
-                f" (dominant minima at m = {d['level_m']:+.3f}, {_rate(d['level_value'])}) — "
+                f" (dominant minima at m = {d['level_m']:+.3f}, "
+                f"{_rate(d['level_value'], d.get('level_resolution', _ZERO_RATE))}) — "
                 + REGIME_WORDS.get(d["level_regime"], "")
                 + ".",
             ]
@@ -291,12 +299,13 @@ def _summary(d: Mapping) -> list:
 
 def _data_table(d: Mapping, state: Mapping):
     idx = np.unique(np.linspace(0, len(d["u"]) - 1, 41).round().astype(int))
+    res = rate_resolution(d["u"])
     rows = [
         [
             _fmt(d["u"][i], 6),
             _fmt(d["theta"][i], 5),
-            _fmt_rate(d["lead"][i]),
-            _fmt_rate(d["lead_min"][i]),
+            _fmt_rate(d["lead"][i], res[i]),
+            _fmt_rate(d["lead_min"][i], res[i]),
             _fmt(d["lead_min_m"][i], 4),
             str(d["lead_min_regime"][i]),
         ]
@@ -306,7 +315,8 @@ def _data_table(d: Mapping, state: Mapping):
         ["u", "Θ_H (§3)", "sup Σ_N: all", "sup Σ_N: minima", "m* (minima)", "regime"],
         rows,
         f"{len(rows)} of the {len(d['u'])} grid points; the CSV has all of them. Rates within "
-        "10⁻⁶ of 0 are written 0 (an isolated minimum: O(1) of them).",
+        "10⁻⁶ of 0 (or within the rounding at the row's level, for levels beyond ~10⁵) are "
+        "written 0 (an isolated minimum: O(1) of them).",
         kind="effect",
         caption_style={"textAlign": "left"},
     )

@@ -193,6 +193,25 @@ def test_table_writes_a_numerically_zero_rate_as_zero():
     assert mv._fmt_rate(float("nan")) == "—" and mv._fmt_rate(None) == "—"
 
 
+def test_rates_below_the_arithmetic_resolution_are_not_written_as_numbers():
+    """At a strong sigmoid (γ = 5, H = 12, N = 10⁶) the ground state sits at |u| ≈ 1.2·10²⁸,
+    where Σ_N is a sum of terms of size ~u² and its rounding error ~10⁴⁰: the rate found at
+    the ground state (−4.1·10³⁹) is rounding, and the summary says rate 0, not that number."""
+    act = Activation("sigmoid", None, 8, 0.0, 1.0, None, 5.0)
+    d = dm.profile_data(act, 12, 10**6, None)
+    assert d["e0_phi"] > 1e27 and d["level_value"] == 0.0
+    assert d["level_resolution"] > 1e40
+    text = json.dumps(mv._summary(d), cls=PlotlyJSONEncoder)
+    assert "rate 0: O(1) of them" in text and "e+39" not in text
+    # the same level given by the user: the computed rate is not 0 but below the resolution
+    mine = dm.profile_data(act, 12, 10**6, -d["e0_phi"])
+    assert mine["level_value"] != 0.0 and abs(mine["level_value"]) < mine["level_resolution"]
+    assert "to within rounding" in mv._rate(mine["level_value"], mine["level_resolution"])
+    # at ordinary scales the resolution is the pole tolerance, and a real rate is a number
+    assert mv._rate(0.0123, 1e-6) == "rate +0.0123 per weight"
+    assert mv._fmt_rate(3e39, 1e41) == "0" and mv._fmt_rate(3e39, 1e-6) == "3e+39"
+
+
 def _json(figure) -> dict:
     return json.loads(to_json_plotly(figure))
 

@@ -149,6 +149,25 @@ def test_pole_minimum_has_rate_zero():
         assert r.regime[0] == "deterministic" and abs(r.m[0]) > 0.9
 
 
+@pytest.mark.parametrize("H, gamma, N", [(6, 1.0, 1000), (8, 5.0, 10**6), (12, 5.0, 1000),
+                                         (12, 5.0, 10**6)])
+def test_rate_at_a_huge_ground_state_is_within_the_stated_resolution(H, gamma, N):
+    """A strong sigmoid's ground state lies at |u| up to ~10²⁸; there the rate of the minima,
+    0 in exact arithmetic, comes out as rounding of size ~eps·u², which
+    :func:`compute.overlap.rate_resolution` bounds (measured: 0.1–0.5 of eps·u²)."""
+    from compute.network import describe_activation
+
+    kappa = [gamma * k for k in describe_activation("sigmoid", None, 8, 0.0, 1.0, H).kappa]
+    g = ground_state(H, kappa, N, kmax=0)
+    u = -g.energy
+    assert abs(u) > 1e4
+    value = float(leading_complexity(np.array([u]), H, kappa, N, minima=True).value[0])
+    res = float(ov.rate_resolution(u))
+    assert abs(value) <= res
+    assert res <= 16 * np.finfo(float).eps * u * u * (1 + 1e-12)  # and no coarser than that
+    assert float(ov.rate_resolution(2.0)) < 1e-13
+
+
 def test_deterministic_sigmoid_h6():
     from compute.network import describe_activation
 
