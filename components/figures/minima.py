@@ -74,18 +74,26 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         line=dict(color=st.ink, width=2.0 * st.line), name="Σ_N = 0", hoverinfo="skip",
         showlegend=True,
     ))
+    # On a slide the legend names are short (two rows, not five: the plot keeps the screen);
+    # the summary under the plot gives the numbers in full.
+    short = st.lecture
     fig.add_trace(go.Scatter(
-        x=m, y=d["u_min_line"], mode="lines", name="minima below this line (index rule)",
+        x=m, y=d["u_min_line"], mode="lines",
+        name="minima below this line" if short else "minima below this line (index rule)",
         line=dict(color=st.accent, width=2.0 * st.line, dash="dash"),
         hovertemplate="m = %{x:.3f}<br>minima below u = %{y:.4f}<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=[d["m0_phi"]], y=[-d["e0_phi"]], mode="markers", name=f"ground state −E₀ᵠ = {-d['e0_phi']:.4g}, m* = {d['m0_phi']:+.3f}",
+        x=[d["m0_phi"]], y=[-d["e0_phi"]], mode="markers",
+        name=(f"ground state −E₀ᵠ = {-d['e0_phi']:.4g}" if short
+              else f"ground state −E₀ᵠ = {-d['e0_phi']:.4g}, m* = {d['m0_phi']:+.3f}"),
         marker=dict(symbol="star", size=16 if not st.lecture else 22, color="#ffd43b",
                     line=dict(color=st.ink, width=1.5)),
     ))
     fig.add_trace(go.Scatter(
-        x=[d["level_m"]], y=[d["level"]], mode="markers", name=f"your level u = {d['level']:.4g}: {d['level_regime']}",
+        x=[d["level_m"]], y=[d["level"]], mode="markers",
+        name=(f"your level: {d['level_regime']}" if short
+              else f"your level u = {d['level']:.4g}: {d['level_regime']}"),
         marker=dict(symbol="circle-open", size=14 if not st.lecture else 20, color=st.ink, line=dict(width=2.5)),
     ))
     lo, hi = float(u[0]), float(u[-1])
@@ -93,7 +101,8 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         fig, st, height=height,
         xaxis=dict(title=dict(text="overlap m with the all-ones direction"), range=[-1, 1]),
         yaxis=dict(title=dict(text=U_TITLE), range=[lo, hi]),
-        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0.0),
+        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0.0,
+                    **({"font": {"size": st.font_size - 3}} if short else {})),
         title=dict(text=f"Σ_N(u, m) at N = {d['N']:,}, H = {d['H']}"),
         shapes=[hline(-d["e0"], st.muted, dash="dot")] if d["H"] >= 3 else [],
         margin=dict(b=130),

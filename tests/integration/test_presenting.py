@@ -119,3 +119,34 @@ def test_pre002_effect_slide_gives_the_data_more_than_half_the_screen(shared_duo
         assert duo.get_logs() == []
     finally:
         duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 768)])
+def test_pre003_minima_slide_opens_with_the_profile(shared_duo, size):
+    """Lecture mode on "Where the minima are": the overlap profile comes first, its data area
+    at least 55 % of the screen's height, legend and axis titles on the screen; the summary
+    follows the plot."""
+    duo = shared_duo
+    width, height = size
+    _viewport(duo, width, height)
+    try:
+        duo.wait_for_page(duo.server_url + "/?lecture=1&tab=minima&activation=gelu&H=4&gamma=0.5",
+                          timeout=30)
+        until(lambda: (_geometry(duo, "minima-profile-graph") or {}).get("legend") is not None,
+              timeout=60, msg="the overlap profile was never drawn")
+        time.sleep(1.0)  # the responsive resize after the first draw
+        g = _geometry(duo, "minima-profile-graph")
+        fraction = (g["data"]["bottom"] - g["data"]["top"]) / g["vh"]
+        assert fraction >= 0.55, g
+        assert g["legend"]["bottom"] <= g["vh"] and g["legend"]["right"] <= g["vw"], g
+        for title in ("xtitle", "ytitle"):
+            assert 0 <= g[title]["top"] and g[title]["bottom"] <= g["vh"], (title, g)
+        assert g["doc"] <= g["vw"]
+        below = duo.driver.execute_script("""
+            const s = document.getElementById('minima-summary').getBoundingClientRect();
+            const p = document.getElementById('minima-profile-graph').getBoundingClientRect();
+            return s.top >= p.bottom - 1;""")
+        assert below
+        assert duo.get_logs() == []
+    finally:
+        duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
