@@ -359,7 +359,11 @@ def minima_outputs(raw: Any, profile: Callable[..., dict] = dm.profile_data) -> 
     revision = data_revision(act, state["H"], state["N"], level)
     figures = {}
     for key, build in (("profile", profile_figure), ("complexity", complexity_figure)):
-        figure = build(d, look)
+        figure, failed = guard(build, f"{key} figure", d, look)
+        if failed is not None:  # a figure that cannot be built says so in its place
+            messages.append(failed)
+            figures[key] = message_figure(failed, look)
+            continue
         figure.layout.datarevision = revision
         figures[key] = _stamped(figure, f"minima-{key}", state, ground)
     return {

@@ -268,3 +268,19 @@ def test_released_figures_route():
     bad = client.get(mv.FIGURES_ROUTE + "?activation=custom&knots=zz&gamma=%00")
     assert bad.status_code == 200 and "knot table" in str(bad.get_json()["profile"]["layout"]["annotations"])
     assert client.get(mv.FIGURES_ROUTE + "?" + "a" * 30_000).status_code == 400
+
+
+def test_a_figure_that_cannot_be_built_says_so_in_its_place(monkeypatch):
+    """A failure while building one figure gives a message in its place and in the alert,
+    and the other figure and the summary as usual (never an exception out of the callback)."""
+    def broken(d, look):
+        raise ValueError("no colour for this regime")
+
+    monkeypatch.setattr(mv, "profile_figure", broken)
+    state, _ = sanitize({**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5, "N": 1000})
+    out = mv.minima_outputs(view_slice(state, "minima"))
+    text = json.dumps(out["profile"], cls=PlotlyJSONEncoder).replace("<br>", " ")
+    assert "profile figure cannot be drawn" in text and "colour for this regime" in text
+    assert "no colour for this regime" in json.dumps(out["alert"], cls=PlotlyJSONEncoder)
+    assert out["summary"] and "Σ_N" in json.dumps(out["complexity"].to_plotly_json()["layout"],
+                                                  cls=PlotlyJSONEncoder, ensure_ascii=False)
