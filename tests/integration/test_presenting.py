@@ -150,3 +150,37 @@ def test_pre003_minima_slide_opens_with_the_profile(shared_duo, size):
         assert duo.get_logs() == []
     finally:
         duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_pre004_touch_screen_mode_bar_appears_on_touch_not_over_the_title(shared_duo):
+    """On a screen without hover (a phone; headless Chromium reports the same) plotly would
+    show every mode bar all the time, over the plot's title: it is hidden (and takes no
+    taps) until the plot is touched or hovered."""
+    duo = shared_duo
+    _viewport(duo, 390, 844)
+    try:
+        duo.wait_for_page(duo.server_url + "/?tab=minima&activation=gelu&H=4&gamma=0.5", timeout=30)
+        assert duo.driver.execute_script("return matchMedia('(hover: none)').matches;")
+        until(lambda: (_geometry(duo, "minima-profile-graph") or {}).get("xtitle") is not None,
+              timeout=60, msg="the overlap profile was never drawn")
+        duo.driver.execute_script(
+            "document.getElementById('minima-profile-graph').scrollIntoView({block: 'center'});")
+        state = """
+            const gd = document.querySelector('#minima-profile-graph .js-plotly-plot');
+            const g = gd.querySelector('.modebar-group'); const s = getComputedStyle(g);
+            const t = gd.querySelector('.g-gtitle').getBoundingClientRect();
+            const m = gd.querySelector('.modebar').getBoundingClientRect();
+            return {opacity: s.opacity, events: s.pointerEvents,
+                    overlap: m.left < t.right && m.bottom > t.top,
+                    x: (t.left + t.right) / 2, y: (t.top + t.bottom) / 2};"""
+        before = duo.driver.execute_script(state)
+        assert before["overlap"]  # the case the rule is for: the bar's place is over the title
+        assert before["opacity"] == "0" and before["events"] == "none", before
+        duo.driver.execute_cdp_cmd("Input.dispatchMouseEvent", {
+            "type": "mouseMoved", "x": before["x"], "y": before["y"]})
+        until(lambda: duo.driver.execute_script(state)["opacity"] == "1", timeout=5,
+              msg="the mode bar never appeared on hover")
+        assert duo.driver.execute_script(state)["events"] == "auto"
+        assert duo.get_logs() == []
+    finally:
+        duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
