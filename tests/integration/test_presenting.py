@@ -184,3 +184,48 @@ def test_pre004_touch_screen_mode_bar_appears_on_touch_not_over_the_title(shared
         assert duo.get_logs() == []
     finally:
         duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+PHONE = """
+const graph = document.getElementById(arguments[0]);
+const gd = graph.querySelector('.js-plotly-plot');
+const box = e => { if (!e) return null; const r = e.getBoundingClientRect();
+                   return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; };
+const panel = document.getElementById('settings-panel');
+return {doc: document.documentElement.scrollWidth, vw: innerWidth,
+        panel: panel ? getComputedStyle(panel).display : null,
+        graph: box(gd), xtitle: box(gd.querySelector('.g-xtitle')),
+        ytitle: box(gd.querySelector('.g-ytitle'))};
+"""
+
+
+@pytest.mark.parametrize("tab, graph", [("complexity", "complexity-graph"),
+                                        ("finite", "finite-graph"),
+                                        ("minima", "minima-profile-graph")])
+def test_pre005_phone_width_no_overflow_drawer_and_whole_axis_titles(shared_duo, tab, graph):
+    """At a phone's 390 × 844: the page is no wider than the screen, the settings are a
+    closed drawer that the ⚙ button opens, and the axis titles lie inside the plot (plotly
+    would cut a desktop-length title at the figure's edge)."""
+    duo = shared_duo
+    _viewport(duo, 390, 844)
+    try:
+        duo.wait_for_page(duo.server_url + f"/?tab={tab}", timeout=30)
+        until(lambda: (_geometry(duo, graph) or {}).get("xtitle") is not None, timeout=60,
+              msg=f"{graph} was never drawn")
+        time.sleep(1.0)  # the responsive resize after the first draw
+        g = duo.driver.execute_script(PHONE, graph)
+        assert g["doc"] <= g["vw"] == 390, g
+        assert g["panel"] == "none", g
+        for title in ("xtitle", "ytitle"):
+            t, box = g[title], g["graph"]
+            inside = box["left"] - 0.5 <= t["left"] and t["right"] <= box["right"] + 0.5
+            assert inside, (title, g)
+        toggle = duo.find_element("#settings-toggle")
+        assert toggle.get_attribute("aria-expanded") == "false"
+        toggle.click()
+        until(lambda: duo.driver.execute_script(PHONE, graph)["panel"] != "none", timeout=5)
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert duo.driver.execute_script(PHONE, graph)["doc"] <= 390
+        assert duo.get_logs() == []
+    finally:
+        duo.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
