@@ -12,11 +12,14 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from pathlib import Path
 
-from components.export import figure_pdf
-from components.figures.style import titled_for_export
-from components.renderer import shared_renderer
-from components.views.analytic import render_complexity
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, as documented
+
+from components.export import figure_pdf  # noqa: E402
+from components.figures.style import titled_for_export  # noqa: E402
+from components.renderer import shared_renderer  # noqa: E402
+from components.views.analytic import render_complexity  # noqa: E402
 
 
 def main(n: int = 6) -> None:
