@@ -81,6 +81,8 @@ _LOG2 = math.log(2.0)
 _ZOOM_ROUNDS = 5
 _ZOOM_POINTS = 9
 _NEWTON_STEPS = 40
+#: Deepest pole node in τ = artanh m (cosh² overflows past τ ≈ 355).
+_TAU_MAX = 300.0
 _POLE_TOL = 1e-6
 #: Rates within this of 0 count as one isolated point (a pole minimum; see :func:`ground_state`).
 POLE_TOL = _POLE_TOL
@@ -216,12 +218,31 @@ def _edge_rate(y):
     return (tm1 + 1.0) * r - np.log1p(tm1 + r)
 
 
+def _phi_and_edge_rate(y):
+    r""":math:`\Phi(y)` and :math:`J(y)` from one evaluation of :math:`t - 1` and :math:`r = \sqrt{t_c^2-1}`.
+
+    With :math:`t = |y|/\sqrt2` and :math:`t_c = \max(t, 1)`, :math:`y^2/2 - J = t^2/(t_c(t_c + r)) +
+    \log(t_c + r)`: that is :math:`y^2/2` inside the bulk and :math:`t/(t + r) + \log(t + r)` outside
+    (:math:`t^2 - tr` rationalised).  The plain difference of :math:`y^2/2` and J would lose about
+    :math:`10^{-16}y^2` in absolute terms, O(1) at the :math:`|y| \sim 10^8` of the pole layers of a
+    steep φ (theory §5.6).
+    """
+    t = np.abs(y) * (1.0 / _SQRT2)
+    tm1 = np.maximum(t - 1.0, 0.0)
+    r = np.sqrt(tm1 * (tm1 + 2.0))
+    lg = np.log1p(tm1 + r)
+    tc = tm1 + 1.0
+    phi = t * t / (tc * (tc + r)) + lg - 0.5 - 0.5 * _LOG2
+    return phi, tc * r - lg
+
+
 def _log_potential(y):
     r""":math:`\Phi(y) = \int\log|\lambda - y|\,\rho_{sc}(\lambda)\,d\lambda` (semicircle on [-√2, √2]).
 
-    :math:`y^2/2 - 1/2 - \log(2)/2` inside the bulk, minus :math:`J(|y|)` outside.
+    :math:`y^2/2 - 1/2 - \log(2)/2` inside the bulk, minus :math:`J(|y|)` outside (evaluated without
+    cancellation, :func:`_phi_and_edge_rate`).
     """
-    return 0.5 * y * y - 0.5 - 0.5 * _LOG2 - _edge_rate(y)
+    return _phi_and_edge_rate(y)[0]
 
 
 def _log_potential_prime(y):
@@ -345,12 +366,14 @@ def _tau_grid(c: np.ndarray, H: int, N: float, fine: bool = True) -> np.ndarray:
     """Nodes in τ = artanh(m): uniform in the bulk, the s = O(1) window, and the pole layers.
 
     The pole layers reach ``1 - m² ≈ 1e-3 H / f_N'(±1)²`` (the scale of a critical point of φ at a pole
-    displaced by R), at most τ = 30.
+    displaced by R), at most τ = 300 (``1 - m² ≈ 1e-260``; every coefficient vector that
+    :func:`scaled_coefficients` accepts has its layer before that).  ``m`` rounds to ±1 from τ ≈ 19 on;
+    the rates use ``1 - m²`` from τ itself, and f_N(±1) is exact to far better than a rate needs.
     """
     ends = _F(c, H, np.array([-1.0, 1.0]), q=np.zeros(2))
     fp_max = float(np.max(np.abs(ends.fp)))
     q_min = min(1e-4, 1e-3 * H / max(fp_max * fp_max, 1.0))
-    T = min(30.0, max(4.0, 0.5 * math.log(4.0 / q_min) + 1.0))
+    T = min(_TAU_MAX, max(4.0, 0.5 * math.log(4.0 / q_min) + 1.0))
     step = 0.025 if fine else 0.1
     bulk = np.linspace(-3.0, 3.0, int(round(6.0 / step)) + 1)
     pstep = 0.1 if fine else 0.5
@@ -566,9 +589,9 @@ def _left_roots(F: _F, k_cost: np.ndarray, z_hi: np.ndarray, stacked: bool = Fal
     with np.errstate(divide="ignore", invalid="ignore"):  # steps where g' <= 0 are discarded
         for _ in range(_NEWTON_STEPS):
             y = F.y_of(z)
-            # _density(F, z) - k J(y) and g' with J(y) and sqrt(y² - 2) evaluated once (same arithmetic)
-            J = _edge_rate(y)
-            g = F.base - 0.5 * z * z + (0.5 * y * y - 0.5 - 0.5 * _LOG2 - J) - k_cost * J
+            # _density(F, z) - k J(y) and g' with Φ(y) and J(y) evaluated once (same arithmetic)
+            phi, J = _phi_and_edge_rate(y)
+            g = F.base - 0.5 * z * z + phi - k_cost * J
             r = np.sqrt(np.maximum(y * y - 2.0, 0.0))
             dg = -z + (H / a) * ((y - np.sign(y) * r) + k_cost * r)  # Φ'(y) = y - sign(y) r
             step = np.where(dg > 0.0, -g / dg, np.inf)
@@ -718,36 +741,39 @@ class PhaseDiagram:
 def _cumulative_fused(F: _F, u: np.ndarray, minima: bool) -> np.ndarray:
     """:func:`_cumulative` for F's arrays of shape (G, 1, T) and levels ``u`` (U,), in place: (G, U, T).
 
-    Writes Σ = base + ½w² + z((α² − 1)z/2 + αw) − ½ − ½log2 − J(y), y = αz + w, α = H/a, w = b/a,
-    which is :func:`_density` rearranged, with few temporaries (speed of the phase diagram).
+    Writes Σ = base − ½ − ½log2 − ½z² + t²/(t_c(t_c + r)) + log(t_c + r), y = αz + w, α = H/a,
+    w = b/a, t = |y|/√2, t_c = max(t, 1), r = sqrt(t_c² − 1): :func:`_density` with Φ as in
+    :func:`_phi_and_edge_rate`, with few temporaries (speed of the phase diagram).
     """
     cap = _z_peak(F)
     if minima:
         cap = np.minimum(cap, F.z_of(F.y_min))
     alpha = F.H / F.a
     w = F.b / F.a
-    base = F.base + 0.5 * w * w - 0.5 - 0.5 * _LOG2
+    base = F.base - 0.5 - 0.5 * _LOG2
     z = u[None, :, None] - F.f  # (G, U, T)
     np.minimum(z, cap, out=z)
     y = z * alpha
     y += w
-    val = z * (0.5 * (alpha * alpha - 1.0))
-    val += alpha * w
-    val *= z
+    val = z * z
+    val *= -0.5
     val += base
     np.abs(y, out=y)
-    y *= 1.0 / _SQRT2
+    y *= 1.0 / _SQRT2  # t
+    num = y * y
     y -= 1.0
-    np.maximum(y, 0.0, out=y)  # t - 1
+    np.maximum(y, 0.0, out=y)  # t_c - 1
     r = y + 2.0
     r *= y
     np.sqrt(r, out=r)
-    t = y + 1.0
-    t *= r
-    val -= t
-    y += r
-    np.log1p(y, out=y)
-    val += y
+    np.add(y, r, out=z)
+    np.log1p(z, out=z)  # log(t_c + r)
+    val += z
+    y += 1.0  # t_c
+    r += y
+    r *= y
+    num /= r
+    val += num
     return val
 
 

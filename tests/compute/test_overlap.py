@@ -53,6 +53,17 @@ def test_log_potential_against_quadrature(y):
     assert abs(float(ov._log_potential(np.float64(y))) - float(_phi_mp(y))) < 1e-12
 
 
+@pytest.mark.parametrize("y", [-1.5, 40.0, -3e5, -1e8, 3e8, -1e15, 1e50])
+def test_log_potential_far_outside_the_bulk(y):
+    """Φ = y²/2 − ½ − ½log2 − J in mpmath with 2 log10|y| + 30 digits (the two terms cancel): no loss at
+    the |y| ~ 1e8 of steep pole layers (1e-15 relative)."""
+    with mp.workdps(30 + 2 * int(math.log10(abs(y)))):
+        t = abs(mp.mpf(y)) / mp.sqrt(2)
+        J = t * mp.sqrt(t * t - 1) - mp.log(t + mp.sqrt(t * t - 1))
+        ref = mp.mpf(y) ** 2 / 2 - mp.mpf(1) / 2 - mp.log(2) / 2 - J
+    assert abs(float(ov._log_potential(np.float64(y))) - float(ref)) < 1e-15 * max(1.0, abs(float(ref)))
+
+
 @pytest.mark.parametrize(
     "u,m,H,kappa,N",
     [(-1.7, -0.55, 3, (0.5, -0.9), 100), (-1.7, 0.3, 3, (0.5, -0.9), 25), (-2.2, 0.1, 4, (0.2, -1.0, 0.5), 50),
@@ -295,6 +306,29 @@ def test_ground_state_sees_the_pole_minimum(H, kappa, N):
     assert poles
     assert g.energy >= -min(poles) - 1e-6 * max(1.0, abs(min(poles)))
     assert g.regime == "deterministic"
+
+
+@pytest.mark.parametrize(
+    "act,param,mu,gamma,H,N",
+    [("silu", None, 0.0, 0.1, 12, 100), ("elu", 1.0, 0.0, 0.1, 9, 1000), ("gelu", None, 1.0, 1.0, 11, 100),
+     ("hard_tanh", None, 1.0, 1.0, 12, 10_000), ("hard_tanh", None, 1.0, 0.5, 12, 10_000)],
+)
+def test_ground_state_is_the_deepest_pole(act, param, mu, gamma, H, N):
+    """Steep φ of odd degree: the global minimum is the pole w = ±𝟏 with the lower f_N(±1) (theory §5.6).
+
+    f_N'(±1) reaches 1e8..1e19 here, so y ~ f_N'/a at the pole layer is huge: Φ(y) must not lose
+    1e-16 y² to cancellation (which made the rate there noise of O(1) and hid or moved the pole), and
+    the layer 1 - m² ~ H/f_N'(±1)² lies beyond τ = 30 for the last two.  E_0^φ = −min f_N(±1) to 1e-6.
+    """
+    from compute.network import describe_activation
+
+    kappa = list(describe_activation(act, param, 8, mu, 1.0, H, gamma=gamma).kappa)
+    c = ov.scaled_coefficients(H, kappa, N)
+    f = np.polynomial.polynomial.polyval(np.array([-1.0, 1.0]), c)
+    g = ground_state(H, kappa, N, kmax=0)
+    i = int(np.argmin(f))
+    assert abs(g.energy + f[i]) <= 1e-6 * abs(f[i])
+    assert g.m == pytest.approx(2 * i - 1.0, abs=1e-9) and g.regime == "deterministic"
 
 
 def test_maps_see_pole_minima():
