@@ -83,6 +83,13 @@ _ZOOM_POINTS = 9
 _NEWTON_STEPS = 40
 #: Deepest pole node in τ = artanh m (cosh² overflows past τ ≈ 355).
 _TAU_MAX = 300.0
+#: Windows of non-negative rate narrower than the grid (:func:`_missed_windows`): zoom rounds that
+#: look for one from a local maximum of the peak rate, rounds of a 16-point search for its edges
+#: (4 bits each), nodes spread across it, and zoom rounds for the lowest level in it.
+_WINDOW_ROUNDS = 12
+_WINDOW_SEARCH = 12
+_WINDOW_NODES = 17
+_WINDOW_ZOOM = 12
 _POLE_TOL = 1e-6
 #: Rates within this of 0 count as one isolated point (a pole minimum; see :func:`ground_state`).
 POLE_TOL = _POLE_TOL
@@ -389,15 +396,17 @@ def _m_q(tau):
     return m, q
 
 
-def _zoom_max(c, H, u: np.ndarray, minima: bool, tau: np.ndarray, i: np.ndarray, best: np.ndarray):
+def _zoom_max(c, H, u: np.ndarray, minima: bool, tau: np.ndarray, i: np.ndarray, best: np.ndarray,
+              lo: np.ndarray | None = None, hi: np.ndarray | None = None):
     """Refine maxima of the cumulative profile at levels ``u`` (one per row) around grid nodes ``tau[i]``.
 
     ``c`` is one coefficient vector, or one per row (shape (len(u), deg + 1), see :class:`_F`).
+    The first bracket is ``[lo, hi]``, by default the neighbouring nodes.
     """
     rows = np.arange(u.size)
     t_best = tau[i]
-    lo = tau[np.maximum(i - 1, 0)]
-    hi = tau[np.minimum(i + 1, tau.size - 1)]
+    lo = tau[np.maximum(i - 1, 0)] if lo is None else lo
+    hi = tau[np.minimum(i + 1, tau.size - 1)] if hi is None else hi
     frac = np.linspace(0.0, 1.0, _ZOOM_POINTS)
     for _ in range(_ZOOM_ROUNDS):
         tt = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
@@ -414,14 +423,215 @@ def _zoom_max(c, H, u: np.ndarray, minima: bool, tau: np.ndarray, i: np.ndarray,
     return best, t_best
 
 
+def _zoom_argmax(fn, lo: np.ndarray, hi: np.ndarray, rounds: int, stop: float = np.inf):
+    """Maximise ``fn`` over ``[lo[r], hi[r]]`` for each row ``r`` by repeated 9-point zooms.
+
+    ``fn(rows, tt)`` evaluates nodes ``tt`` (shape (len(rows), 9)) of those rows, ``nan`` counting as
+    ``-inf``.  For a unimodal function the maximiser lies within one step of the best node, so each
+    round keeps that bracket (a quarter of the last).  A row whose best value reaches ``stop`` is
+    left as it is.
+    Returns (value, τ).
+    """
+    frac = np.linspace(0.0, 1.0, _ZOOM_POINTS)
+    best = np.full(lo.size, -np.inf)
+    t_best = 0.5 * (lo + hi)
+    for _ in range(rounds):
+        live = np.flatnonzero(best < stop)
+        if live.size == 0:
+            break
+        tt = lo[live, None] + (hi - lo)[live, None] * frac[None, :]
+        v = fn(live, tt)
+        v = np.where(np.isnan(v), -np.inf, v)
+        j = np.argmax(v, axis=1)
+        vj = v[np.arange(live.size), j]
+        better = vj > best[live]
+        best[live] = np.where(better, vj, best[live])
+        t_best[live] = np.where(better, tt[np.arange(live.size), j], t_best[live])
+        step = (hi[live] - lo[live]) / (_ZOOM_POINTS - 1)
+        lo, hi = lo.copy(), hi.copy()
+        lo[live], hi[live] = t_best[live] - step, t_best[live] + step
+    return best, t_best
+
+
+def _stationary_nodes(c, H, tau: np.ndarray, spread: float = 1.0) -> np.ndarray:
+    r"""Nodes in τ around the stationary points of f_N in (-1, 1) whose well is narrower than the grid.
+
+    At a stationary point :math:`m_0` the cost :math:`f_N'^2(1-m^2)/(2H)` of R's gradient cancelling
+    φ's pull vanishes, and it reaches O(1) at :math:`|m - m_0| \sim W = \sqrt{2H/(1-m_0^2)}/|f_N''(m_0)|`:
+    for a steep φ that window of critical points is far narrower than the nodes ``tau`` (theory §5.6).
+    Where :math:`3W` is less than the local node spacing (in m), 13 nodes cover
+    :math:`m_0 \pm 3W`; with ``spread > 1`` (strengths down to ``1/spread`` of ``c``'s, whose wells are
+    wider) also :math:`m_0 \pm 3W s` for ``s = 2, 4, …, <= spread``.  Sorted; empty when there is none.
+    """
+    P = np.polynomial.polynomial
+    d1 = P.polyder(c)
+    nz = np.flatnonzero(d1)
+    if nz.size == 0 or nz[-1] == 0:
+        return np.empty(0)
+    d1 = d1[: nz[-1] + 1]
+    d2 = P.polyder(d1)
+    roots = np.roots(d1[::-1])
+    cand = roots.real[(np.abs(roots.imag) <= 1e-6 * (1.0 + np.abs(roots.real))) & (np.abs(roots.real) < 1.0)]
+    out = []
+    x = np.linspace(-3.0, 3.0, 13)
+    for m0 in cand:
+        for _ in range(3):  # polish the companion-matrix root
+            f2 = float(P.polyval(m0, d2))
+            if f2 == 0.0:
+                break
+            m0 = m0 - float(P.polyval(m0, d1)) / f2
+        f2 = abs(float(P.polyval(m0, d2)))
+        if not (abs(m0) < 1.0 and f2 > 0.0 and math.isfinite(f2)):
+            continue
+        q0 = (1.0 - m0) * (1.0 + m0)
+        W = math.sqrt(2.0 * H / q0) / f2
+        j = min(max(int(np.searchsorted(tau, math.atanh(m0))), 1), tau.size - 1)
+        cell = (tau[j] - tau[j - 1]) * q0
+        s = 1.0
+        while s <= spread and 3.0 * W * s < cell:
+            m = m0 + W * s * x
+            out.append(np.arctanh(m[np.abs(m) < 1.0]))
+            s *= 2.0
+    return np.unique(np.concatenate(out)) if out else np.empty(0)
+
+
+def _missed_windows(peak, grids):
+    """Windows of overlap with a peak rate ``>= 0`` that contain no node of the grid (theory §5.6).
+
+    ``grids[r] = (tau, P, extra)`` for each row r: its nodes (sorted), a peak rate over all levels
+    (of minima, of all critical points, or of index-k points) at them, and extra nodes or ``None``;
+    ``peak(rows, tt)`` evaluates the peak rate at nodes ``tt`` (shape (len(rows), n)) of those rows.
+    Such points exist with a rate ``>= 0`` only where the peak rate is ``>= 0``, and that set can fall
+    between two nodes: around a stationary point of a steep φ it is ~ sqrt(2H/(1-m²))/|f_N''| wide
+    (the extra nodes of :func:`_stationary_nodes` sit there), and where the best rate is barely
+    positive it shrinks to a point.
+
+    Every local maximum of the peak rate on a row's nodes (``tau`` and ``extra``; of a plateau, where
+    m has rounded to ±1 deep in a pole layer, only the ends; none at a node of ``tau`` at or above 0,
+    whose window the grid sees) is zoomed (:data:`_WINDOW_ROUNDS`, all rows together) until it
+    reaches :data:`POLE_TOL`: a window's best rate must be at least that, since rates within it of 0
+    are isolated points, counted by the pole rule (:func:`_pole_minima`).  The window is the stretch
+    around the zoomed peak between the nearest nodes with a negative rate; it is returned when that
+    stretch holds no node of ``tau``, with edges found by a 16-point search (the peak rate is unimodal
+    across a window).
+
+    Returns ``(row, lo, hi)``: each such window's row and edges in τ (peak rate ``>= 0`` at both).
+    """
+    empty = (np.empty(0, dtype=np.intp), np.empty(0), np.empty(0))
+    ex_rows = [r for r, g in enumerate(grids) if g[2] is not None and g[2].size]
+    pe = {}
+    if ex_rows:  # the peak rate at every row's extra nodes, in one call (short rows padded)
+        width = max(grids[r][2].size for r in ex_rows)
+        tt = np.empty((len(ex_rows), width))
+        for k, r in enumerate(ex_rows):
+            e = grids[r][2]
+            tt[k, : e.size], tt[k, e.size:] = e, e[-1]
+        pe = dict(zip(ex_rows, peak(np.array(ex_rows), tt), strict=True))
+    rows = []
+    for r, (tau, P, extra) in enumerate(grids):
+        if r in pe:
+            new = ~np.isin(extra, tau)
+            S = np.unique(np.concatenate([tau, extra]))
+            grid = np.isin(S, tau)
+            PS = np.empty(S.size)
+            PS[grid], PS[~grid] = P, pe[r][: extra.size][new]
+        else:
+            S, grid, PS = tau, np.ones(tau.size, dtype=bool), np.asarray(P, dtype=float)
+        PS = np.where(np.isnan(PS), -np.inf, PS)
+        rows.append((S, grid, PS))
+    cand_row, cand_lo, cand_hi = [], [], []
+    for r, (S, grid, PS) in enumerate(rows):
+        if S.size < 2:
+            continue
+        left = np.concatenate([[-np.inf], PS[:-1]])
+        right = np.concatenate([PS[1:], [-np.inf]])
+        i = np.flatnonzero((PS >= left) & (PS >= right) & ((PS > left) | (PS > right)) & ~(grid & (PS >= 0.0)))
+        cand_row.append(np.full(i.size, r))
+        cand_lo.append(S[np.maximum(i - 1, 0)])
+        cand_hi.append(S[np.minimum(i + 1, S.size - 1)])
+    if not cand_row or sum(x.size for x in cand_row) == 0:
+        return empty
+    row = np.concatenate(cand_row)
+    best, tp = _zoom_argmax(lambda live, tt: peak(row[live], tt), np.concatenate(cand_lo), np.concatenate(cand_hi),
+                            _WINDOW_ROUNDS, stop=_POLE_TOL)
+    out_row, in_lo, in_hi, a_lo, a_hi, seen = [], [], [], [], [], set()
+    for r, t in zip(row[best >= _POLE_TOL], tp[best >= _POLE_TOL], strict=True):
+        S, grid, PS = rows[r]
+        n = S.size
+        j = int(np.searchsorted(S, t))  # S[j - 1] < t <= S[j]
+        neg = np.flatnonzero(PS < 0.0)
+        lo_out = int(neg[neg <= j - 1].max()) if np.any(neg <= j - 1) else -1  # nearest nodes below 0
+        hi_out = int(neg[neg >= j].min()) if np.any(neg >= j) else n
+        if np.any(grid[lo_out + 1: hi_out]) or (r, lo_out) in seen:  # the grid sees it, or found already
+            continue
+        seen.add((r, lo_out))
+        out_row.append(r)
+        # innermost points known to be >= 0 (the stretch's outermost nodes, or the zoomed peak), and
+        # the nodes below 0 outside them (none: the window ends at the last node)
+        in_lo.append(S[lo_out + 1] if lo_out + 1 <= j - 1 else t)
+        in_hi.append(S[hi_out - 1] if hi_out - 1 >= j else t)
+        a_lo.append(S[lo_out] if lo_out >= 0 else in_lo[-1])
+        a_hi.append(S[hi_out] if hi_out <= n - 1 else in_hi[-1])
+    if not out_row:
+        return empty
+    # edges: a below 0, b at or above 0; each round keeps the first sub-interval, from a, that
+    # reaches 0 (16 points, 4 bits)
+    a = np.array(a_lo + a_hi)
+    b = np.array(in_lo + in_hi)
+    r2 = np.array(out_row + out_row)
+    frac = np.arange(1, 17) / 16.0
+    for _ in range(_WINDOW_SEARCH):
+        tt = a[:, None] + (b - a)[:, None] * frac[None, :]
+        tt[:, -1] = b
+        hit = peak(r2, tt) >= 0.0
+        hit[:, -1] = True  # b is >= 0 (also where a re-evaluation at b rounds otherwise)
+        k = np.argmax(hit, axis=1)
+        rr = np.arange(a.size)
+        a, b = np.where(k > 0, tt[rr, k - 1], a), tt[rr, k]
+    n = len(out_row)
+    return np.array(out_row, dtype=np.intp), b[:n], b[n:]
+
+
+def _window_nodes(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """:data:`_WINDOW_NODES` nodes spread evenly over each window ``[lo, hi]``: shape (len(lo), n)."""
+    return lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, _WINDOW_NODES)[None, :]
+
+
+def _peak_profile(c, H, tau: np.ndarray, minima: bool) -> np.ndarray:
+    """The cumulative profile at ``u = ∞`` (its peak over all levels) at nodes ``tau``; ``c`` as in :class:`_F`."""
+    m, q = _m_q(tau)
+    return _cumulative(_F(c, H, m, q), np.full(np.shape(tau), np.inf), minima)[0]
+
+
 def _sup_over_m(c, H, N, u: np.ndarray, minima: bool):
-    """sup over m of the cumulative profile for each u: (value, τ*), refined by zooming."""
+    """sup over m of the cumulative profile for each u: (value, τ*), refined by zooming.
+
+    Windows of non-negative rate that fall between the nodes (:func:`_missed_windows`) get nodes of
+    their own; where one of them beats the grid, the zoom starts there (theory §5.6).
+    """
     tau = _tau_grid(c, H, N)
     m, q = _m_q(tau)
     F = _F(c, H, m, q)
     val, _ = _cumulative(F, u[:, None] - F.f[None, :], minima)
     i = np.argmax(val, axis=1)
-    return _zoom_max(c, H, u, minima, tau, i, val[np.arange(u.size), i])
+    best, t_best = _zoom_max(c, H, u, minima, tau, i, val[np.arange(u.size), i])
+    P, _ = _cumulative(F, np.full(tau.shape, np.inf), minima)
+    row, lo, hi = _missed_windows(lambda r, tt: _peak_profile(c, H, tt, minima),
+                                  [(tau, P, _stationary_nodes(c, H, tau))])
+    if row.size:
+        tw = _window_nodes(lo, hi).ravel()
+        step = np.repeat((hi - lo) / (_WINDOW_NODES - 1), _WINDOW_NODES)
+        mw, qw = _m_q(tw)
+        Fw = _F(c, H, mw, qw)
+        vw, _ = _cumulative(Fw, u[:, None] - Fw.f[None, :], minima)
+        jw = np.argmax(vw, axis=1)
+        v0 = vw[np.arange(u.size), jw]
+        sel = np.flatnonzero(v0 > best)
+        if sel.size:
+            j = jw[sel]
+            b2, t2 = _zoom_max(c, H, u[sel], minima, tw, j, v0[sel], lo=tw[j] - step[j], hi=tw[j] + step[j])
+            best[sel], t_best[sel] = b2, t2
+    return best, t_best
 
 
 def _pole_minima_rows(C: np.ndarray, H, tau: np.ndarray):
@@ -610,6 +820,50 @@ def _left_roots(F: _F, k_cost: np.ndarray, z_hi: np.ndarray, stacked: bool = Fal
     return np.where(ok, z, np.nan)
 
 
+def _branch_peak(F: _F, cost, y_lo, y_hi):
+    r"""Maximum over ``y_lo <= y <= y_hi`` (all ``<= -√2``) of :math:`g = \Sigma_N - \mathrm{cost}\,J(y)`.
+
+    With :math:`\alpha = H/a`, :math:`w = b/a`, :math:`\beta = 1-\alpha^2` and
+    :math:`A = \alpha^2(\mathrm{cost}+1)`, :math:`\alpha g'(z) = w - \beta y + A\sqrt{y^2-2}` below the
+    bulk: positive far left, decreasing (g is concave), and zero at the negative root of
+    :math:`(A^2-\beta^2)y^2 + 2\beta w y - (w^2 + 2A^2) = 0` when that root has :math:`\beta y \ge w`
+    and lies below :math:`-\sqrt2`; otherwise g increases up to the bulk edge.  The maximiser is that
+    root clipped to ``[y_lo, y_hi]`` (theory §5.6).  ``nan`` where ``y_lo > y_hi``.
+    """
+    alpha = F.H / F.a
+    w = F.b / F.a
+    beta = 1.0 - alpha * alpha
+    A = alpha * alpha * (cost + 1.0)
+    D = A * A - beta * beta  # > 0: A >= α² > 1/2 >= β for H >= 2
+    S = A * np.sqrt(w * w + 2.0 * D)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # the negative root, each form free of cancellation on its side of w = 0
+        ys = np.where(w > 0.0, (-beta * w - S) / D, -(w * w + 2.0 * A * A) / (S - beta * w))
+    ys = np.where((beta * ys - w >= 0.0) & (ys < -_SQRT2), ys, np.inf)
+    y = np.minimum(np.maximum(ys, y_lo), y_hi)
+    g = _density(F, F.z_of(y)) - cost * _edge_rate(y)
+    return np.where(y_lo <= y_hi, g, np.nan)
+
+
+def _peak_rates(c, H, tau: np.ndarray, ks):
+    """Highest rate of index-k critical points over all levels at each τ (theory §5.6).
+
+    The same two routes as :func:`_lowest_levels` (``y`` below the bulk edge and the outlier with
+    ``k`` eigenvalues pulled from the bulk; the outlier below ``y`` with ``k - 1``), so that the
+    lowest level there is finite exactly where this is ``>= 0``.  Shapes as :func:`_lowest_levels`;
+    ``-inf`` where neither route exists.
+    """
+    K = np.asarray(ks, dtype=float)[:, None]
+    tau = np.broadcast_to(tau, (K.shape[0], np.shape(tau)[-1]))
+    m, q = _m_q(tau)
+    F = _F(c, H, m, q)
+    Kb = np.broadcast_to(K, tau.shape)
+    pA = _branch_peak(F, Kb, -np.inf, F.y_min)
+    okB = F.has_outlier & (Kb >= 1.0)
+    pB = _branch_peak(F, np.maximum(Kb - 1.0, 0.0), np.where(okB, F.outlier, np.inf), -_SQRT2)
+    return np.fmax(np.fmax(pA, pB), -np.inf)
+
+
 def _lowest_levels(c, H, tau: np.ndarray, ks):
     """Lowest level u of index-k critical points at each τ, ``nan`` where none.
 
@@ -674,7 +928,10 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
     :math:`-E_k^\varphi` is the lowest ``u`` at which index-``k`` critical points have a non-negative
     rate: below the bulk edge and the BBP outlier a point is a minimum at rate :math:`\Sigma_N`, each
     extra negative direction costs :math:`J(y)`, and an outlier below ``y`` gives one for free.
-    With φ ≡ 0 these are the :math:`E_k` of theory §3.
+    With φ ≡ 0 these are the :math:`E_k` of theory §3.  The overlaps where such points exist can form
+    a window narrower than the grid (a steep φ's well, a barely positive rate); those windows are
+    found from the peak rate over levels (:func:`_missed_windows`) and searched on nodes of their own,
+    and the lowest points often sit at a window's edge, where that peak rate is 0 (theory §5.6).
 
     >>> from compute.complexity import ground_state_energies
     >>> g = ground_state(3, [0.0, 0.0], 100)
@@ -709,6 +966,21 @@ def ground_state(H: int, coeffs, N, *, kmax: int = 3) -> GroundState:
         t_best = np.where(better, tt[ks, j], t_best)
         step = (hi - lo) / (_ZOOM_POINTS - 1)
         lo, hi = t_best - step, t_best + step
+    # windows of non-negative rate between the nodes, which the grid cannot see (_missed_windows)
+    extra = _stationary_nodes(c, H, tau)
+    row, wlo, whi = _missed_windows(lambda r, tt: _peak_rates(c, H, tt, ks[r]),
+                                    [(tau, Pk, extra) for Pk in _peak_rates(c, H, tau, ks)])
+    if row.size:
+        tw = _window_nodes(wlo, whi)
+        uw = _lowest_levels(c, H, tw, ks[row])
+        j = np.argmin(np.where(np.isfinite(uw), uw, np.inf), axis=1)
+        t0 = tw[np.arange(row.size), j]
+        step = (whi - wlo) / (_WINDOW_NODES - 1)
+        neg, tz = _zoom_argmax(lambda live, tt: -_lowest_levels(c, H, tt, ks[row[live]]), t0 - step, t0 + step,
+                               _WINDOW_ZOOM)
+        for k, lvl, t in zip(ks[row], -neg, tz):
+            if math.isfinite(lvl) and not lvl >= best[k]:
+                best[k], t_best[k] = lvl, t
     # isolated minima (a pole of φ) with rate 0 in the limit, which the root search cannot see
     pl, pt = _pole_minima(c, H, _tau_grid(c, H, Nf))
     if pl.size and not (pl.min() >= best[0]):
@@ -783,6 +1055,37 @@ def _pole_nodes(c, H, N) -> np.ndarray:
     return tau[np.abs(tau) >= 1.0]
 
 
+def _apply_windows(C: np.ndarray, H, Ns, grids, u: np.ndarray, value: np.ndarray, mstar: np.ndarray,
+                   codes: np.ndarray, minima: bool) -> None:
+    """Add the windows of non-negative rate that fall between the nodes to the rows of a regime map, in place.
+
+    Row ``i`` of ``value``, ``mstar``, ``codes`` (shape (R, len(u))) has φ's scaled coefficients
+    ``C[i]`` (shape (R, deg + 1)), N = ``Ns[i]`` and ``grids[i] = (tau, P, extra)``: its nodes, the
+    peak profile there and :func:`_stationary_nodes`.  Each window of :func:`_missed_windows` (all
+    rows at once) gets :data:`_WINDOW_NODES` nodes of its own (theory §5.6); where the best of them
+    beats the row's value at a level, it is taken with its overlap and regime.
+    """
+    row, lo, hi = _missed_windows(lambda r, tt: _peak_profile(C[r], H, tt, minima), grids)
+    if row.size == 0:
+        return
+    tw = _window_nodes(lo, hi)
+    mw, qw = _m_q(tw)
+    Fw = _F(C[row], H, mw, qw)
+    F3 = _F.from_parts(H, mw[:, None, :], qw[:, None, :], Fw.f[:, None, :], Fw.fp[:, None, :], Fw.fpp[:, None, :])
+    v = _cumulative_fused(F3, u, minima)  # (windows, U, nodes)
+    j = np.argmax(v, axis=2)
+    vw = np.take_along_axis(v, j[:, :, None], axis=2)[:, :, 0]
+    tj = tw[np.arange(row.size)[:, None], j]
+    for w, r in enumerate(row):  # in order, each against the row as the previous ones left it
+        sel = np.flatnonzero(vw[w] > value[r])
+        if sel.size == 0:
+            continue
+        code = _classify(np.broadcast_to(C[r], (sel.size, C.shape[1])), H, Ns[r], tj[w, sel], u[sel], minima)
+        value[r, sel] = vw[w, sel]
+        mstar[r, sel] = np.tanh(tj[w, sel])
+        codes[r, sel] = code
+
+
 def _apply_poles(C: np.ndarray, H, N, u: np.ndarray, value: np.ndarray, mstar: np.ndarray, codes: np.ndarray,
                  tau: np.ndarray | None = None) -> None:
     """Add the isolated pole minima (rate 0, see :func:`_pole_minima`) to the rows of a regime map, in place.
@@ -824,7 +1127,9 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
 
     The dominant overlap is taken on a coarser overlap grid than :func:`leading_complexity` and
     without its zoom (to the grid's resolution), which is what a map of the regimes needs; the same
-    rules decide the regime.  At most 250 000 points.
+    rules decide the regime.  Windows of non-negative rate narrower than the grid (a steep φ's well,
+    a barely positive rate) get nodes of their own in each row (:func:`_missed_windows`).  At most
+    250 000 points.
     """
     H = _check_H(H)
     Nf = _check_N(N)
@@ -862,6 +1167,13 @@ def phase_diagram(u, gamma, H: int, coeffs_at_unit_gamma, N, *, minima: bool = T
         sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
         det = np.abs(bstar) > _SQRT2 * F.a
         codes[lo: lo + block] = np.where(sg, 0, np.where(det, 2, 1))
+    pos = gg[gg > 0.0]
+    if pos.size:  # windows between the nodes; the wells of weaker rows are wider (spread)
+        extra = _stationary_nodes(c_max, H, tau, spread=gmax / float(np.min(pos)))
+        Fg = _F.from_parts(H, m, q, gg[:, None] * unit.f, gg[:, None] * unit.fp, gg[:, None] * unit.fpp)
+        P, _ = _cumulative(Fg, np.full(Fg.f.shape, np.inf), minima)
+        _apply_windows(gg[:, None] * c_unit, H, [Nf] * gg.size, [(tau, Pg, extra) for Pg in P], uu, value, mstar,
+                       codes, minima)
     if minima:
         pole_tau = _pole_nodes(c_max, H, Nf)  # reaches the deepest pole layer of every γ <= max
         # every γ row at once (γ = 0 has no pole minimum and is skipped)
@@ -885,8 +1197,8 @@ def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
     """Regime at every (N, u) for fixed κ: how the regimes move with N (theory §5.6).
 
     Degree-d terms of φ scale like N^{d/2-1} per weight, so for H >= 4 and β̄ ≠ 0 the deterministic
-    regime grows with N.  Same rules and coarse overlap grid as :func:`phase_diagram`.  At most
-    250 000 points.
+    regime grows with N.  Same rules, coarse overlap grid and windows as :func:`phase_diagram`.  At
+    most 250 000 points.
     """
     H = _check_H(H)
     k = _check_coeffs(coeffs, H)
@@ -898,6 +1210,7 @@ def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
     value = np.empty((len(NN), uu.size))
     mstar = np.empty((len(NN), uu.size))
     m3 = np.array([-1e-3, 0.0, 1e-3])
+    rows_c, grids = [], []
     for i, Nf in enumerate(NN):
         c = scaled_coefficients(H, k, Nf)
         tau = _tau_grid(c, H, Nf, fine=False)
@@ -914,6 +1227,11 @@ def regime_map_n(u, Ns, H: int, coeffs, *, minima: bool = True) -> RegimeMapN:
         sg = (math.sqrt(Nf) * np.abs(m[j]) <= S_SPIN_GLASS) & stable
         det = np.abs(F.b[j]) > _SQRT2 * F.a
         codes[i] = np.where(sg, 0, np.where(det, 2, 1))
-        if minima:
-            _apply_poles(c[None, :], H, Nf, uu, value[i: i + 1], mstar[i: i + 1], codes[i: i + 1])
+        rows_c.append(c)
+        grids.append((tau, _cumulative(F, np.full(tau.shape, np.inf), minima)[0], _stationary_nodes(c, H, tau)))
+    # windows between the nodes (all N at once), then the pole minima, row by row
+    _apply_windows(np.array(rows_c), H, NN, grids, uu, value, mstar, codes, minima)
+    if minima:
+        for i, Nf in enumerate(NN):
+            _apply_poles(rows_c[i][None, :], H, Nf, uu, value[i: i + 1], mstar[i: i + 1], codes[i: i + 1])
     return RegimeMapN(np.array(NN), uu, codes, value, mstar)
