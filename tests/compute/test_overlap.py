@@ -164,8 +164,9 @@ def test_pole_minimum_has_rate_zero():
                                          (12, 5.0, 10**6)])
 def test_rate_at_a_huge_ground_state_is_within_the_stated_resolution(H, gamma, N):
     """A strong sigmoid's ground state lies at |u| up to ~10²⁸; there the rate of the minima,
-    0 in exact arithmetic, comes out as rounding of size ~eps·u², which
-    :func:`compute.overlap.rate_resolution` bounds (measured: 0.12–0.53 of eps·u²)."""
+    0 in exact arithmetic, carries rounding that :func:`compute.overlap.rate_resolution`
+    bounds (measured −2·10⁻¹² to −2·10⁻⁹ with Φ free of cancellation; 0.12–0.53 of eps·u²
+    before)."""
     from compute.network import describe_activation
 
     kappa = [gamma * k for k in describe_activation("sigmoid", None, 8, 0.0, 1.0, H).kappa]
