@@ -16,7 +16,8 @@
  * moves); a move arriving while a figure is still being drawn is folded into the next
  * drawing (only the latest value is drawn).  A view's plots are drawn one after the
  * other, each painted before the next is drawn, so the first plot does not wait for the
- * others.
+ * others.  A move that changes only the numbers of the figure on screen is drawn in place
+ * by plotly's path for a change of axis ranges (drawInPlace below), a third of the cost.
  *
  * The analytic views stay mounted (components/layout.py KEPT_VIEWS).  A click on the tab
  * of a kept view, coming from another kept view, is answered here, in the same frame:
@@ -377,7 +378,9 @@
     var full = gd._fullLayout, size = full && full._size;
     if (!size || !fig.layout) { return fig; }
     var layout = fig.layout;
-    layout.margin = Object.assign({}, layout.margin || {}, {l: size.l, r: size.r, t: size.t, b: size.b});
+    // (once a held handle's figure is on screen, its margins stay for the whole drag)
+    var m = gd.__liveKey && gd.layout && gd.layout.margin ? gd.layout.margin : size;
+    layout.margin = Object.assign({}, layout.margin || {}, {l: m.l, r: m.r, t: m.t, b: m.b});
     Object.keys(full).forEach(function (k) {
       if (/^[xy]axis[0-9]*$/.test(k)) {
         layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
@@ -407,6 +410,36 @@
       .split(/<[^>]*>/).filter(function (r) { return r !== ""; });
   }
 
+  function tags(markup) {
+    return (String(markup === undefined || markup === null ? "" : markup).match(/<[^>]*>/g) || []).join("");
+  }
+
+  function rewrite(el, before, after, edits) {
+    // The edits that turn the text of ``el`` (drawn from the markup ``before``) into that
+    // of the markup ``after``, pushed onto ``edits``: only where both have the same runs of
+    // text around the same markup, else false.
+    var was = runs(before), now = runs(after);
+    var leaves = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    while (walk.nextNode()) {
+      if (walk.currentNode.nodeValue.replace(/\u200b/g, "") !== "") { leaves.push(walk.currentNode); }
+    }
+    if (now.length !== was.length || leaves.length !== was.length ||
+        tags(before) !== tags(after) ||
+        leaves.some(function (t, k) { return t.nodeValue !== was[k]; })) { return false; }
+    leaves.forEach(function (t, k) { edits.push([t, now[k]]); });
+    if (el.hasAttribute("data-unformatted")) { edits.push([el, String(after)]); }
+    return true;
+  }
+
+  function apply(edits) {
+    // Text nodes get their new text; an element (plotly's record of the markup it drew,
+    // data-unformatted) its new markup.
+    edits.forEach(function (e) {
+      if (e[0].nodeType === 1) { e[0].setAttribute("data-unformatted", e[1]); }
+      else if (e[0].nodeValue !== e[1]) { e[0].nodeValue = e[1]; }
+    });
+  }
+
   function relabel(copy, names, data) {
     // Write the names of ``data`` into the kept legend, which shows ``names``: only where
     // every entry is found and keeps its markup (the same runs of text); else false and
@@ -418,17 +451,10 @@
       var j = names.findIndex(function (n, i) { return !used[i] && runs(n).join("") === shown; });
       if (j < 0) { ok = false; return; }
       used[j] = true;
-      var before = runs(names[j]), after = runs(data[j].name);
-      var leaves = [], walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-      while (walk.nextNode()) {
-        if (walk.currentNode.nodeValue.replace(/\u200b/g, "") !== "") { leaves.push(walk.currentNode); }
-      }
-      if (after.length !== before.length || leaves.length !== before.length ||
-          leaves.some(function (t, k) { return t.nodeValue !== before[k]; })) { ok = false; return; }
-      leaves.forEach(function (t, k) { edits.push([t, after[k]]); });
+      if (!rewrite(el, names[j], data[j].name, edits)) { ok = false; }
     });
     if (!ok) { return false; }
-    edits.forEach(function (e) { if (e[0].nodeValue !== e[1]) { e[0].nodeValue = e[1]; } });
+    apply(edits);
     return true;
   }
 
@@ -466,6 +492,231 @@
     }
   }
 
+  // --- a held handle's move drawn in place ---------------------------------------------
+  //
+  // Most moves of a held handle change only the numbers a figure shows: the curves' values,
+  // the axes' ranges, where the level lines stand, the digits of a title. Such a move is
+  // drawn by plotly's own path for a change of axis ranges (Plotly.relayout of the ranges:
+  // no new defaults, no new layout, the curves drawn again from their points), after the
+  // new points are put where plotly keeps them (the trace's points, as plotly's scatter
+  // calc makes them: {x, y}, both undefined where a value is missing). It costs a third of
+  // a Plotly.react. Anything else (another number of curves or level lines, another
+  // style, an axis without a stated range, a legend to draw) goes to Plotly.react.
+
+  var COORDS = ["x0", "x1", "y0", "y1"];
+
+  function sorted(v) {
+    // A plain object with its keys in order (the same layout, written in another order,
+    // is the same picture).
+    if (!v || typeof v !== "object" || Array.isArray(v) || ArrayBuffer.isView(v)) { return v; }
+    var out = {};
+    Object.keys(v).sort().forEach(function (k) { out[k] = v[k]; });
+    return out;
+  }
+
+  function liveKey(fig) {
+    // What a figure shows apart from what a move may change in place.
+    var layout = JSON.stringify(fig.layout, function (k, v) {
+      if (k === "range" || k === "autorange" || k === "annotations" || k === "meta") { return undefined; }
+      if (k === "shapes" && Array.isArray(v)) {
+        return v.map(function (sh) {
+          var o = Object.assign({}, sh);
+          COORDS.forEach(function (c) { delete o[c]; });
+          return o;
+        });
+      }
+      if (k === "title") { v = v && typeof v === "object" ? Object.assign({}, v, {text: null}) : null; }
+      return sorted(v);
+    });
+    var data = JSON.stringify(fig.data, function (k, v) {
+      if (k === "x" || k === "y" || k === "name" || k === "customdata" || k === "hovertemplate" ||
+          k === "text" || k === "meta") { return undefined; }
+      return v;
+    });
+    return layout + "\n" + data;
+  }
+
+  function titles(fig) {
+    // The title texts of a figure, by where plotly draws them.
+    var out = {}, layout = fig.layout || {};
+    var text = function (t) { return t && typeof t === "object" ? t.text : t; };
+    out.gtitle = text(layout.title);
+    Object.keys(layout).forEach(function (k) {
+      var m = /^([xy])axis([0-9]*)$/.exec(k);
+      if (m && layout[k]) { out[m[1] + m[2] + "title"] = text(layout[k].title); }
+    });
+    return out;
+  }
+
+  function statedRanges(fig) {
+    // The axis ranges a figure states (what plotly shows unless a zoom by hand is kept).
+    var out = {};
+    Object.keys(fig.layout || {}).forEach(function (k) {
+      var r = /^[xy]axis[0-9]*$/.test(k) && fig.layout[k] ? fig.layout[k].range : null;
+      if (Array.isArray(r) && r.length === 2) { out[k] = [r[0], r[1]]; }
+    });
+    return out;
+  }
+
+  function plainTraces(data) {
+    // Only curves whose points are all plotly draws of them (no text, no per-point styles).
+    return data.every(function (t) {
+      var mode = t.mode || "lines";
+      return (t.type === undefined || t.type === "scatter") && !/text/.test(mode) &&
+        !(t.marker && (Array.isArray(t.marker.size) || Array.isArray(t.marker.color))) &&
+        t.x && t.y && typeof t.x.length === "number" && typeof t.y.length === "number" &&
+        !t.stackgroup && !t.xperiodalignment && !t.yperiodalignment && t.visible !== false;
+    });
+  }
+
+  function setPoints(cd, x, y, n) {
+    // The points of a scatter trace as plotly's calc makes them, written into ``cd``.
+    var head = cd[0];
+    cd.length = n;
+    for (var i = 0; i < n; i++) {
+      var xv = x[i], yv = y[i];
+      cd[i] = (typeof xv === "number" && isFinite(xv) && typeof yv === "number" && isFinite(yv)) ?
+        {x: xv, y: yv} : {x: undefined, y: undefined};
+    }
+    Object.keys(head).forEach(function (k) { if (k !== "x" && k !== "y") { cd[0][k] = head[k]; } });
+  }
+
+  var inPlace = {on: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
+
+  function labelEdges(gd) {
+    // For each y axis with a title: where its tick labels end on the title's side, and
+    // the title's element (plotly places the title that far from its labels).
+    var full = gd._fullLayout, svg = gd.querySelector(".main-svg"), out = [];
+    if (!full || !svg) { return out; }
+    var left = svg.getBoundingClientRect().left;
+    Object.keys(full).forEach(function (k) {
+      if (!/^yaxis[0-9]*$/.test(k) || !full[k] || !full[k]._id) { return; }
+      var id = full[k]._id, title = gd.querySelector(".infolayer text." + id + "title");
+      var labels = gd.querySelectorAll(".yaxislayer-above ." + id + "tick text");
+      if (!title || !labels.length) { return; }
+      var right = full[k].side === "right", edge = right ? -Infinity : Infinity;
+      Array.prototype.forEach.call(labels, function (t) {
+        var r = t.getBoundingClientRect();
+        if (r.width > 0) { edge = right ? Math.max(edge, r.right - left) : Math.min(edge, r.left - left); }
+      });
+      if (isFinite(edge)) { out.push({id: id, title: title, edge: edge}); }
+    });
+    return out;
+  }
+
+  function titleGaps(gd) {
+    // The distance of each y title from its tick labels, as plotly drew them.
+    var gaps = {};
+    labelEdges(gd).forEach(function (e) {
+      var x = parseFloat(e.title.getAttribute("x"));
+      if (isFinite(x)) { gaps[e.id] = x - e.edge; }
+    });
+    return gaps;
+  }
+
+  function placeTitles(gd, gaps) {
+    // The y titles at their distance from the tick labels drawn in place (plotly's range
+    // path draws the ticks, not the titles, whose place depends on the labels' width).
+    labelEdges(gd).forEach(function (e) {
+      if (gaps[e.id] === undefined) { return; }
+      var x = e.edge + gaps[e.id];
+      e.title.setAttribute("x", x);
+      var tr = e.title.getAttribute("transform") || "";
+      e.title.setAttribute("transform", tr.replace(/rotate\(([-0-9.e]+),[^,]+,/, "rotate($1," + x + ","));
+      Array.prototype.forEach.call(e.title.querySelectorAll("tspan[x]"), function (t) {
+        t.setAttribute("x", x);
+      });
+    });
+  }
+
+  function no(why, a, b) {
+    // Not drawn in place: why (for the browser tests' failure messages).
+    if (a !== undefined && b !== undefined) {
+      var i = 0;
+      while (i < a.length && a.charAt(i) === b.charAt(i)) { i++; }
+      why += " at " + i + ": " + JSON.stringify(a.slice(Math.max(0, i - 30), i + 60)) + " / " +
+        JSON.stringify(b.slice(Math.max(0, i - 30), i + 60));
+    }
+    note("not in place: " + why);
+    return false;
+  }
+
+  function drawInPlace(gd, fig) {
+    // Draw ``fig`` over the live figure on ``gd`` by plotly's range path; false (nothing
+    // changed) when it is not the same picture but for the numbers.
+    if (!inPlace.on) { return false; }
+    var was = gd.__liveKey, full = gd._fullLayout, cd = gd.calcdata, fd = gd._fullData;
+    if (!was || !full || !cd || !fd || !gd.layout || !window.Plotly.relayout) { return false; }
+    if (gd.__comparePinned) { return no("pinned curves (assets/compare.js)"); }
+    var key = liveKey(fig);
+    if (key !== was.key) { return no("another picture", was.key, key); }
+    if (!plainTraces(fig.data)) { return no("not plain curves"); }
+    var n = fig.data.length;
+    if (cd.length !== n || fd.length !== n || gd.data.length !== n) { return no("curves"); }
+    for (var i = 0; i < n; i++) {
+      if (fd[i].index !== i || !cd[i] || !cd[i][0] ||
+          Math.min(fig.data[i].x.length, fig.data[i].y.length) < 1) { return no("points of " + i); }
+    }
+    var ranges = {}, ok = true, zoomed = false;
+    Object.keys(full).forEach(function (k) {
+      if (!/^[xy]axis[0-9]*$/.test(k)) { return; }
+      // A zoom or pan by hand stays (the figures' uirevision): Plotly.react keeps it.
+      var shown = full[k].range, had = was.ranges[k];
+      if (!had || !shown || shown[0] !== had[0] || shown[1] !== had[1]) { zoomed = true; }
+      var type = full[k].type, want = fig.layout[k] && fig.layout[k].range;
+      if ((type !== "linear" && type !== "log") || !Array.isArray(want) || want.length !== 2 ||
+          !isFinite(want[0]) || !isFinite(want[1]) || want[0] === want[1]) { ok = false; return; }
+      ranges[k + ".range"] = [want[0], want[1]];
+    });
+    if (zoomed) { return no("zoomed by hand"); }
+    if (!ok) { return no("an axis without a range"); }
+    var now = titles(fig), edits = [];
+    Object.keys(now).forEach(function (cls) {
+      if (!ok || now[cls] === was.titles[cls]) { return; }
+      var el = gd.querySelector(".infolayer text." + cls);
+      if (!el || !rewrite(el, was.titles[cls], now[cls], edits)) { ok = false; }
+    });
+    if (!ok) { return no("a title of other markup"); }
+    // From here on the live figure on gd becomes ``fig``.
+    apply(edits);
+    Object.keys(now).forEach(function (cls) {
+      if (now[cls] === was.titles[cls]) { return; }
+      var k = cls === "gtitle" ? null : cls.charAt(0) + "axis" + cls.slice(1, -5);
+      [gd.layout, full].forEach(function (l) {
+        var owner = k ? l[k] : l;
+        if (owner && owner.title && typeof owner.title === "object") { owner.title.text = now[cls]; }
+      });
+    });
+    fig.data.forEach(function (t, j) {
+      var m = Math.min(t.x.length, t.y.length);
+      gd.data[j].x = t.x; gd.data[j].y = t.y; gd.data[j].name = t.name;
+      fd[j].x = t.x; fd[j].y = t.y; fd[j].name = t.name; fd[j]._length = m;
+      setPoints(cd[j], t.x, t.y, m);
+    });
+    (fig.layout.shapes || []).forEach(function (sh, j) {
+      [gd.layout.shapes && gd.layout.shapes[j], full.shapes && full.shapes[j]].forEach(function (o) {
+        if (o) { COORDS.forEach(function (c) { if (sh[c] !== undefined) { o[c] = sh[c]; } }); }
+      });
+    });
+    gd.layout.meta = fig.layout.meta;
+    was.titles = now;
+    was.ranges = statedRanges(fig);
+    gd.__liveData = gd.data;
+    // The ranges are the figure's own: dcc.Graph is not told of a relayout (its
+    // relayoutData would be a zoom nobody made).
+    var heard = gd._ev && gd._ev.listeners ? gd._ev.listeners("plotly_relayout") : [];
+    gd.removeAllListeners("plotly_relayout");
+    var hearAgain = function () {
+      if (gd._ev && gd._ev.listeners("plotly_relayout").length === 0) {
+        heard.forEach(function (h) { gd.on("plotly_relayout", h); });
+      }
+    };
+    Promise.resolve(window.Plotly.relayout(gd, ranges)).then(hearAgain, hearAgain);
+    if (was.gaps) { placeTitles(gd, was.gaps); }
+    inPlace.drawn += 1;
+    return true;
+  }
+
   function drawLive() {
     if (!live) { return; }
     if (painting) { again = true; return; }
@@ -496,7 +747,7 @@
         // to an earlier release, arriving late) is replaced by the live one again.
         gd.__liveHooked = true;
         gd.on("plotly_afterplot", function () {
-          if (gd.data !== gd.__liveData) { dropLegend(gd); }  // a figure with its own legend
+          if (gd.data !== gd.__liveData) { dropLegend(gd); gd.__liveKey = null; }  // another figure
           if (live && gd.__liveData && gd.data !== gd.__liveData) {
             gd.__liveData = null;
             lastDrawn[p] = null;
@@ -506,14 +757,22 @@
       }
       lastDrawn[p] = figs[p].__source || null;
       delete figs[p].__source;
-      gd.__liveData = figs[p].data;
-      Promise.resolve(window.Plotly.react(gd, steady(gd, figs[p]))).catch(function () { return null; })
-        .then(function () {
-          if (i + 1 >= order.length) { finish(); return; }
-          window.requestAnimationFrame(function () {
-            window.setTimeout(function () { drawOne(i + 1); }, 0);
-          });
+      var fig = steady(gd, figs[p]), quick = false;
+      var next = function () {
+        if (i + 1 >= order.length) { finish(); return; }
+        window.requestAnimationFrame(function () {
+          window.setTimeout(function () { drawOne(i + 1); }, 0);
         });
+      };
+      try { quick = drawInPlace(gd, fig); } catch (e) { note("in place: " + e); quick = false; }
+      if (quick) { next(); return; }
+      inPlace.reacted += 1;
+      gd.__liveData = fig.data;
+      gd.__liveKey = {key: liveKey(fig), titles: titles(fig), ranges: statedRanges(fig)};
+      Promise.resolve(window.Plotly.react(gd, fig))
+        .then(function () { if (gd.__liveKey) { gd.__liveKey.gaps = titleGaps(gd); } },
+              function () { gd.__liveKey = null; })
+        .then(next);
     };
     drawOne(0);
   }
@@ -526,7 +785,7 @@
     again = false;
     Object.keys(done.snapshot).forEach(function (p) {
       var gd = graphDiv(p);
-      if (gd) { gd.__liveData = null; }
+      if (gd) { gd.__liveData = null; gd.__liveKey = null; }
     });
     // Released where it started: no new settings, so no server figure follows; show again
     // what the graphs held before the drag (the server's exact figure).
@@ -727,6 +986,12 @@
           });
         });
         return out;
+      },
+      inPlace: function (on) {
+        // Held moves drawn in place (on: true, the default) or by Plotly.react (false); the
+        // counts of each so far (for tests and benchmarks).
+        if (typeof on === "boolean") { inPlace.on = on; }
+        return {on: inPlace.on, drawn: inPlace.drawn, reacted: inPlace.reacted};
       },
       loaded: function () {
         // Which tables are in the page (for tests and benchmarks).

@@ -334,3 +334,102 @@ def test_redraw004_analytic_tabs_switch_at_the_click_with_current_figures(shared
         "return document.querySelector('#complexity-graph .js-plotly-plot').data === window.__data")
     assert duo.find_element("#tab-complexity").get_attribute("aria-selected") == "true"
     assert duo.get_logs() == []
+
+
+# What a graph shows, as drawn: the curves' paths, the axes' ticks, grid lines, the level
+# lines and the titles (the markup plotly drew of them).
+DRAWN = """
+var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+function html(sel) {
+  return Array.prototype.map.call(gd.querySelectorAll(sel), function (e) { return e.outerHTML; });
+}
+return {curves: html('.scatterlayer .trace path'), xticks: html('.xaxislayer-above > *'),
+        yticks: html('.yaxislayer-above > *'), grid: html('.gridlayer path'),
+        zero: html('.zerolinelayer path'), shapes: html('.shapelayer path'),
+        titles: Array.prototype.map.call(gd.querySelectorAll(
+          '.infolayer .g-gtitle text, .infolayer .g-xtitle text, .infolayer .g-ytitle text'), function (e) {
+            return {text: e.textContent, markup: e.getAttribute('data-unformatted'),
+                    x: parseFloat(e.getAttribute('x')), y: parseFloat(e.getAttribute('y')),
+                    transform: (e.getAttribute('transform') || '').replace(/[-0-9.]+/g, '#')}; }),
+        legend: html('.live-legend text.legendtext'),
+        names: gd.data.map(function (t) { return t.name; }),
+        ranges: [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]};
+"""
+IN_PLACE = """
+var r = window.dash_clientside.redraw;
+return r.inPlace(arguments[0] === null ? undefined : arguments[0]);
+"""
+
+
+@pytest.mark.parametrize("query, slider, graph, values", [
+    ("/?H=5&K=3", "#depth-slider", "#complexity-graph", [7, 9]),
+    ("/?tab=finite&H=4&K=2&N=300", "#n-slider", "#finite-graph", [2.8, 3.3]),
+    ("/?tab=finite&H=4&K=2&N=300", "#u-range-slider", "#finite-graph", None),
+])
+def test_redraw005_a_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, query, slider,
+                                                                    graph, values):
+    """A held move that changes only numbers (curves, ranges, level lines, a title's digits)
+    is drawn in place by plotly's axis-range path, not by Plotly.react; what it draws is,
+    element for element, what Plotly.react draws for the same figure."""
+    duo = shared_duo
+    view = "finite" if "finite" in query else "complexity"
+    duo.wait_for_page(duo.server_url + query, timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, graph), timeout=30)
+    _wait_tables(duo, view)
+    if view == "complexity":
+        for h in range(5, 10):
+            _wait_tables(duo, view, h)
+    drag = Drag(duo, slider)
+    if values is None:  # the u range's lower end, two steps up
+        low = float(duo.driver.execute_script(
+            "return document.querySelector(arguments[0] + ' [role=slider]')"
+            ".getAttribute('aria-valuenow');", slider))
+        values = [round(round(low, 2) + 0.01, 2), round(round(low, 2) + 0.02, 2)]
+    first, target = values
+
+    def drawn_at(expect_names=None):
+        box = {}
+
+        def settled():
+            a = duo.driver.execute_script(DRAWN, graph)
+            time.sleep(0.15)
+            b = duo.driver.execute_script(DRAWN, graph)
+            box["d"] = b
+            return a == b and b["curves"] and (expect_names is None or b["names"] != expect_names)
+        until(settled, timeout=10, msg="the held figure never settled")
+        return box["d"]
+
+    duo.driver.execute_script(IN_PLACE, True)
+    before = duo.driver.execute_script(IN_PLACE, None)
+    drag.to(first)                      # the first held move: Plotly.react (live layout)
+    drawn_at()
+    drag.to(target)                     # then in place
+    drawn_at()
+    drag.to(first)
+    at_first = drawn_at()
+    drag.to(target)
+    in_place = drawn_at()
+    counts = duo.driver.execute_script(IN_PLACE, None)
+    assert counts["drawn"] > before["drawn"], (counts, duo.driver.execute_script("return window.__redrawLog"))
+    assert in_place != at_first
+    duo.driver.execute_script(IN_PLACE, False)
+    drag.to(first)
+    drawn_at()
+    drag.to(target)                     # the same figure by Plotly.react
+    reacted = drawn_at()
+    duo.driver.execute_script(IN_PLACE, True)
+    drag.release()
+    assert duo.driver.execute_script(IN_PLACE, None)["reacted"] > counts["reacted"]
+    assert in_place["ranges"] == reacted["ranges"], (in_place["ranges"], reacted["ranges"], at_first["ranges"])
+    for part in ("curves", "legend", "names"):
+        assert in_place[part] == reacted[part], part
+    # the titles: the same text, in the same place to within a pixel (a y title sits beside
+    # its tick labels, whose width the page measures)
+    assert len(in_place["titles"]) == len(reacted["titles"]) >= 2
+    for a, b in zip(in_place["titles"], reacted["titles"]):
+        assert (a["text"], a["markup"], a["transform"]) == (b["text"], b["markup"], b["transform"])
+        assert abs(a["x"] - b["x"]) < 1.0 and abs(a["y"] - b["y"]) < 1.0, (a, b)
+    for part in ("xticks", "yticks", "grid", "zero", "shapes"):  # (the same, maybe in another order)
+        assert sorted(in_place[part]) == sorted(reacted[part]), part
+    assert duo.get_logs() == []
+
