@@ -660,7 +660,7 @@
     var ranges = {}, ok = true, zoomed = false;
     Object.keys(full).forEach(function (k) {
       if (!/^[xy]axis[0-9]*$/.test(k)) { return; }
-      // A zoom or pan by hand stays (the figures' uirevision): Plotly.react keeps it.
+      // A zoom or pan by hand that stays (assets/uistate.js) goes through Plotly.react.
       var shown = full[k].range, had = was.ranges[k];
       if (!had || !shown || shown[0] !== had[0] || shown[1] !== had[1]) { zoomed = true; }
       var type = full[k].type, want = fig.layout[k] && fig.layout[k].range;

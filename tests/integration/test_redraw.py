@@ -433,3 +433,56 @@ def test_redraw005_a_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, 
         assert sorted(in_place[part]) == sorted(reacted[part]), part
     assert duo.get_logs() == []
 
+
+
+def test_redraw006_a_zoom_by_hand_stays_while_the_figure_keeps_its_axes(shared_duo):
+    """A zoom by hand (a mouse drag on the plot) stays through new figures that state the
+    same axis ranges as the one zoomed into -- a held K handle's figures and the server's
+    figure after its release -- and goes when a figure moves the axes (a new depth H),
+    after which held moves are drawn in place again (assets/uistate.js)."""
+    duo = shared_duo
+    duo.wait_for_page(duo.server_url + "/?H=5&K=3", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    for h in (5, 6, 7):
+        _wait_tables(duo, "complexity", h)
+    box = duo.driver.execute_script("""
+        var gd = document.querySelector('#complexity-graph .js-plotly-plot');
+        gd.scrollIntoView({block: 'center'});
+        var r = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        return {left: r.left, top: r.top, width: r.width, height: r.height};""")
+    x0, y0 = box["left"] + 0.3 * box["width"], box["top"] + 0.3 * box["height"]
+    x1, y1 = box["left"] + 0.6 * box["width"], box["top"] + 0.7 * box["height"]
+    ranges = ("var gd = document.querySelector('#complexity-graph .js-plotly-plot');"
+              "return [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range];")
+    unzoomed = duo.driver.execute_script(ranges)
+    _mouse(duo, "mousePressed", x0, y0)
+    for f in (0.25, 0.5, 0.75, 1.0):
+        _mouse(duo, "mouseMoved", x0 + f * (x1 - x0), y0 + f * (y1 - y0))
+    _mouse(duo, "mouseReleased", x1, y1)
+    until(lambda: duo.driver.execute_script(ranges) != unzoomed, timeout=10, msg="the plot was not zoomed")
+    time.sleep(0.5)
+    zoomed = duo.driver.execute_script(ranges)
+    # K: the figures keep their axes, and the zoom stays, held and released
+    drag = Drag(duo, "#max-index-slider")
+    for k in (4, 5):
+        drag.to(k)
+        _page_curves(duo, "#complexity-graph", lambda c, k=k: len(c) == k + 2 and c[0]["browser"])
+        time.sleep(0.2)
+        assert duo.driver.execute_script(ranges) == zoomed
+    drag.release()
+    _page_curves(duo, "#complexity-graph", lambda c: len(c) == 7 and not c[0]["browser"])
+    time.sleep(0.5)
+    assert duo.driver.execute_script(ranges) == zoomed
+    # H: the figure moves the axes; the zoom goes and held moves are drawn in place again
+    counted = duo.driver.execute_script(IN_PLACE, None)
+    drag = Drag(duo, "#depth-slider")
+    for h in (6, 7, 6):
+        drag.to(h)
+        _page_curves(duo, "#complexity-graph",
+                     lambda c, h=h: f",{h}</sub>" in (c[0]["name"] or "") and c[0]["browser"])
+        time.sleep(0.2)
+        assert duo.driver.execute_script(ranges) != zoomed
+    after = duo.driver.execute_script(IN_PLACE, None)
+    drag.release()
+    assert after["drawn"] > counted["drawn"]
+    assert duo.get_logs() == []
