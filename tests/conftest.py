@@ -9,6 +9,15 @@ import psutil
 import pytest
 from selenium.webdriver.chrome.options import Options
 
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw"):
+    # Under pytest-xdist each worker starts its in-process test servers on its own block of
+    # ports (dash's runner counts up from one class-wide port otherwise, the same in every
+    # worker).
+    from dash.testing.application_runners import BaseDashRunner
+
+    BaseDashRunner._next_port = 20000 + 1000 * int(_WORKER[2:])
+
 
 def pytest_sessionfinish(session, exitstatus):
     """End every process the session left behind (job processes forked by in-process test
