@@ -792,6 +792,7 @@
     var end = sliderValues(done.root);
     var same = end.length === done.start.length && end.every(function (v, i) { return v === done.start[i]; });
     if (same) {
+      settling = 0;
       Object.keys(done.snapshot).forEach(function (p) {
         var gd = graphDiv(p);
         if (gd) { window.Plotly.react(gd, done.snapshot[p]); lastDrawn[p] = null; }
@@ -905,6 +906,43 @@
     });
   }
 
+  // A control that changes the settings was just used (a slider let go of, a radio
+  // clicked, a key pressed in it): its settings reach this file one server round trip
+  // later.  A tab clicked in between would show the view for the settings before, so the
+  // click waits for the new settings (at most SETTLE_MS), then is played again.
+  var SETTLE_MS = 1500;
+  var settling = 0;     // when a control was used, until its settings arrive (0: none)
+  var heldClick = null; // the tab element whose click waits
+  var heldTimer = null;
+
+  function onControlUsed(event) {
+    var config = current.config, target = event.target;
+    if (!config || !config.controls || !target || !target.closest) { return; }
+    if (event.type === "keyup" && /^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(event.key)) { return; }
+    if (target.closest(".tab") || !target.closest(
+      "input, select, textarea, button, label, [role=slider], [role=radio], [role=checkbox]," +
+      " [role=option], [role=combobox], .dash-slider-root")) { return; }
+    var inside = config.controls.some(function (id) {
+      var el = document.getElementById(id);
+      return el && el.contains(target);
+    });
+    if (inside) { settling = Date.now(); }
+  }
+
+  function playHeldClick() {
+    var el = heldClick;
+    heldClick = null;
+    settling = 0;
+    if (heldTimer !== null) { window.clearTimeout(heldTimer); heldTimer = null; }
+    if (el && el.isConnected) { el.click(); }
+  }
+
+  function settled() {
+    // New settings arrived: a held tab click goes ahead with them.
+    settling = 0;
+    if (heldClick) { window.setTimeout(playHeldClick, 0); }
+  }
+
   function onTabClick(event) {
     var config = current.config, settings = current.settings;
     if (!config || !config.kept || !settings || typeof settings !== "object" || !window.Plotly) { return; }
@@ -912,6 +950,14 @@
     var view = el ? config.tabs[el.id] : null;
     var from = selectedTab(config);
     if (!view || !from || view === from || !(view in config.kept) || !(from in config.kept)) { return; }
+    if (settling && Date.now() - settling < SETTLE_MS) {
+      event.stopPropagation();
+      heldClick = el;
+      if (heldTimer !== null) { window.clearTimeout(heldTimer); }
+      heldTimer = window.setTimeout(playHeldClick, SETTLE_MS - (Date.now() - settling));
+      note("tab click waits for the settings");
+      return;
+    }
     var stale = VIEW_PLOTS[view] && !fresh(config, view, settings);
     if (stale && !(ready(tableUrl(config, view, settings, settings.H)) &&
                    VIEW_PLOTS[view].every(function (p) { return graphDiv(p); }))) {
@@ -927,6 +973,10 @@
   }
 
   document.addEventListener("click", onTabClick, true);
+  // (before endLive: a handle let go of where it was pressed changes no setting)
+  ["pointerup", "keyup", "change"].forEach(function (type) {
+    document.addEventListener(type, onControlUsed, true);
+  });
   document.addEventListener("pointerdown", startLive, true);
   document.addEventListener("pointerup", endLive, true);
   document.addEventListener("pointercancel", endLive, true);
@@ -940,6 +990,7 @@
         if (!settings || typeof settings !== "object") { return none; }
         var previous = current.settings;
         current = {settings: settings, config: config};
+        if (settling && JSON.stringify(previous) !== JSON.stringify(settings)) { settled(); }
         // The settings each view's figures were drawn for: its store (written while it
         // is shown; the server draws from it).
         var stores = Array.prototype.slice.call(arguments, 3);

@@ -306,6 +306,10 @@ def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
         "url": "/_tables/",
         "ids": {"H": ids.DEPTH, "K": ids.MAX_INDEX, "N": ids.N_SLIDER, "U": ids.U_RANGE,
                 "tabs": ids.TABS},
+        # where the controls that change the settings are (a tab clicked just after one of
+        # them was used waits for the new settings)
+        "controls": [ids.SETTINGS_PANEL, ids.PRESET, ids.PRESET_PREV, ids.PRESET_NEXT,
+                     ids.THEME, ids.LECTURE, ids.RESET],
         "plots": list(_PLOTS),
         "graphs": {plot: ids.graph(plot) for plot in _PLOTS},
         "view_keys": {name: list(v.keys) for name, v in views.items()},

@@ -486,3 +486,50 @@ def test_redraw006_a_zoom_by_hand_stays_while_the_figure_keeps_its_axes(shared_d
     drag.release()
     assert after["drawn"] > counted["drawn"]
     assert duo.get_logs() == []
+
+
+# Every frame for a while: the first curve's name on the layered plot while its panel shows.
+WATCH_LAYERED = """
+window.__seen = [];
+var stop = Date.now() + arguments[0];
+(function tick() {
+  var panel = document.getElementById('layered-panel');
+  var gd = document.querySelector('#layered-k-graph .js-plotly-plot');
+  if (panel && !panel.hidden && gd && gd.data && gd.data[0]) { window.__seen.push(gd.data[0].name); }
+  if (Date.now() < stop) { window.requestAnimationFrame(tick); }
+})();
+"""
+
+
+def test_redraw007_a_tab_clicked_just_after_a_release_shows_the_released_value(shared_duo):
+    """A slider let go of sends its value to the server, and the new settings come back
+    one round trip later.  A tab clicked in between waits for them: the view it shows
+    never shows the value from before the release, not even for a frame."""
+    duo = shared_duo
+    duo.wait_for_page(duo.server_url + "/?H=6&K=4", timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    _wait_tables(duo, "layered", 6)
+    # the layered view, kept mounted, shows H = 5; the page holds its tables at H = 5 and 6
+    drag = Drag(duo, "#depth-slider")
+    drag.to(5)
+    drag.release()
+    until(lambda: "H=5" in duo.driver.execute_script("return location.search"), timeout=15)
+    _wait_tables(duo, "layered", 5)
+    duo.find_element("#tab-layered").click()
+    _page_curves(duo, "#layered-k-graph", lambda c: c[0]["name"] == "E<sub>k</sub> at H = 5")
+    duo.find_element("#tab-complexity").click()
+    until(lambda: "tab=" not in duo.driver.execute_script("return location.search"), timeout=15)
+    time.sleep(0.5)
+    # H = 6, and the layered tab clicked as soon as the handle is let go of
+    drag = Drag(duo, "#depth-slider")
+    drag.to(6)
+    duo.driver.execute_script(WATCH_LAYERED, 4000)
+    drag.release()
+    duo.driver.execute_script("document.getElementById('tab-layered').click();")
+    until(lambda: "tab=layered" in duo.driver.execute_script("return location.search"), timeout=15)
+    time.sleep(4.2)
+    seen = duo.driver.execute_script("return window.__seen")
+    assert seen, "the layered view was never shown"
+    assert set(seen) == {"E<sub>k</sub> at H = 6"}, sorted(set(seen))
+    assert "H=6" in duo.driver.execute_script("return location.search")
+    assert duo.get_logs() == []
