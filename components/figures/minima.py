@@ -57,9 +57,9 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
     fig.add_trace(go.Heatmap(
         x=m, y=u, z=z, zmin=_FLOOR, zmax=top,
         colorscale=[[0.0, neg[0]], [zero * 0.999, neg[1]], [zero, pos[0]], [1.0, pos[1]]],
-        colorbar=dict(title=dict(text="Σ_N", side="right"), thickness=14, len=0.85),
-        hovertemplate="m = %{x:.3f}<br>u = %{y:.4f}<br>Σ_N = %{z:.4f}<extra></extra>",
-        name="Σ_N(u, m)",
+        colorbar=dict(title=dict(text="Σ<sub>N</sub>", side="right"), thickness=14, len=0.85),
+        hovertemplate="m = %{x:.3f}<br>u = %{y:.4f}<br>Σ<sub>N</sub> = %{z:.4f}<extra></extra>",
+        name="Σ<sub>N</sub>(u, m)",
     ))
     region = np.where((sig >= 0.0) & (np.asarray(u)[:, None] <= np.asarray(d["u_min_line"])[None, :]),
                       1.0, np.nan).astype(np.float32)
@@ -71,7 +71,7 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         ))
     fig.add_trace(go.Contour(
         x=m, y=u, z=sig.astype(np.float32), showscale=False, contours=dict(start=0.0, end=0.0, size=1.0, coloring="none"),
-        line=dict(color=st.ink, width=2.0 * st.line), name="Σ_N = 0", hoverinfo="skip",
+        line=dict(color=st.ink, width=2.0 * st.line), name="Σ<sub>N</sub> = 0", hoverinfo="skip",
         showlegend=True,
     ))
     # On a slide the legend names are short (two rows, not five: the plot keeps the screen);
@@ -90,10 +90,13 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         marker=dict(symbol="star", size=16 if not st.lecture else 22, color="#ffd43b",
                     line=dict(color=st.ink, width=1.5)),
     ))
+    # (on a slide, the automatic level -- the ground state, where the ring circles the star --
+    # needs no legend row of its own)
     fig.add_trace(go.Scatter(
         x=[d["level_m"]], y=[d["level"]], mode="markers",
         name=(f"your level: {d['level_regime']}" if short
               else f"your level u = {d['level']:.4g}: {d['level_regime']}"),
+        showlegend=not (short and d.get("level_auto", False)),
         marker=dict(symbol="circle-open", size=14 if not st.lecture else 20, color=st.ink, line=dict(width=2.5)),
     ))
     lo, hi = float(u[0]), float(u[-1])
@@ -103,7 +106,7 @@ def profile_figure(d: Mapping, style: FigureStyle | None = None, height: int | N
         yaxis=dict(title=dict(text=U_TITLE), range=[lo, hi]),
         legend=dict(orientation="h", yanchor="top", y=-0.16, x=0.0,
                     **({"font": {"size": st.font_size - 3}} if short else {})),
-        title=dict(text=f"Σ_N(u, m) at N = {d['N']:,}, H = {d['H']}"),
+        title=dict(text=f"Σ<sub>N</sub>(u, m) at N = {d['N']:,}, H = {d['H']}"),
         shapes=[hline(-d["e0"], st.muted, dash="dot")] if d["H"] >= 3 else [],
         margin=dict(b=130),
     )
@@ -115,14 +118,14 @@ def complexity_figure(d: Mapping, style: FigureStyle | None = None, height: int 
     u = d["u"]
     w = 2.0 * st.line
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=u, y=d["theta"], mode="lines", name="Θ_H(u): spin glass, all (§3)",
+    fig.add_trace(go.Scatter(x=u, y=d["theta"], mode="lines", name="Θ<sub>H</sub>(u): spin glass, all (§3)",
                              line=dict(color=st.muted, width=w, dash="dot")))
-    fig.add_trace(go.Scatter(x=u, y=d["theta0"], mode="lines", name="Θ_{0,H}(u): spin glass, minima (§3)",
+    fig.add_trace(go.Scatter(x=u, y=d["theta0"], mode="lines", name="Θ<sub>0,H</sub>(u): spin glass, minima (§3)",
                              line=dict(color=st.muted, width=w, dash="dash")))
-    fig.add_trace(go.Scatter(x=u, y=d["lead"], mode="lines", name="sup_m Σ_N: all critical points [ours]",
+    fig.add_trace(go.Scatter(x=u, y=d["lead"], mode="lines", name="sup<sub>m</sub> Σ<sub>N</sub>: all critical points [ours]",
                              line=dict(color=st.ink, width=w)))
     fig.add_trace(go.Scatter(
-        x=u, y=d["lead_min"], mode="lines", name="sup_m Σ_N: minima [ours]",
+        x=u, y=d["lead_min"], mode="lines", name="sup<sub>m</sub> Σ<sub>N</sub>: minima [ours]",
         line=dict(color=st.accent, width=w),
         customdata=np.stack([d["lead_min_m"], d["lead_min_regime"]], axis=1),
         hovertemplate="u = %{x:.4f}<br>rate %{y:.4f}<br>m* = %{customdata[0]:.3f}<br>%{customdata[1]}<extra></extra>",
@@ -142,7 +145,7 @@ def complexity_figure(d: Mapping, style: FigureStyle | None = None, height: int 
         xaxis=dict(title=dict(text=U_TITLE), range=[float(u[0]), float(u[-1])]),
         yaxis=dict(title=dict(text="rate (1/N) log E Crt(L ≤ Nu)"), range=[ymin, ymax + 0.05 * (ymax - ymin)]),
         legend=dict(orientation="h", yanchor="top", y=-0.18, x=0.0),
-        title=dict(text=f"sup over m of Σ_N at N = {d['N']:,}: −E₀ᵠ = {-d['e0_phi']:.4g} (gold)"),
+        title=dict(text=f"sup over m of Σ<sub>N</sub> at N = {d['N']:,}: −E₀ᵠ = {-d['e0_phi']:.4g} (gold)"),
         shapes=shapes, margin=dict(b=140),
     )
 

@@ -107,7 +107,7 @@ def test_outputs_for_good_and_forged_settings():
     assert out["alert"] is None  # nothing to repair, nothing failed
     maps = mv.map_outputs(good)
     assert "(γ, u)" in maps["gamma"].layout.title.text and "(N, u)" in maps["n"].layout.title.text
-    assert "Σ_N(u, m) at N" in out["profile"].layout.title.text
+    assert "Σ<sub>N</sub>(u, m) at N" in out["profile"].layout.title.text
     assert any("deterministic" in str(p) for p in out["summary"])
     forged = mv.minima_outputs({"H": "x", "N": -5, "gamma": float("nan"), "level": "abc", "level_auto": "maybe",
                                 "activation": "<script>"})
@@ -136,6 +136,26 @@ def test_manual_level_and_clamping():
     assert clean["level"] == -1e7 and msgs
 
 
+@pytest.mark.parametrize("lecture, level, listed", [
+    (True, None, False),   # a slide at the automatic level: the ring circles the star, no legend row
+    (True, -1.7, True),    # a level of one's own keeps its row
+    (False, None, True),   # the desktop legend keeps every row
+])
+def test_level_marker_has_a_legend_row_unless_automatic_on_a_slide(lecture, level, listed):
+    from components.figures.style import figure_style
+
+    d = dm.profile_data(SIGMOID, 3, 100, level)
+    fig = profile_figure(d, figure_style("light", lecture)).to_plotly_json()
+    ring = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "circle-open"]
+    assert len(ring) == 1
+    assert ring[0].get("showlegend", True) is listed
+    if level is None:  # the automatic level is the ground state: the ring sits on the star
+        # (within 1e-3 in m, half a pixel of the plot's m axis, which spans 2 over ~800 px)
+        star = [t for t in fig["data"] if t.get("marker", {}).get("symbol") == "star"][0]
+        assert ring[0]["y"] == star["y"]
+        assert abs(ring[0]["x"][0] - star["x"][0]) < 1e-3
+
+
 def test_permalink_and_slice_carry_the_new_settings():
     state = {**default_state(), "level": -2.5, "level_auto": False, "tab": "minima"}
     query = query_from_state(state)
@@ -159,7 +179,7 @@ def test_effect_view_hides_k_outside_the_spin_glass_regime():
     assert np.any(np.isfinite(s3["K0"]))
     assert np.all(s3["regime"][np.isfinite(s3["K0"])] == "spin-glass")
     out = ev.effect_outputs({**default_state(), "activation": "sigmoid", "H": 6, "N": 100})
-    assert "Σ_N(u, m) at N" in out["modulation_figure"].layout.title.text
+    assert "Σ<sub>N</sub>(u, m) at N" in out["modulation_figure"].layout.title.text
     notes = " ".join(str(n) for n in out["modulation_notes"])
     assert "overlap profile" in notes and "spin-glass regime" in notes
 

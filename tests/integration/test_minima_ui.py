@@ -21,8 +21,8 @@ def test_min001_minima_view_renders_every_panel(dash_duo):
     state = {**default_state(), "activation": "gelu", "H": 4, "gamma": 0.5, "N": 1000}
     dash_duo.start_server(_minima_app(state))
     dash_duo.wait_for_element(f"#{ids.MINIMA_PROFILE_GRAPH} .main-svg", timeout=60)
-    dash_duo.wait_for_contains_text(f"#{ids.MINIMA_PROFILE_GRAPH}", "Σ_N(u, m) at N", timeout=60)
-    dash_duo.wait_for_contains_text(f"#{ids.MINIMA_COMPLEXITY_GRAPH}", "sup over m of Σ_N", timeout=30)
+    dash_duo.wait_for_contains_text(f"#{ids.MINIMA_PROFILE_GRAPH}", "ΣN(u, m) at N = ", timeout=60)
+    dash_duo.wait_for_contains_text(f"#{ids.MINIMA_COMPLEXITY_GRAPH}", "sup over m of ΣN at N = ", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.MINIMA_GAMMA_GRAPH}", "deterministic", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.MINIMA_N_GRAPH}", "number of weights N", timeout=30)
     dash_duo.wait_for_contains_text(f"#{ids.MINIMA_SUMMARY}", "Lowest minima", timeout=10)
