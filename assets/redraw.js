@@ -915,18 +915,30 @@
   var heldClick = null; // the tab element whose click waits
   var heldTimer = null;
 
-  function onControlUsed(event) {
-    var config = current.config, target = event.target;
-    if (!config || !config.controls || !target || !target.closest) { return; }
-    if (event.type === "keyup" && /^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(event.key)) { return; }
-    if (target.closest(".tab") || !target.closest(
-      "input, select, textarea, button, label, [role=slider], [role=radio], [role=checkbox]," +
-      " [role=option], [role=combobox], .dash-slider-root")) { return; }
-    var inside = config.controls.some(function (id) {
+  // What, in the settings' controls, can change a setting: a slider, a radio, a checkbox
+  // or a dropdown's option let go of; a value key in a slider or a field; any change.
+  // (Opening a dropdown, focusing a field or pressing Tab changes nothing.)
+  var CHANGES = {
+    pointerup: ".dash-slider-root, [role=option], input[type=radio], input[type=checkbox]",
+    keyup: ".dash-slider-root, [role=slider], input, textarea, [role=option], [role=combobox]",
+    change: "*"
+  };
+
+  function within(ids, target) {
+    return (ids || []).some(function (id) {
       var el = document.getElementById(id);
       return el && el.contains(target);
     });
-    if (inside) { settling = Date.now(); }
+  }
+
+  function onControlUsed(event) {
+    var config = current.config, target = event.target;
+    if (!config || !config.controls || !target || !target.closest || target.closest(".tab")) { return; }
+    if (event.type === "keyup" && /^(Tab|Shift|Control|Alt|Meta|Escape|CapsLock)$/.test(event.key)) { return; }
+    var button = event.type === "pointerup" && within(config.control_buttons, target);
+    if (button || (target.closest(CHANGES[event.type]) && within(config.controls, target))) {
+      settling = Date.now();
+    }
   }
 
   function playHeldClick() {

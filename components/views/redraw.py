@@ -308,8 +308,8 @@ def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
                 "tabs": ids.TABS},
         # where the controls that change the settings are (a tab clicked just after one of
         # them was used waits for the new settings)
-        "controls": [ids.SETTINGS_PANEL, ids.PRESET, ids.PRESET_PREV, ids.PRESET_NEXT,
-                     ids.THEME, ids.LECTURE, ids.RESET],
+        "controls": [ids.SETTINGS_PANEL, ids.PRESET, ids.THEME, ids.LECTURE],
+        "control_buttons": [ids.PRESET_PREV, ids.PRESET_NEXT, ids.RESET],
         "plots": list(_PLOTS),
         "graphs": {plot: ids.graph(plot) for plot in _PLOTS},
         "view_keys": {name: list(v.keys) for name, v in views.items()},
