@@ -549,13 +549,8 @@
   }
 
   function statedRanges(fig) {
-    // The axis ranges a figure states (what plotly shows unless a zoom by hand is kept).
-    var out = {};
-    Object.keys(fig.layout || {}).forEach(function (k) {
-      var r = /^[xy]axis[0-9]*$/.test(k) && fig.layout[k] ? fig.layout[k].range : null;
-      if (Array.isArray(r) && r.length === 2) { out[k] = [r[0], r[1]]; }
-    });
-    return out;
+    // The axis ranges a figure states (assets/uistate.js, loaded with the page).
+    return window.__uistate.stated(fig.layout);
   }
 
   function plainTraces(data) {

@@ -23,6 +23,7 @@
   }
 
   function stated(layout) {
+    // The axis ranges a layout states (what plotly shows unless a zoom by hand is kept).
     var out = {};
     Object.keys(layout || {}).forEach(function (k) {
       var r = AXIS.test(k) && layout[k] ? layout[k].range : null;
@@ -99,5 +100,6 @@
     if (!hook(window.Plotly)) { window.setTimeout(waitForPlotly, 50); }
   }());
 
-  window.__uistate = {zoomOf: function (gd) { return gd && gd.__ui ? gd.__ui.zoom : null; }};
+  window.__uistate = {zoomOf: function (gd) { return gd && gd.__ui ? gd.__ui.zoom : null; },
+                      stated: stated};
 }());
