@@ -232,6 +232,39 @@
 
   var dragging = false;
 
+  function slotted(config, b, plot, fig, K) {
+    // ``fig`` (the figure at K) with a slot for every index up to the slider's highest,
+    // for a held K handle: the curves and level lines of the indices above K are those of
+    // the figure at k_max, empty (one missing point) and transparent, so that every K has
+    // the same curves and shapes and a move can be drawn in place with the colours of K
+    // written in (drawInPlace).  Their legend entries are hidden (arrangeLegend).  Where
+    // index k's curve and line are: config.index_slots (components/views/redraw.py).
+    var at = config.index_slots && config.index_slots[plot], kmax = config.k_max;
+    if (!fig || !at || typeof K !== "number" || K < 0 || K > kmax) { return fig; }
+    var top = b.figures[String(kmax)], full = top && (top.data ? top : top[plot]);
+    if (!full || !full.data || !full.layout) { return fig; }
+    var cut = at.traces + K + 1, lines = at.shapes + K + 1, hidden = {};
+    var empty = [], clear = [];
+    for (var k = K + 1; k <= kmax; k++) {
+      var t = copy(full.data[at.traces + k]);
+      t.x = new Float64Array([NaN]);
+      t.y = new Float64Array([NaN]);
+      hidden[cut + empty.length] = true;
+      empty.push(t);
+      var sh = copy(full.layout.shapes[at.shapes + k]);
+      sh.opacity = 0;
+      clear.push(sh);
+    }
+    fig.data = fig.data.slice(0, cut).concat(empty, fig.data.slice(cut));
+    var shapes = (fig.layout.shapes || []).map(function (sh, j) {
+      return j >= at.shapes && j < lines ? Object.assign({}, sh, {opacity: 1}) : sh;
+    });
+    fig.layout.shapes = shapes.slice(0, lines).concat(clear, shapes.slice(lines));
+    Object.defineProperty(fig, "__slots", {value: {hidden: hidden}, enumerable: false,
+                                           configurable: true, writable: true});
+    return fig;
+  }
+
   function pick(b, packed, plot) {
     // While a slider moves, a figure already drawn from the same table entry stays.
     if (dragging && lastDrawn[plot] === packed) { return null; }
@@ -259,6 +292,9 @@
     } else if (view === "finite") {
       if (!b.figures[String(K)]) { return null; }
       out.finite = finiteFigure(b, K, state.N, state.window || b.window);
+    }
+    if (state.slots && inPlace.slots) {
+      Object.keys(out).forEach(function (p) { out[p] = slotted(config, b, p, out[p], K); });
     }
     return out;
   }
@@ -367,8 +403,11 @@
     // What a figure drawn while a handle is held leaves out, so that a move costs one
     // drawing of the curves and axes and little else:
     // - the plot area keeps its place: the margins plotly worked out for the figure on
-    //   screen are kept and the axes do not move them, so tick labels of another width
-    //   cost no second layout pass (and the plot does not shift under the hand);
+    //   screen are kept and nothing moves them (no autoexpand), so tick labels of another
+    //   width cost no second layout pass (and the plot does not shift under the hand);
+    //   the axes keep their automargin, with which plotly places an axis title beside
+    //   its tick labels (without it, at a distance that ignores them: the x title would
+    //   sit on the tick labels);
     // - the text annotations (the level labels) are left out: placing text is a third of
     //   a drawing, and the release's exact figure brings them back;
     // - the legend is not drawn again when the held handle changes no curve's colour or
@@ -380,16 +419,13 @@
     var layout = fig.layout;
     // (once a held handle's figure is on screen, its margins stay for the whole drag)
     var m = gd.__liveKey && gd.layout && gd.layout.margin ? gd.layout.margin : size;
-    layout.margin = Object.assign({}, layout.margin || {}, {l: m.l, r: m.r, t: m.t, b: m.b});
-    Object.keys(full).forEach(function (k) {
-      if (/^[xy]axis[0-9]*$/.test(k)) {
-        layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
-      }
-    });
+    layout.margin = Object.assign({}, layout.margin || {}, {l: m.l, r: m.r, t: m.t, b: m.b,
+                                                             autoexpand: false});
     layout.annotations = [];
-    if (keepLegend(gd, fig)) {
+    if (fig.__slots) {
+      dropLegend(gd);  // (a held K handle's legend is plotly's, arranged by arrangeLegend)
+    } else if (keepLegend(gd, fig)) {
       layout.showlegend = false;
-      layout.margin.autoexpand = false;
     } else {
       dropLegend(gd);
     }
@@ -470,6 +506,7 @@
       var top = full && full._toppaper && full._toppaper.node ? full._toppaper.node() : null;
       var legend = gd.querySelector(".infolayer > g.legend");
       if (!top || !legend || !full.showlegend || !gd.data) { return false; }
+      if (legend.__slotData === gd.data) { return false; }  // arranged (arrangeLegend)
       copy = legend.cloneNode(true);
       copy.setAttribute("class", "live-legend");
       copy.setAttribute("aria-hidden", "true");
@@ -515,13 +552,17 @@
   }
 
   function liveKey(fig) {
-    // What a figure shows apart from what a move may change in place.
+    // What a figure shows apart from what a move may change in place (with slots for
+    // every index, slotted above: also the colours of the curves and level lines and
+    // which lines are shown).
+    var slots = Boolean(fig.__slots);
     var layout = JSON.stringify(fig.layout, function (k, v) {
       if (k === "range" || k === "autorange" || k === "annotations" || k === "meta") { return undefined; }
       if (k === "shapes" && Array.isArray(v)) {
         return v.map(function (sh) {
           var o = Object.assign({}, sh);
           COORDS.forEach(function (c) { delete o[c]; });
+          if (slots) { delete o.opacity; o.line = Object.assign({}, o.line, {color: null}); }
           return o;
         });
       }
@@ -530,10 +571,10 @@
     });
     var data = JSON.stringify(fig.data, function (k, v) {
       if (k === "x" || k === "y" || k === "name" || k === "customdata" || k === "hovertemplate" ||
-          k === "text" || k === "meta") { return undefined; }
+          k === "text" || k === "meta" || (slots && k === "color")) { return undefined; }
       return v;
     });
-    return layout + "\n" + data;
+    return (slots ? "slots\n" : "") + layout + "\n" + data;
   }
 
   function titles(fig) {
@@ -576,7 +617,7 @@
     Object.keys(head).forEach(function (k) { if (k !== "x" && k !== "y") { cd[0][k] = head[k]; } });
   }
 
-  var inPlace = {on: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
+  var inPlace = {on: true, slots: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
 
   function labelEdges(gd) {
     // For each y axis with a title: where its tick labels end on the title's side, and
@@ -636,6 +677,168 @@
     return false;
   }
 
+  function translation(el) {
+    var m = /translate\(\s*([-0-9.e]+)[\s,]+([-0-9.e]+)\s*\)/.exec(el.getAttribute("transform") || "");
+    return m ? [parseFloat(m[1]), parseFloat(m[2])] : [0, 0];
+  }
+
+  var ITEM_GAP = 5;  // plotly's gap between legend entries (px; legend/constants.js)
+
+  function flow(items, legend) {
+    // Where plotly's horizontal legend puts entries of the given text sizes, relative to
+    // the first: a row while they fit in one, else a grid with columns as wide as the
+    // widest entry, a new row where the next would pass the legend's greatest width.
+    var gap = legend.itemwidth + 2 * ITEM_GAP, bw = legend.borderwidth || 0, most = legend._maxWidth;
+    var widest = 0, sum = 0;
+    items.forEach(function (it) { widest = Math.max(widest, gap + it.w); sum += gap + it.w; });
+    var oneRow = sum + 2 * bw + ITEM_GAP * (items.length - 1) < most;
+    var x = 0, y = 0, rowHeight = 0, rowWidth = 0, widestRow = 0;
+    var at = items.map(function (it) {
+      var w = gap + it.w, next = (oneRow ? w : widest) + ITEM_GAP;
+      if (next + bw + x - ITEM_GAP >= most) {
+        widestRow = Math.max(widestRow, rowWidth);
+        x = 0; y += rowHeight; rowHeight = 0;
+      }
+      var place = [x, y];
+      rowHeight = Math.max(rowHeight, it.h);
+      rowWidth = x + w + ITEM_GAP;
+      x += next;
+      return place;
+    });
+    return {at: at, width: Math.max(widestRow, rowWidth), height: y + rowHeight};
+  }
+
+  function whole(px) {
+    // plotly sizes a legend's box in whole pixels, rounded up
+    return Math.ceil(px - 1e-6);
+  }
+
+  function arrangeLegend(gd, slots) {
+    // Plotly's legend of a figure with index slots (slotted above) shows an entry for
+    // every slot.  Those of the hidden slots are hidden; the others are placed where
+    // plotly places the entries of the figure without the hidden slots: in a vertical
+    // legend the first places of the drawn one, in a horizontal one by plotly's rule
+    // (flow), measured from where plotly put the first entry; each with its curve's
+    // colour.  The box takes the size of the entries shown, and keeps its anchored side.
+    var legend = gd.querySelector(".infolayer > g.legend"), fd = gd._fullData;
+    var options = gd._fullLayout.legend;
+    if (!legend || !fd || !options) { return; }
+    if (!gd.__slotHook) {
+      // A new figure's legend is drawn anew by plotly, every entry in it.
+      gd.__slotHook = true;
+      gd.on("plotly_afterplot", function () {
+        var l = gd.querySelector(".infolayer > g.legend");
+        if (l && l.__slotData !== gd.data) { l.__slotPlaces = null; l.__slotAway = null; }
+      });
+    }
+    // the entries in order of their curves: those on the page and those taken out
+    var away = legend.__slotAway || {};
+    var index = function (el) {
+      var d = el.__data__, t = d && d[0] && d[0].trace;
+      return t ? t.index : -1;
+    };
+    var entries = Array.prototype.slice.call(legend.querySelectorAll("g.traces"));
+    Object.keys(away).forEach(function (j) { entries.push(away[j]); });
+    entries.sort(function (a, b) { return index(a) - index(b); });
+    if (!entries.length) { return; }
+    var bg = legend.querySelector("rect.bg");
+    var size = function (el) {
+      // an entry's text size as plotly measured it (its datum), else as drawn
+      var d = el.__data__ && el.__data__[0], w = d ? d.width : undefined, h = d ? d.height : undefined;
+      if (typeof w !== "number" || !isFinite(w) || typeof h !== "number" || !isFinite(h)) {
+        var box = el.getBBox();
+        w = box.width - options.itemwidth - 2 * ITEM_GAP;
+        h = box.height;
+      }
+      return {w: w, h: h};
+    };
+    var across = options.orientation === "h" && isFinite(options._maxWidth);
+    var places = legend.__slotPlaces;
+    if (!places || places.at.length !== entries.length) {
+      var at = entries.map(translation), all = entries.map(size);
+      var laid = across ? flow(all, options) : null;
+      var reach = Math.max.apply(null, all.map(function (it, i) { return at[i][0] + it.w; }));
+      var box = bg ? [parseFloat(bg.getAttribute("width")), parseFloat(bg.getAttribute("height"))] : null;
+      var xtitle = gd.querySelector(".infolayer > g.g-xtitle");
+      places = legend.__slotPlaces = {
+        at: at, legend: translation(legend), box: box,
+        // how far plotly moved the x title up, out of the legend's way
+        lift: xtitle ? translation(xtitle)[1] : 0,
+        // the box beyond the entries' extent (a border, a margin, a title)
+        past: box ? (across ? [box[0] - whole(laid.width), box[1] - whole(laid.height)]
+                     : [box[0] - reach, 0]) : null
+      };
+    }
+    // A hidden entry is taken out of the page (kept aside to be put back when its slot is
+    // shown again): plotly's next drawing of the legend then draws it anew.
+    var shown = [], colours = [];
+    entries.forEach(function (el) {
+      var j = index(el);
+      if (slots.hidden[j]) {
+        if (el.parentNode) { el.parentNode.removeChild(el); }
+        away[j] = el;
+        return;
+      }
+      if (away[j]) {
+        var after = shown.length ? shown[shown.length - 1] : null;
+        var parent = after ? after.parentNode : legend.querySelector("g.traces") ?
+          legend.querySelector("g.traces").parentNode : null;
+        if (!parent) { return; }
+        parent.insertBefore(el, after ? after.nextSibling : parent.firstChild);
+        delete away[j];
+      }
+      shown.push(el);
+      colours.push(fd[j] && fd[j].line ? fd[j].line.color : null);
+    });
+    legend.__slotAway = away;
+    legend.__slotData = gd.data;
+    if (!shown.length) { return; }
+    var items = shown.map(size), origin = places.at[0], width, height;
+    var at;
+    if (across) {
+      var laid = flow(items, options);
+      at = laid.at.map(function (p) { return [origin[0] + p[0], origin[1] + p[1]]; });
+      width = whole(laid.width) + places.past[0];
+      height = whole(laid.height) + places.past[1];
+    } else {
+      at = places.at.slice(0, shown.length);
+      width = Math.max.apply(null, items.map(function (it, i) { return at[i][0] + it.w; })) + places.past[0];
+      height = places.box ? places.box[1] - (places.at[places.at.length - 1][1] - at[at.length - 1][1]) : NaN;
+    }
+    shown.forEach(function (el, i) {
+      el.setAttribute("transform", "translate(" + at[i][0] + "," + at[i][1] + ")");
+      var line = el.querySelector("path.js-line");
+      if (line && colours[i]) { line.style.stroke = colours[i]; }
+    });
+    if (!bg || !places.box) { return; }
+    width = whole(width);
+    height = whole(height);
+    bg.setAttribute("width", width);
+    bg.setAttribute("height", height);
+    // the entries are clipped to the box (plotly's clip path of the legend's scroll box,
+    // as big as the box unless the legend scrolls)
+    var scroll = legend.querySelector("g.scrollbox");
+    var ref = scroll ? /#([^)"']+)/.exec(scroll.getAttribute("clip-path") || "") : null;
+    var clip = ref ? document.getElementById(ref[1]) : null;
+    clip = clip ? clip.querySelector("rect") : null;
+    if (clip) {
+      if (!places.clip) {
+        places.clip = [parseFloat(clip.getAttribute("width")), parseFloat(clip.getAttribute("height"))];
+      }
+      clip.setAttribute("width", Math.max(places.clip[0] + width - places.box[0], 0));
+      clip.setAttribute("height", Math.max(places.clip[1] + height - places.box[1], 0));
+    }
+    var dy = places.box[1] - height;
+    var shift = options.yanchor === "bottom" ? dy : (options.yanchor === "middle" ? dy / 2 : 0);
+    legend.setAttribute("transform", "translate(" + places.legend[0] + "," + (places.legend[1] + shift) + ")");
+    // the x title, which plotly lifted out of the way of the legend of every slot, lifted
+    // only as far as the legend shown needs (its top moved down by ``shift``)
+    var title = gd.querySelector(".infolayer > g.g-xtitle");
+    if (title && places.lift < 0) {
+      title.setAttribute("transform", "translate(0," + Math.min(0, places.lift + shift) + ")");
+    }
+  }
+
   function drawInPlace(gd, fig) {
     // Draw ``fig`` over the live figure on ``gd`` by plotly's range path; false (nothing
     // changed) when it is not the same picture but for the numbers.
@@ -682,15 +885,28 @@
         if (owner && owner.title && typeof owner.title === "object") { owner.title.text = now[cls]; }
       });
     });
+    var slots = fig.__slots;
     fig.data.forEach(function (t, j) {
       var m = Math.min(t.x.length, t.y.length);
       gd.data[j].x = t.x; gd.data[j].y = t.y; gd.data[j].name = t.name;
       fd[j].x = t.x; fd[j].y = t.y; fd[j].name = t.name; fd[j]._length = m;
       setPoints(cd[j], t.x, t.y, m);
+      if (slots && t.line && fd[j].line && t.line.color !== undefined) {
+        gd.data[j].line = Object.assign({}, gd.data[j].line, {color: t.line.color});
+        fd[j].line.color = t.line.color;
+      }
     });
     (fig.layout.shapes || []).forEach(function (sh, j) {
-      [gd.layout.shapes && gd.layout.shapes[j], full.shapes && full.shapes[j]].forEach(function (o) {
-        if (o) { COORDS.forEach(function (c) { if (sh[c] !== undefined) { o[c] = sh[c]; } }); }
+      [gd.layout.shapes && gd.layout.shapes[j], full.shapes && full.shapes[j]].forEach(function (o, i) {
+        if (!o) { return; }
+        COORDS.forEach(function (c) { if (sh[c] !== undefined) { o[c] = sh[c]; } });
+        if (slots) {
+          o.opacity = sh.opacity === undefined ? 1 : sh.opacity;
+          if (sh.line && sh.line.color !== undefined) {
+            if (i === 0) { o.line = Object.assign({}, o.line, {color: sh.line.color}); }
+            else if (o.line) { o.line.color = sh.line.color; }
+          }
+        }
       });
     });
     gd.layout.meta = fig.layout.meta;
@@ -708,6 +924,7 @@
     };
     Promise.resolve(window.Plotly.relayout(gd, ranges)).then(hearAgain, hearAgain);
     if (was.gaps) { placeTitles(gd, was.gaps); }
+    if (slots) { arrangeLegend(gd, slots); }
     inPlace.drawn += 1;
     return true;
   }
@@ -718,6 +935,7 @@
     var config = current.config, settings = current.settings;
     var view = settings.tab;
     var state = withDrag(config, baseState(settings), live.slider, sliderValues(live.root));
+    if (state) { state.slots = live.slider === config.ids.K; }
     var figs = null;
     if (state && VIEW_PLOTS[view]) {
       dragging = true;
@@ -751,25 +969,34 @@
         });
       }
       lastDrawn[p] = figs[p].__source || null;
-      delete figs[p].__source;
-      var fig = steady(gd, figs[p]), quick = false;
       var next = function () {
         if (i + 1 >= order.length) { finish(); return; }
         window.requestAnimationFrame(function () {
           window.setTimeout(function () { drawOne(i + 1); }, 0);
         });
       };
-      try { quick = drawInPlace(gd, fig); } catch (e) { note("in place: " + e); quick = false; }
-      if (quick) { next(); return; }
-      inPlace.reacted += 1;
-      gd.__liveData = fig.data;
-      gd.__liveKey = {key: liveKey(fig), titles: titles(fig), ranges: statedRanges(fig)};
-      Promise.resolve(window.Plotly.react(gd, fig))
-        .then(function () { if (gd.__liveKey) { gd.__liveKey.gaps = titleGaps(gd); } },
-              function () { gd.__liveKey = null; })
-        .then(next);
+      var drawing = drawHeld(gd, figs[p]);
+      if (drawing) { drawing.then(next); } else { next(); }
     };
     drawOne(0);
+  }
+
+  function drawHeld(gd, fig) {
+    // Draw a held handle's figure: in place when it can be, else by Plotly.react (then a
+    // promise of the drawing).
+    delete fig.__source;
+    fig = steady(gd, fig);
+    var quick = false;
+    try { quick = drawInPlace(gd, fig); } catch (e) { note("in place: " + e); quick = false; }
+    if (quick) { return null; }
+    inPlace.reacted += 1;
+    gd.__liveData = fig.data;
+    gd.__liveKey = {key: liveKey(fig), titles: titles(fig), ranges: statedRanges(fig)};
+    return Promise.resolve(window.Plotly.react(gd, fig))
+      .then(function () {
+        if (gd.__liveKey) { gd.__liveKey.gaps = titleGaps(gd); }
+        if (fig.__slots) { arrangeLegend(gd, fig.__slots); }
+      }, function () { gd.__liveKey = null; });
   }
 
   function endLive() {
@@ -1045,11 +1272,26 @@
         });
         return out;
       },
-      inPlace: function (on) {
-        // Held moves drawn in place (on: true, the default) or by Plotly.react (false); the
-        // counts of each so far (for tests and benchmarks).
+      inPlace: function (on, slots) {
+        // Held moves drawn in place (on: true, the default) or by Plotly.react (false); a
+        // held K handle's figures with a slot per index (slots: true, the default) or as
+        // the tables hold them (false); the counts of each so far (for tests and benchmarks).
         if (typeof on === "boolean") { inPlace.on = on; }
-        return {on: inPlace.on, drawn: inPlace.drawn, reacted: inPlace.reacted};
+        if (typeof slots === "boolean") { inPlace.slots = slots; }
+        return {on: inPlace.on, slots: inPlace.slots, drawn: inPlace.drawn, reacted: inPlace.reacted};
+      },
+      held: function (changes) {
+        // For benchmarks: draw the visible view's figures as a held handle would, at the
+        // page's settings with ``changes`` (H, K, N, window; slots: a K handle's slots);
+        // which plots were drawn in place and which by Plotly.react.
+        var config = current.config, settings = current.settings, out = {};
+        var state = Object.assign(baseState(settings), changes || {});
+        var figs = viewFigures(config, settings.tab, state, settings) || {};
+        Object.keys(figs).forEach(function (p) {
+          var gd = figs[p] ? graphDiv(p) : null;
+          if (gd) { out[p] = drawHeld(gd, figs[p]) ? "react" : "in place"; }
+        });
+        return out;
       },
       loaded: function () {
         // Which tables are in the page (for tests and benchmarks).

@@ -93,6 +93,10 @@ DRAG_KEYS: dict[str, tuple[str, ...]] = {
 _PLOTS = tuple(analytic.PLOTS)
 _H_RANGE = range(int(FIELDS["H"].minimum), int(FIELDS["H"].maximum) + 1)
 _K_RANGE = range(int(FIELDS["K"].minimum), int(FIELDS["K"].maximum) + 1)
+#: Plots whose figure at K has the curve of index k at trace ``traces`` + k and its level
+#: line −E_k at shape ``shapes`` + k (k = 0..K), every other curve and shape after those
+#: (components/figures/analytic.py: complexity_figure, finite_figure; tested).
+INDEX_SLOTS = {"complexity": {"traces": 0, "shapes": 2}, "finite": {"traces": 0, "shapes": 2}}
 #: log₁₀ N grid of the tabulated exact finite-N totals (10 … 10⁴).
 N_GRID = tuple(int(round(10.0 ** (1 + j / 10))) for j in range(31))
 #: Largest error of the log-N interpolation, log₁₀ of the count (measured, see above).
@@ -320,6 +324,11 @@ def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
         "drag_keys": {view: list(keys) for view, keys in DRAG_KEYS.items()},
         "h_range": [int(FIELDS["H"].minimum), int(FIELDS["H"].maximum)],
         "n_range": [int(FIELDS["N"].minimum), int(FIELDS["N"].maximum)],
+        "k_max": _K_RANGE[-1],
+        # where a plot's curve and level line of index k are: curve ``traces`` + k and line
+        # ``shapes`` + k for k = 0..K, the figure's other curves and shapes after them (a
+        # held K handle draws these plots with a slot for every index up to k_max)
+        "index_slots": dict(INDEX_SLOTS),
         "kept": {view: ids.kept_panel(view) for view in kept},
         "tabs": {ids.tab(view.name): view.name for view in REGISTERED},
         "selected_class": selected_class,

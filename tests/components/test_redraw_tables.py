@@ -165,3 +165,35 @@ def test_the_route_serves_gzip_json_and_refuses_clearly(make_app):
     forged = client.get("/_tables/complexity?H=abc&theme=%3Cscript%3E&lecture=2")
     assert forged.status_code == 200  # repaired like a link: defaults for what is unreadable
     assert json.loads(forged.data)["key"]["theme"] == "light"
+
+
+@pytest.mark.parametrize("view", sorted(tables.INDEX_SLOTS))
+def test_index_slots_say_where_each_index_is_in_every_figure(view):
+    """assets/redraw.js draws a held K handle's figures with a slot for every index, from
+    INDEX_SLOTS: curve ``traces`` + k and level line ``shapes`` + k are those of index k,
+    and every other curve and shape comes after them, the same at every K."""
+    H = 4
+    state = {**default_state(), "H": H, "lecture": True}
+    b = tables.build_tables(view, state, RENDER, _no_units)
+    at = tables.INDEX_SLOTS[view]
+    config = tables.redraw_config()
+    assert config["index_slots"][view] == at and config["k_max"] == 10
+    energies = complexity.ground_state_energies(H, 10)
+    rest = set()
+    for K in range(11):
+        packed = b["figures"][str(K)]
+        fig = packed[view] if view == "complexity" else packed
+        data, shapes = fig["data"], fig["layout"]["shapes"]
+        for k in range(K + 1):
+            trace, line = data[at["traces"] + k], shapes[at["shapes"] + k]
+            assert f"(index {k}" in trace["name"]
+            assert line["type"] == "line" and line["x0"] == line["x1"]
+            assert line["x0"] == pytest.approx(-energies[k], rel=1e-12)
+            assert line["line"]["color"] == trace["line"]["color"]
+        others = [t["name"] for t in data[at["traces"] + K + 1:]]
+        assert all("(index" not in name for name in others)
+        assert not any(s.get("type") == "line" and s["x0"] == s["x1"] and
+                       s["x0"] == pytest.approx(-energies[k], rel=1e-12)
+                       for s in shapes[at["shapes"] + K + 1:] for k in range(11))
+        rest.add((len(data) - K, len(shapes) - K, json.dumps(others)))
+    assert len(rest) == 1, rest

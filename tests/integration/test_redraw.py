@@ -100,6 +100,11 @@ def _server_curves(figure: dict) -> list[dict]:
             for t in figure["data"] if t.get("mode") != "markers"]
 
 
+def _shown(curves: list[dict]) -> list[dict]:
+    """The curves with points (a held K handle's figure also holds empty slots)."""
+    return [c for c in curves if np.isfinite(np.asarray(c["y"], dtype=float)).any()]
+
+
 def _wait_tables(duo, view: str, H: int | None = None, timeout: float = 240) -> None:
     """Wait for the view's tables (of depth ``H`` if given) to be in the page."""
     def there():
@@ -355,6 +360,11 @@ return {curves: html('.scatterlayer .trace path'), xticks: html('.xaxislayer-abo
         names: gd.data.map(function (t) { return t.name; }),
         ranges: [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]};
 """
+IN_PLACE_SLOTS = """
+var r = window.dash_clientside.redraw;
+return r.inPlace(arguments[0] === null ? undefined : arguments[0],
+                 arguments[1] === null ? undefined : arguments[1]);
+"""
 IN_PLACE = """
 var r = window.dash_clientside.redraw;
 return r.inPlace(arguments[0] === null ? undefined : arguments[0]);
@@ -466,7 +476,8 @@ def test_redraw006_a_zoom_by_hand_stays_while_the_figure_keeps_its_axes(shared_d
     drag = Drag(duo, "#max-index-slider")
     for k in (4, 5):
         drag.to(k)
-        _page_curves(duo, "#complexity-graph", lambda c, k=k: len(c) == k + 2 and c[0]["browser"])
+        _page_curves(duo, "#complexity-graph",
+                     lambda c, k=k: len(_shown(c)) == k + 2 and c[0]["browser"])
         time.sleep(0.2)
         assert duo.driver.execute_script(ranges) == zoomed
     drag.release()
@@ -485,6 +496,127 @@ def test_redraw006_a_zoom_by_hand_stays_while_the_figure_keeps_its_axes(shared_d
     after = duo.driver.execute_script(IN_PLACE, None)
     drag.release()
     assert after["drawn"] > counted["drawn"]
+    assert duo.get_logs() == []
+
+
+# What a graph shows of a figure with curves per index: the curves with points, the level
+# lines not transparent, and the legend entries shown, with their place and colour.
+DRAWN_K = """
+var gd = document.querySelector(arguments[0] + ' .js-plotly-plot');
+// (an element's attributes, its style's declarations in order: one restyled in place
+// lists them in another order)
+function html(els) {
+  return Array.prototype.map.call(els, function (e) {
+    return Array.prototype.map.call(e.attributes, function (a) {
+      var v = a.name === 'style' ? a.value.split(';').map(function (d) { return d.trim(); })
+        .filter(function (d) { return d && d !== 'opacity: 1'; }).sort().join('; ') : a.value;
+      return a.name === 'data-index' ? '' : a.name + '=' + v;
+    }).filter(Boolean).sort().join(' ');
+  });
+}
+function shown(e) {
+  var r = e.getBoundingClientRect();
+  return parseFloat(window.getComputedStyle(e).opacity) !== 0 && r.right > 0 && r.bottom > 0;
+}
+var legend = gd.querySelector('.infolayer > g.legend');
+var bg = legend && legend.querySelector('rect.bg');
+return {
+  curves: html(Array.prototype.filter.call(gd.querySelectorAll('.scatterlayer .trace path.js-line'),
+    function (p) { return /L/.test(p.getAttribute('d') || ''); })),
+  shapes: html(Array.prototype.filter.call(gd.querySelectorAll('.shapelayer path'),
+    function (p) { return parseFloat(window.getComputedStyle(p).opacity) !== 0; })),
+  legend: Array.prototype.filter.call(legend ? legend.querySelectorAll('g.traces') : [], shown)
+    .map(function (g) {
+      var line = g.querySelector('path.js-line'), r = g.getBoundingClientRect();
+      return {text: g.querySelector('text.legendtext').textContent,
+              stroke: line ? window.getComputedStyle(line).stroke : null,
+              x: r.left, y: r.top};
+    }),
+  box: bg ? (function () { var r = bg.getBoundingClientRect();
+                           return [r.left, r.top, r.width, r.height]; })() : null,
+  // the clip path of the entries (plotly's, as big as the box)
+  clip: (function () {
+    var box = legend && legend.querySelector('g.scrollbox');
+    var ref = box && /#([^)"']+)/.exec(box.getAttribute('clip-path') || '');
+    var rect = ref && document.getElementById(ref[1]).querySelector('rect');
+    return rect ? [parseFloat(rect.getAttribute('width')), parseFloat(rect.getAttribute('height'))] : null;
+  })(),
+  xtitle: gd.querySelector('.infolayer .g-xtitle text').getBoundingClientRect().top,
+  names: gd.data.map(function (t) { return t.name; }),
+  ranges: [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]};
+"""
+
+
+@pytest.mark.parametrize("query, graph, values", [
+    ("/?H=4&K=3", "#complexity-graph", [7, 2]),
+    ("/?H=7&K=0&theme=dark", "#complexity-graph", [10, 0]),
+    ("/?tab=finite&H=4&K=2&N=300", "#finite-graph", [6, 1]),
+])
+def test_redraw008_a_held_k_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, query,
+                                                                           graph, values):
+    """A held K handle draws its figures with a slot for every index, so that a move is
+    drawn in place: the curves, level lines and legend it shows are, element for element,
+    what Plotly.react draws for the figure at that K (the legend's entries in the same
+    places to within a pixel)."""
+    duo = shared_duo
+    view = "finite" if "finite" in query else "complexity"
+    duo.wait_for_page(duo.server_url + query, timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, graph), timeout=30)
+    _wait_tables(duo, view)
+    drag = Drag(duo, "#max-index-slider")
+
+    def drawn_at(K):
+        box = {}
+
+        def settled():
+            a = duo.driver.execute_script(DRAWN_K, graph)
+            time.sleep(0.15)
+            b = duo.driver.execute_script(DRAWN_K, graph)
+            box["d"] = b
+            return a == b and len(b["curves"]) >= K + 2 and len(b["legend"]) >= K + 2
+        until(settled, timeout=10, msg=f"the held figure at K = {K} never settled")
+        return box["d"]
+
+    one, other = values
+    before = duo.driver.execute_script(IN_PLACE_SLOTS, True, True)
+    drag.to(one)                      # the first held move: Plotly.react of the slots
+    drawn_at(one)
+    drag.to(other)                    # then in place
+    drawn_at(other)
+    drag.to(one)
+    in_place = {one: drawn_at(one)}
+    drag.to(other)
+    in_place[other] = drawn_at(other)
+    counts = duo.driver.execute_script(IN_PLACE_SLOTS, None, None)
+    assert counts["drawn"] >= before["drawn"] + 3, (counts, duo.driver.execute_script("return window.__redrawLog"))
+    duo.driver.execute_script(IN_PLACE_SLOTS, False, False)
+    reacted = {}
+    for K in (one, other):              # the figures at K as the tables hold them, by Plotly.react
+        drag.to(K)
+        reacted[K] = drawn_at(K)
+    duo.driver.execute_script(IN_PLACE_SLOTS, True, True)
+    drag.to(one)                      # slots again; then the server's figure at release
+    drawn_at(one)
+    drag.release()
+    _page_curves(duo, graph, lambda c: not c[0]["browser"])
+    released = drawn_at(one)            # (with the Monte Carlo estimates on the finite-N plot)
+    texts = [e["text"] for e in in_place[one]["legend"]]
+    assert [e["text"] for e in released["legend"]][:len(texts)] == texts
+    for K in (one, other):
+        a, b = in_place[K], reacted[K]
+        assert len(b["names"]) < len(a["names"]) or K == 10
+        assert a["ranges"] == b["ranges"], K
+        assert a["curves"] == b["curves"], K
+        assert sorted(a["shapes"]) == sorted(b["shapes"]), K
+        assert len(b["shapes"]) == K + 4  # the band, y = 0, −E_0 … −E_K, −E_∞
+        assert [(e["text"], e["stroke"]) for e in a["legend"]] == \
+            [(e["text"], e["stroke"]) for e in b["legend"]], K
+        assert len(a["legend"]) == len(b["names"])
+        for e, f in zip(a["legend"], b["legend"]):
+            assert abs(e["x"] - f["x"]) < 1.0 and abs(e["y"] - f["y"]) < 1.0, (K, e, f)
+        assert all(abs(p - q) < 1.0 for p, q in zip(a["box"], b["box"])), (K, a["box"], b["box"])
+        assert a["clip"] == b["clip"], (K, a["clip"], b["clip"])
+        assert abs(a["xtitle"] - b["xtitle"]) < 1.0, (K, a["xtitle"], b["xtitle"])
     assert duo.get_logs() == []
 
 
