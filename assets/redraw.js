@@ -239,8 +239,12 @@
     // the same curves and shapes and a move can be drawn in place with the colours of K
     // written in (drawInPlace).  Their legend entries are hidden (arrangeLegend).  Where
     // index k's curve and line are: config.index_slots (components/views/redraw.py).
+    // (only with a legend in rows below the plot, the one arrangeLegend lays out)
     var at = config.index_slots && config.index_slots[plot], kmax = config.k_max;
     if (!fig || !at || typeof K !== "number" || K < 0 || K > kmax) { return fig; }
+    if (!fig.layout.legend || fig.layout.legend.orientation !== "h" || fig.layout.showlegend === false) {
+      return fig;
+    }
     var top = b.figures[String(kmax)], full = top && (top.data ? top : top[plot]);
     if (!full || !full.data || !full.layout) { return fig; }
     var cut = at.traces + K + 1, lines = at.shapes + K + 1, hidden = {};
@@ -714,12 +718,12 @@
   }
 
   function arrangeLegend(gd, slots) {
-    // Plotly's legend of a figure with index slots (slotted above) shows an entry for
-    // every slot.  Those of the hidden slots are hidden; the others are placed where
-    // plotly places the entries of the figure without the hidden slots: in a vertical
-    // legend the first places of the drawn one, in a horizontal one by plotly's rule
-    // (flow), measured from where plotly put the first entry; each with its curve's
-    // colour.  The box takes the size of the entries shown, and keeps its anchored side.
+    // Plotly's legend of a figure with index slots (slotted above: a legend in rows) shows
+    // an entry for every slot.  Those of the hidden slots are taken out; the others are
+    // placed where plotly places the entries of the figure without the hidden slots, by
+    // plotly's rule (flow), measured from where plotly put the first entry, each with its
+    // curve's colour.  The box takes the size of the entries shown and keeps its
+    // anchored side.
     var legend = gd.querySelector(".infolayer > g.legend"), fd = gd._fullData;
     var options = gd._fullLayout.legend;
     if (!legend || !fd || !options) { return; }
@@ -752,21 +756,18 @@
       }
       return {w: w, h: h};
     };
-    var across = options.orientation === "h" && isFinite(options._maxWidth);
+    if (options.orientation !== "h" || !isFinite(options._maxWidth)) { return; }
     var places = legend.__slotPlaces;
-    if (!places || places.at.length !== entries.length) {
-      var at = entries.map(translation), all = entries.map(size);
-      var laid = across ? flow(all, options) : null;
-      var reach = Math.max.apply(null, all.map(function (it, i) { return at[i][0] + it.w; }));
+    if (!places || places.count !== entries.length) {
+      var laid = flow(entries.map(size), options);
       var box = bg ? [parseFloat(bg.getAttribute("width")), parseFloat(bg.getAttribute("height"))] : null;
       var xtitle = gd.querySelector(".infolayer > g.g-xtitle");
       places = legend.__slotPlaces = {
-        at: at, legend: translation(legend), box: box,
+        count: entries.length, first: translation(entries[0]), legend: translation(legend), box: box,
         // how far plotly moved the x title up, out of the legend's way
         lift: xtitle ? translation(xtitle)[1] : 0,
         // the box beyond the entries' extent (a border, a margin, a title)
-        past: box ? (across ? [box[0] - whole(laid.width), box[1] - whole(laid.height)]
-                     : [box[0] - reach, 0]) : null
+        past: box ? [box[0] - whole(laid.width), box[1] - whole(laid.height)] : null
       };
     }
     // A hidden entry is taken out of the page (kept aside to be put back when its slot is
@@ -793,26 +794,15 @@
     legend.__slotAway = away;
     legend.__slotData = gd.data;
     if (!shown.length) { return; }
-    var items = shown.map(size), origin = places.at[0], width, height;
-    var at;
-    if (across) {
-      var laid = flow(items, options);
-      at = laid.at.map(function (p) { return [origin[0] + p[0], origin[1] + p[1]]; });
-      width = whole(laid.width) + places.past[0];
-      height = whole(laid.height) + places.past[1];
-    } else {
-      at = places.at.slice(0, shown.length);
-      width = Math.max.apply(null, items.map(function (it, i) { return at[i][0] + it.w; })) + places.past[0];
-      height = places.box ? places.box[1] - (places.at[places.at.length - 1][1] - at[at.length - 1][1]) : NaN;
-    }
+    var now = flow(shown.map(size), options), origin = places.first;
     shown.forEach(function (el, i) {
-      el.setAttribute("transform", "translate(" + at[i][0] + "," + at[i][1] + ")");
+      el.setAttribute("transform", "translate(" + (origin[0] + now.at[i][0]) + "," +
+                      (origin[1] + now.at[i][1]) + ")");
       var line = el.querySelector("path.js-line");
       if (line && colours[i]) { line.style.stroke = colours[i]; }
     });
     if (!bg || !places.box) { return; }
-    width = whole(width);
-    height = whole(height);
+    var width = whole(now.width) + places.past[0], height = whole(now.height) + places.past[1];
     bg.setAttribute("width", width);
     bg.setAttribute("height", height);
     // the entries are clipped to the box (plotly's clip path of the legend's scroll box,
