@@ -80,14 +80,16 @@
 
   function steady(gd, figure) {
     // The plot area keeps the margins plotly worked out for the figure on screen: neither
-    // the axes' tick labels nor the legend or the colour bar move them (no autoexpand),
-    // which spares plotly its margin passes (a third of a drawing).  The axes keep their
-    // automargin, with which plotly places an axis title beside its tick labels.  The
-    // callback's figure, drawn next, lays itself out again.
+    // the axes' tick labels nor the legend or the colour bar move them, which spares
+    // plotly its margin passes (a third of a drawing).  The callback's figure, drawn
+    // next, lays itself out again.
     var size = gd._fullLayout && gd._fullLayout._size, layout = figure.layout;
     if (!size || !layout) { return figure; }
     layout.margin = Object.assign({}, layout.margin || {},
                                   {l: size.l, r: size.r, t: size.t, b: size.b, autoexpand: false});
+    ["xaxis", "yaxis"].forEach(function (k) {
+      layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
+    });
     return figure;
   }
 

@@ -407,11 +407,9 @@
     // What a figure drawn while a handle is held leaves out, so that a move costs one
     // drawing of the curves and axes and little else:
     // - the plot area keeps its place: the margins plotly worked out for the figure on
-    //   screen are kept and nothing moves them (no autoexpand), so tick labels of another
-    //   width cost no second layout pass (and the plot does not shift under the hand);
-    //   the axes keep their automargin, with which plotly places an axis title beside
-    //   its tick labels (without it, at a distance that ignores them: the x title would
-    //   sit on the tick labels);
+    //   screen are kept and nothing moves them (no autoexpand, no automargin), so tick
+    //   labels of another width cost no second layout pass (and the plot does not shift
+    //   under the hand);
     // - the text annotations (the level labels) are left out: placing text is a third of
     //   a drawing, and the release's exact figure brings them back;
     // - the legend is not drawn again when the held handle changes no curve's colour or
@@ -425,6 +423,11 @@
     var m = gd.__liveKey && gd.layout && gd.layout.margin ? gd.layout.margin : size;
     layout.margin = Object.assign({}, layout.margin || {}, {l: m.l, r: m.r, t: m.t, b: m.b,
                                                              autoexpand: false});
+    Object.keys(full).forEach(function (k) {
+      if (/^[xy]axis[0-9]*$/.test(k)) {
+        layout[k] = Object.assign({}, layout[k] || {}, {automargin: false});
+      }
+    });
     layout.annotations = [];
     if (fig.__slots) {
       dropLegend(gd);  // (a held K handle's legend is plotly's, arranged by arrangeLegend)
