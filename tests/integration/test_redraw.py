@@ -360,6 +360,22 @@ return {curves: html('.scatterlayer .trace path'), xticks: html('.xaxislayer-abo
         names: gd.data.map(function (t) { return t.name; }),
         ranges: [gd._fullLayout.xaxis.range, gd._fullLayout.yaxis.range]};
 """
+def _settled(duo, script: str, graph: str, ready, what: str) -> dict:
+    """What ``script`` reads of ``graph`` once two readings 0.15 s apart agree and
+    ``ready`` holds for it (a held figure is drawn asynchronously)."""
+    box = {}
+
+    def settled():
+        a = duo.driver.execute_script(script, graph)
+        time.sleep(0.15)
+        b = duo.driver.execute_script(script, graph)
+        box["d"] = b
+        return a == b and bool(ready(b))
+
+    until(settled, timeout=10, msg=f"{what} never settled")
+    return box["d"]
+
+
 IN_PLACE_SLOTS = """
 var r = window.dash_clientside.redraw;
 return r.inPlace(arguments[0] === null ? undefined : arguments[0],
@@ -398,16 +414,8 @@ def test_redraw005_a_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, 
     first, target = values
 
     def drawn_at(expect_names=None):
-        box = {}
-
-        def settled():
-            a = duo.driver.execute_script(DRAWN, graph)
-            time.sleep(0.15)
-            b = duo.driver.execute_script(DRAWN, graph)
-            box["d"] = b
-            return a == b and b["curves"] and (expect_names is None or b["names"] != expect_names)
-        until(settled, timeout=10, msg="the held figure never settled")
-        return box["d"]
+        return _settled(duo, DRAWN, graph, lambda d: d["curves"] and (
+            expect_names is None or d["names"] != expect_names), "the held figure")
 
     duo.driver.execute_script(IN_PLACE, True)
     before = duo.driver.execute_script(IN_PLACE, None)
@@ -566,16 +574,9 @@ def test_redraw008_a_held_k_move_drawn_in_place_is_the_figure_plotly_draws(share
     drag = Drag(duo, "#max-index-slider")
 
     def drawn_at(K):
-        box = {}
-
-        def settled():
-            a = duo.driver.execute_script(DRAWN_K, graph)
-            time.sleep(0.15)
-            b = duo.driver.execute_script(DRAWN_K, graph)
-            box["d"] = b
-            return a == b and len(b["curves"]) >= K + 2 and len(b["legend"]) >= K + 2
-        until(settled, timeout=10, msg=f"the held figure at K = {K} never settled")
-        return box["d"]
+        return _settled(duo, DRAWN_K, graph,
+                        lambda d: len(d["curves"]) >= K + 2 and len(d["legend"]) >= K + 2,
+                        f"the held figure at K = {K}")
 
     one, other = values
     before = duo.driver.execute_script(IN_PLACE_SLOTS, True, True)
