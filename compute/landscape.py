@@ -589,19 +589,21 @@ def critical_points(N: int, H: int, seed: int, coeffs=None, *, budget: WorkBudge
     ``max_starts`` Newton starts over all rounds, ``max_points`` distinct points in a
     deduplication, ``max_bytes`` for one batch of Newton steps (larger start sets are
     processed in batches, with identical results), ``max_seconds`` of wall-clock time.
-    When φ dwarfs ``R`` (coefficients of order 1e7 and more), rounding hides the small
-    structure of ``R`` and the start sets collapse onto a few points; the search then
-    stops at its budget instead of growing without bound.
+    When φ dwarfs ``R`` (a coefficient above 1e6 in absolute value), rounding hides the
+    small structure of ``R``: the gradient of ``L`` cannot be resolved to the tolerance,
+    and whether a search then ends with a set that happens to satisfy the Morse relation
+    depends on rounding (at such settings, mirror images μ ↔ −μ came out one found and
+    one refused).  The search is then not attempted.
 
     Raises
     ------
     ValueError
         ``N`` outside ``[2, 6]``, ``H < 2``, ``N**H > 2**24``, bad ``seed`` or ``coeffs``.
     BudgetExceeded
-        (a ``ValueError``) when the budget runs out, or the rounds end without a set that
-        satisfies the Morse relation; ``setting`` names what to change: ``"coeffs"``
-        when φ's coefficients are large against ``R`` (above 1e6 in absolute value),
-        otherwise ``"H"`` (or ``"N"`` for N > 3 and the start count).
+        (a ``ValueError``) when φ's coefficients are large against ``R`` (above 1e6 in
+        absolute value; ``setting`` ``"coeffs"``), when the budget runs out, or when the
+        rounds end without a set that satisfies the Morse relation; ``setting`` names what
+        to change: ``"H"`` (or ``"N"`` for N > 3 and the start count).
 
     Examples
     --------
@@ -618,6 +620,8 @@ def find_critical_points(land: Landscape, *, budget: WorkBudget | None = None) -
     if not 2 <= land.N <= _CRIT_MAX_N:
         raise ValueError(f"N must be an integer in [2, {_CRIT_MAX_N}] for the critical-point search, got {land.N}")
     budget = DEFAULT_BUDGET if budget is None else budget
+    if _phi_dominates(land):
+        raise _search_failure(land, budget, "is not attempted")
     if land.N == 2:
         W = _circle_critical_points(land, budget)
     else:
@@ -781,8 +785,9 @@ class _OutOfTime(Exception):
     """The deadline of a budget passed."""
 
 
-#: φ coefficients above this (in absolute value) dwarf R (of order 1): the usual reason a
-#: critical-point search cannot resolve the landscape, and then the setting to change.
+#: φ coefficients above this (in absolute value) dwarf R (of order 1): rounding of L's
+#: gradient then exceeds the search's tolerance 1e-10, so no search is attempted and the
+#: setting to change is φ's.
 _LARGE_PHI = 1e6
 
 
@@ -846,9 +851,6 @@ def _newton_search(land: Landscape, budget: WorkBudget = DEFAULT_BUDGET) -> np.n
             defect = _morse_defect(land, found)
             if not defect and ((N == 3 and round_ == 0) or new == 0):
                 return found
-            if defect and round_ == 0 and _phi_dominates(land):
-                # more starts cannot help: rounding, not sampling, hides the critical points
-                raise _search_failure(land, budget, "found no set satisfying the Morse relation")
             if deadline.expired():
                 raise _OutOfTime()
             starts = _uniform_sphere(rng, 2 * len(starts), N)

@@ -73,6 +73,17 @@ def test_dominant_phi_is_refused_naming_its_coefficients_within_the_time_cap():
     assert elapsed < 60  # generous: the point is that it stops, not how fast
 
 
+def test_dominant_phi_is_refused_before_any_start_whatever_its_sign():
+    # The mirror image mu -> -mu (odd coefficients change sign) is refused as well: before
+    # the refusal came up front, which of the two a search "found" depended on rounding.
+    mirror = tuple(c * (-1) ** (d + 1) for d, c in enumerate(TANH_EXTREME))
+    for coeffs in (TANH_EXTREME, mirror):
+        with pytest.raises(BudgetExceeded, match="is not attempted") as info:
+            landscape.critical_points(3, 8, 1, coeffs, budget=WorkBudget(max_starts=1))
+        assert info.value.setting == "coeffs"
+    assert landscape.critical_points(3, 3, 1, (1e5, -1e5)).euler_characteristic == 2
+
+
 def test_seconds_cap_stops_the_newton_iteration():
     with pytest.raises(BudgetExceeded, match="max_seconds"):
         landscape.critical_points(4, 6, 0, budget=WorkBudget(max_seconds=1e-6))
