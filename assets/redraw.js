@@ -561,7 +561,7 @@
   function liveKey(fig) {
     // What a figure shows apart from what a move may change in place (with slots for
     // every index, slotted above: also the colours of the curves and level lines and
-    // which lines are shown).
+    // which lines are shown; markers coloured point by point: those colours).
     var slots = Boolean(fig.__slots);
     var layout = JSON.stringify(fig.layout, function (k, v) {
       if (k === "range" || k === "autorange" || k === "annotations" || k === "meta") { return undefined; }
@@ -579,6 +579,7 @@
     var data = JSON.stringify(fig.data, function (k, v) {
       if (k === "x" || k === "y" || k === "name" || k === "customdata" || k === "hovertemplate" ||
           k === "text" || k === "meta" || (slots && k === "color")) { return undefined; }
+      if (k === "color" && Array.isArray(v)) { return "per point"; }  // written into the points
       return v;
     });
     return (slots ? "slots\n" : "") + layout + "\n" + data;
@@ -601,19 +602,29 @@
     return window.__uistate.stated(fig.layout);
   }
 
+  function pointColors(t) {
+    // A trace's marker colours, one per point (plain colours, no colour scale), or null.
+    var c = t.marker && t.marker.color;
+    return Array.isArray(c) && !t.marker.colorscale &&
+      c.every(function (v) { return typeof v === "string"; }) ? c : null;
+  }
+
   function plainTraces(data) {
-    // Only curves whose points are all plotly draws of them (no text, no per-point styles).
+    // Only curves whose points are all plotly draws of them (no text, no per-point styles
+    // but plain marker colours, which are written into the points).
     return data.every(function (t) {
       var mode = t.mode || "lines";
+      var colors = t.marker && Array.isArray(t.marker.color) ? pointColors(t) : true;
       return (t.type === undefined || t.type === "scatter") && !/text/.test(mode) &&
-        !(t.marker && (Array.isArray(t.marker.size) || Array.isArray(t.marker.color))) &&
+        !(t.marker && Array.isArray(t.marker.size)) && colors &&
         t.x && t.y && typeof t.x.length === "number" && typeof t.y.length === "number" &&
         !t.stackgroup && !t.xperiodalignment && !t.yperiodalignment && t.visible !== false;
     });
   }
 
-  function setPoints(cd, x, y, n) {
-    // The points of a scatter trace as plotly's calc makes them, written into ``cd``.
+  function setPoints(cd, x, y, n, colors) {
+    // The points of a scatter trace as plotly's calc makes them, written into ``cd``
+    // (with ``colors``, each point's marker colour, as plotly's calc keeps it: mc).
     var head = cd[0];
     cd.length = n;
     for (var i = 0; i < n; i++) {
@@ -622,6 +633,9 @@
         {x: xv, y: yv} : {x: undefined, y: undefined};
     }
     Object.keys(head).forEach(function (k) { if (k !== "x" && k !== "y") { cd[0][k] = head[k]; } });
+    if (colors) {
+      for (var j = 0; j < n; j++) { cd[j].mc = colors[j]; delete cd[j].mcc; }
+    }
   }
 
   var inPlace = {on: true, slots: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
@@ -883,7 +897,12 @@
       var m = Math.min(t.x.length, t.y.length);
       gd.data[j].x = t.x; gd.data[j].y = t.y; gd.data[j].name = t.name;
       fd[j].x = t.x; fd[j].y = t.y; fd[j].name = t.name; fd[j]._length = m;
-      setPoints(cd[j], t.x, t.y, m);
+      var colors = pointColors(t);
+      setPoints(cd[j], t.x, t.y, m, colors);
+      if (colors && fd[j].marker) {
+        gd.data[j].marker = Object.assign({}, gd.data[j].marker, {color: colors});
+        fd[j].marker.color = colors;
+      }
       if (slots && t.line && fd[j].line && t.line.color !== undefined) {
         gd.data[j].line = Object.assign({}, gd.data[j].line, {color: t.line.color});
         fd[j].line.color = t.line.color;

@@ -94,6 +94,22 @@ def _window(window, scale: float) -> list[float] | None:
     return [min(a, b), max(a, b)]
 
 
+def _padded(*values: Sequence[float] | float, margin: float = 0.08) -> list[float] | None:
+    """An axis range around the finite ``values``, ``margin`` of their span beyond each end.
+
+    Stated rather than left to plotly's autorange, so that figures that differ only in
+    their numbers have their ranges written in (a held handle's move is then drawn in
+    place, assets/redraw.js).  None when no value is finite.
+    """
+    v = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in values])
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return None
+    lo, hi = float(v.min()), float(v.max())
+    pad = margin * (hi - lo) if hi > lo else max(abs(lo), 1.0) * 0.05
+    return [lo - pad, hi + pad]
+
+
 def _label_step(style: FigureStyle) -> int:
     """Vertical distance in pixels between rows of line labels."""
     return style.font_size + 10
@@ -239,7 +255,8 @@ def layered_k_figure(
         hovermode="closest",
         xaxis=dict(title=dict(text="Hessian index  k"), dtick=1, zeroline=False,
                    range=[-0.5, max(k[-1], 1) + 0.5]),
-        yaxis=dict(title=dict(text=f"E<sub>k</sub>{unit}"), tickformat=".4f"),
+        yaxis=dict(title=dict(text=f"E<sub>k</sub>{unit}"), tickformat=".4f",
+                   range=_padded(e, factor * e_inf)),
         legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
         margin=dict(t=60, r=20),
         uirevision=f"layered-k-{scale is None}",
@@ -301,8 +318,9 @@ def layered_h_figure(
         template=style.template,
         shapes=shapes,
         hovermode="closest",
-        xaxis=dict(title=dict(text="depth  H"), dtick=1),
-        yaxis=dict(title=dict(text=f"energy{unit}")),
+        xaxis=dict(title=dict(text="depth  H"), dtick=1,
+                   range=[float(depths.min()) - 0.5, float(depths.max()) + 0.5]),
+        yaxis=dict(title=dict(text=f"energy{unit}"), range=_padded(*(s[1] for s in series))),
         legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
         margin=dict(t=80, r=20),
         uirevision=f"layered-h-{scales is None}",

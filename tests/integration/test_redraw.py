@@ -366,13 +366,19 @@ def _settled(duo, script: str, graph: str, ready, what: str) -> dict:
     box = {}
 
     def settled():
-        a = duo.driver.execute_script(script, graph)
+        box["a"] = a = duo.driver.execute_script(script, graph)
         time.sleep(0.15)
-        b = duo.driver.execute_script(script, graph)
-        box["d"] = b
+        box["d"] = b = duo.driver.execute_script(script, graph)
         return a == b and bool(ready(b))
 
-    until(settled, timeout=10, msg=f"{what} never settled")
+    try:
+        until(settled, timeout=10)
+    except Exception as exc:  # noqa: BLE001 - say what kept changing or was missing
+        a, b = box.get("a") or {}, box.get("d") or {}
+        moving = sorted(k for k in b if a.get(k) != b[k])
+        raise AssertionError(f"{what} never settled: still changing {moving}, ready "
+                             f"{bool(b) and bool(ready(b))}; log "
+                             f"{duo.driver.execute_script('return window.__redrawLog')}") from exc
     return box["d"]
 
 
@@ -391,6 +397,10 @@ return r.inPlace(arguments[0] === null ? undefined : arguments[0]);
     ("/?H=5&K=3", "#depth-slider", "#complexity-graph", [7, 9]),
     ("/?tab=finite&H=4&K=2&N=300", "#n-slider", "#finite-graph", [2.8, 3.3]),
     ("/?tab=finite&H=4&K=2&N=300", "#u-range-slider", "#finite-graph", None),
+    # the layered view: stated ranges, markers coloured point by point (K changes their number)
+    ("/?tab=layered&H=5&K=3", "#depth-slider", "#layered-k-graph", [7, 9]),
+    ("/?tab=layered&H=5&K=3", "#depth-slider", "#layered-h-graph", [7, 9]),
+    ("/?tab=layered&H=5&K=3&theme=dark", "#max-index-slider", "#layered-k-graph", [6, 9]),
 ])
 def test_redraw005_a_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, query, slider,
                                                                     graph, values):
@@ -398,11 +408,11 @@ def test_redraw005_a_move_drawn_in_place_is_the_figure_plotly_draws(shared_duo, 
     is drawn in place by plotly's axis-range path, not by Plotly.react; what it draws is,
     element for element, what Plotly.react draws for the same figure."""
     duo = shared_duo
-    view = "finite" if "finite" in query else "complexity"
+    view = next((v for v in ("finite", "layered") if v in query), "complexity")
     duo.wait_for_page(duo.server_url + query, timeout=30)
     until(lambda: duo.driver.execute_script(CURVES, graph), timeout=30)
     _wait_tables(duo, view)
-    if view == "complexity":
+    if slider == "#depth-slider":
         for h in range(5, 10):
             _wait_tables(duo, view, h)
     drag = Drag(duo, slider)
