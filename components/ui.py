@@ -7,13 +7,15 @@ a failure is a sentence on the page (never a traceback, a blank plot or an HTTP 
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import lru_cache
 from html import escape
 from typing import Any, Callable, Mapping, Sequence
 
 from dash import dcc, html
 
-from components.figures.style import FigureStyle, message_figure
+from components.figures.style import LIGHT, FigureStyle, figure_style, message_figure
 
 __all__ = ["DRAW_BUTTONS", "GRAPH_CONFIG", "alert", "alert_box", "table", "placeholder",
            "progress_row", "failure", "guard"]
@@ -112,12 +114,21 @@ def _table_html(header, rows, caption, kind, row_header, caption_style) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=128)
+def _message_json(text: str, theme: str, lecture: bool) -> str:
+    return json.dumps(message_figure(text, figure_style(theme, lecture)).to_plotly_json())
+
+
 def placeholder(graph_id: str, height: int, text: str, look: FigureStyle | None = None,
                 style: dict | None = None):
-    """A graph that says ``text`` until its callback fills it (never a blank plot)."""
+    """A graph that says ``text`` until its callback fills it (never a blank plot).
+
+    Its figure is built once per text and look (a page's layout holds a dozen of them, and
+    building a plotly figure is most of the cost of building the layout)."""
+    look = look or LIGHT
     return dcc.Graph(
         id=graph_id,
-        figure=message_figure(text, look),
+        figure=json.loads(_message_json(text, look.theme, look.lecture)),
         config=GRAPH_CONFIG,
         style={"height": f"{height}px", **(style or {})},
         className="graph",
