@@ -27,7 +27,7 @@ from dash.exceptions import PreventUpdate
 
 from components import ids
 from components.channel import InProcessChannel
-from components.layout import COMPARE_GRAPHS, KEPT_VIEWS
+from components.layout import COMPARE_GRAPHS, KEPT_VIEWS, MOUNTED_ON_FIRST_VISIT
 from components.presenter import presenter_outputs, register_presenter
 from components.registry import VIEWS as REGISTERED
 from components.registry import Services, module_of
@@ -81,6 +81,11 @@ def _register_sync(app, channel) -> None:
             stores={view: State(ids.view_state(view), "data") for view in VIEWS},
             presenter=State(ids.PRESENTER_STORE, "data"),
         ),
+        # Not at page load: the layout is built from the page's link (its Referer), with
+        # the link's repairs and its canonical address (components/layout.py), so the
+        # views' first figures do not wait for a round trip of this callback; a layout
+        # built without the link hears it when dcc.Location reports the address bar.
+        prevent_initial_call=True,
     )
     def _sync(values, knots_blur, search, preset, prev_clicks, next_clicks, reset_clicks,
               key_event, incoming, knots, previous, stores, presenter):
@@ -122,12 +127,16 @@ def _register_clientside(app) -> None:
         *[State(graph, "figure") for graph in COMPARE_GRAPHS],
         prevent_initial_call=True,
     )
-    # the kept panels, shown with their tab at once, without a round trip to the server
-    # (one callback for all of them: one round of the renderer per tab switch)
+    # the kept panels, shown with their tab at once, without a round trip to the server,
+    # and those mounted at their first visit switched on then (one callback for all of
+    # them: one round of the renderer per tab switch)
     app.clientside_callback(
-        "function (tab) { return %s.map(function (v) { return tab !== v; }); }"
-        % json.dumps(list(KEPT_VIEWS)),
-        [Output(ids.kept_panel(view), "hidden") for view in KEPT_VIEWS],
+        "function (tab) { var no = window.dash_clientside.no_update;"
+        " return %s.map(function (v) { return tab !== v; })"
+        ".concat(%s.map(function (v) { return tab === v ? v : no; })); }"
+        % (json.dumps(list(KEPT_VIEWS)), json.dumps(list(MOUNTED_ON_FIRST_VISIT))),
+        [Output(ids.kept_panel(view), "hidden") for view in KEPT_VIEWS]
+        + [Output(ids.mount_switch(view), "value") for view in MOUNTED_ON_FIRST_VISIT],
         Input(ids.TABS, "value"),
     )
     app.clientside_callback(

@@ -228,6 +228,11 @@ def kept_panel(view: str) -> str:
     return f"{view}-panel"
 
 
+def mount_switch(view: str) -> str:
+    """The switch that mounts a kept view's content at the first visit of its tab."""
+    return f"{view}-mount"
+
+
 def card(view: str) -> str:
     """The card (article) of an analytic view."""
     return f"{view}-card"

@@ -19,7 +19,7 @@ from components.controls import (
     text_control,
     textarea_control,
 )
-from components.permalink import parse_query, state_query_from_url
+from components.permalink import parse_query, query_from_state, state_query_from_url, strip_session
 from components.presenter import presenter_layout
 from components.presets import PRESETS as NAMED_PRESETS
 from components.presets import matching_preset, preset_note
@@ -37,13 +37,14 @@ from components.state import (
     sanitize,
     view_slice,
 )
-from components.sync import control_values
+from components.sync import address_update, control_values
 from components.views.redraw import redraw_config
 from compute.activations import PRESETS
 
 __all__ = [
     "COMPARE_GRAPHS",
     "KEPT_VIEWS",
+    "MOUNTED_ON_FIRST_VISIT",
     "build_layout",
     "page_class",
     "initial_state",
@@ -524,6 +525,12 @@ KEPT_VIEWS = ("complexity", "layered", "finite", "activation", "lab")
 #: it is shown again); the others leave the page's layout while hidden, so that drawing
 #: on the shown tab does not lay them out again with every measurement plotly takes.
 LAID_OUT_WHILE_HIDDEN = ("lab",)
+#: Kept views whose content is mounted only when their tab is first opened, then kept:
+#: until then their figures and controls cost the page's first load nothing (the
+#: Landscapes' took a quarter of it).  The content is in the page's layout from the start,
+#: so its callbacks are the page's as before; it sits in a one-tab dcc.Tabs whose tab is
+#: selected at the first visit (dcc.Tabs mounts only the selected tab's content).
+MOUNTED_ON_FIRST_VISIT = ("lab",)
 #: The class of the selected tab (besides dcc.Tabs' own ``tab--selected``).
 TAB_SELECTED_CLASS = "view-tab--selected"
 
@@ -545,10 +552,24 @@ def _tabs(state: dict):
     )
 
 
+def _mounted_on_first_visit(view, state: dict) -> list:
+    """The content of ``view`` behind the switch of :data:`MOUNTED_ON_FIRST_VISIT`."""
+    content = _view_content(view, state)
+    if view.name not in MOUNTED_ON_FIRST_VISIT:
+        return content
+    return [dcc.Tabs(
+        id=ids.mount_switch(view.name),
+        value=view.name if state["tab"] == view.name else "not-yet",
+        children=[dcc.Tab(value=view.name, children=content)],
+        className="mount-switch", parent_className="mount-switch-parent",
+        content_className="mount-switch-content",
+    )]
+
+
 def _kept_panels(state: dict) -> list:
     """The panels of :data:`KEPT_VIEWS`, each shown only while its tab is selected."""
     return [
-        html.Div(_view_content(view, state), id=ids.kept_panel(view.name),
+        html.Div(_mounted_on_first_visit(view, state), id=ids.kept_panel(view.name),
                  className="view-tab-content kept-panel"
                  + ("" if view.name in LAID_OUT_WHILE_HIDDEN else " kept-panel--out"),
                  hidden=state["tab"] != view.name,
@@ -561,6 +582,18 @@ def view_store(name: str, state: dict):
     """The store of view ``name``'s settings slice: filled only if it is the view shown."""
     return dcc.Store(id=ids.view_state(name),
                      data=view_slice(state, name) if state["tab"] == name else None)
+
+
+def initial_address(state: dict, search: str | None) -> dict | None:
+    """What the address store starts with for a page built from the link's query
+    ``search``: the canonical query of ``state`` when the link differs from it (a repaired
+    or reordered link, written over the entry it came with), as the settings callback
+    would write it; None when the link needs no rewrite or is unknown (then the settings
+    callback reads the address bar once it reports itself)."""
+    if search is None:
+        return None
+    query = query_from_state(state)
+    return None if strip_session(search) == query else address_update(query, None)
 
 
 def build_layout(state: dict | None = None, search: str | None = None,
@@ -580,10 +613,12 @@ def build_layout(state: dict | None = None, search: str | None = None,
             location,
             dcc.Store(id=ids.SETTINGS, data=state),
             *stores,
-            dcc.Store(id=ids.KEY_EVENT, data=None),
+            # (not empty: an empty store reports itself on mount, a change to the settings
+            # callback, which then ran at every page load)
+            dcc.Store(id=ids.KEY_EVENT, data={"action": None, "n": 0}),
             dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config(KEPT_VIEWS, TAB_SELECTED_CLASS)),
             dcc.Store(id=ids.REDRAW_WARM, data=None),
-            dcc.Store(id=ids.ADDRESS, data=None),
+            dcc.Store(id=ids.ADDRESS, data=initial_address(state, search)),
             dcc.Store(id=ids.COMPARE, data=None),
             _header(state),
             html.Main(

@@ -82,3 +82,30 @@ def test_lpn002_descents_say_when_they_are_stale(shared_duo):
     run_descents()
     until(lambda: duo.find_element(note).text == "", timeout=30, msg="the notice stayed")
     assert duo.get_logs() == []
+
+
+def test_lpn003_landscapes_mount_at_their_first_visit_and_stay(shared_duo):
+    """A page opened on another tab holds no Landscapes figure (they cost its first load
+    nothing); the first click on the tab mounts and draws them, and they stay mounted."""
+    duo = shared_duo
+    duo.wait_for_page(duo.server_url + "/?lab_N=10", timeout=30)
+    duo.wait_for_element("#complexity-graph .js-plotly-plot", timeout=30)
+    mounted = f"return Boolean(document.getElementById('{ids.LAB_GLOBE_GRAPH}'));"
+    assert duo.driver.execute_script(mounted) is False
+    duo.find_element(f"#{ids.tab('lab')}").click()
+    duo.wait_for_contains_text(f"#{ids.LAB_GLOBE_INFO}", "Seed 1:", timeout=60)
+    duo.wait_for_element(f"#{ids.LAB_GLOBE_GRAPH} .gl-container", timeout=30)
+    panel = ids.kept_panel("lab")
+    until(lambda: _shown(duo, panel)["visible"] and _shown(duo, panel)["height"] > 200, timeout=10,
+          msg="the lab was not shown at its first visit")
+    duo.driver.execute_script(f"document.querySelector('{GLOBE}').__kept = 'yes';")
+    duo.find_element(f"#{ids.tab('layered')}").click()
+    until(lambda: not _shown(duo, panel)["visible"], timeout=10, msg="the lab stayed visible")
+    duo.find_element(f"#{ids.tab('lab')}").click()
+    until(lambda: _shown(duo, panel)["visible"], timeout=10, msg="the lab was not shown again")
+    assert duo.driver.execute_script(f"return document.querySelector('{GLOBE}').__kept;") == "yes"
+    # the switch's own tab is never shown
+    assert duo.driver.execute_script(
+        f"return document.querySelector('#{ids.kept_panel('lab')} .mount-switch')"
+        ".getBoundingClientRect().height;") == 0
+    assert duo.get_logs() == []

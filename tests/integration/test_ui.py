@@ -282,3 +282,43 @@ def test_ui010_svg_and_pdf_downloads(shared_duo):
     time.sleep(0.2)
     assert pdf.read_bytes().startswith(b"%PDF")
     assert duo.get_logs() == []
+
+
+RECORD_CALLBACKS = """
+window.__outputs = [];
+var send = window.fetch;
+window.fetch = function (url, options) {
+  try {
+    if (String(url).indexOf('_dash-update-component') >= 0) {
+      window.__outputs.push(JSON.parse(options.body).output);
+    }
+  } catch (e) {}
+  return send.apply(this, arguments);
+};
+"""
+
+
+def test_ui011_a_linked_page_draws_without_a_settings_round_trip(shared_duo):
+    """The layout is built from the page's link, so the settings callback does not run at
+    page load (the first figure waited for its round trip); a move of a control runs it."""
+    duo = shared_duo
+    script = duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                        {"source": RECORD_CALLBACKS})
+    try:
+        _open(duo, "?H=7&K=2")
+        _wait_for_e0(duo, 7, timeout=30)
+        time.sleep(1.0)
+        outputs = duo.driver.execute_script("return window.__outputs")
+        assert any("complexity-graph.figure" in o for o in outputs), outputs
+        assert not any("settings-store.data" in o for o in outputs), outputs
+        thumb = duo.find_element("#depth-slider [role=slider]")
+        thumb.click()
+        thumb.send_keys(Keys.ARROW_RIGHT)
+        _wait_for_e0(duo, 8)
+        assert any("settings-store.data" in o
+                   for o in duo.driver.execute_script("return window.__outputs"))
+        assert _search(duo) == "?H=8&K=2"
+    finally:
+        duo.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                   {"identifier": script["identifier"]})
+    assert duo.get_logs() == []
