@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from dash import dcc, html
+from dash import dcc, html, no_update
 
 from components import ids
 from components.controls import (
@@ -19,7 +19,7 @@ from components.controls import (
     text_control,
     textarea_control,
 )
-from components.permalink import parse_query, query_from_state, state_query_from_url, strip_session
+from components.permalink import parse_query, state_query_from_url, strip_session
 from components.presenter import presenter_layout
 from components.presets import PRESETS as NAMED_PRESETS
 from components.presets import matching_preset, preset_note
@@ -37,7 +37,7 @@ from components.state import (
     sanitize,
     view_slice,
 )
-from components.sync import address_update, control_values
+from components.sync import address_update, control_values, rewritten_query
 from components.views.redraw import redraw_config
 from compute.activations import PRESETS
 
@@ -590,10 +590,8 @@ def initial_address(state: dict, search: str | None) -> dict | None:
     or reordered link, written over the entry it came with), as the settings callback
     would write it; None when the link needs no rewrite or is unknown (then the settings
     callback reads the address bar once it reports itself)."""
-    if search is None:
-        return None
-    query = query_from_state(state)
-    return None if strip_session(search) == query else address_update(query, None)
+    address = address_update(rewritten_query(strip_session(search), state), None)
+    return None if address is no_update else address
 
 
 def build_layout(state: dict | None = None, search: str | None = None,

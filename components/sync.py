@@ -39,7 +39,7 @@ from components.state import (
 )
 
 __all__ = ["CONTROLS", "KEY_ACTIONS", "SLIDERS", "raw_from_controls", "control_values",
-           "sync_settings", "address_update"]
+           "sync_settings", "rewritten_query", "address_update"]
 
 #: Control name -> component id; every control's property is ``value``.
 CONTROLS: dict[str, str] = {
@@ -269,8 +269,7 @@ def sync_settings(
         visible = state["tab"] == view
         out[f"view_{view}"] = new if visible and stores.get(view) != new else no_update
 
-    query = query_from_state(state)
-    out["search"] = no_update if search is None or search == query else query
+    out["search"] = rewritten_query(search, state)
 
     shown = control_values(state)
     for key in CONTROLS:
@@ -301,6 +300,14 @@ def sync_settings(
             knots_row_style=None if state["activation"] == CUSTOM else {"display": "none"},
         )
     return out
+
+
+def rewritten_query(search: Any, state: Mapping) -> Any:
+    """The query the address bar should show for a link with query ``search`` (session
+    parameters stripped) that gave ``state``: ``state``'s canonical query when the link's
+    differs from it (repaired or reordered), else ``no_update`` (also for an unknown link)."""
+    query = query_from_state(state)
+    return no_update if search is None or search == query else query
 
 
 def address_update(search: Any, trigger: str | None) -> Any:
