@@ -355,6 +355,22 @@
     return !plot || Boolean(gd && gd._fullData && gd._fullData.length);
   }
 
+  function loading() {
+    // Whether a callback's answer is awaited (dash marks its outputs while it runs).
+    return Boolean(document.querySelector('[data-dash-is-loading="true"]'));
+  }
+
+  function mountIdle(config) {
+    // Mount the kept panels not mounted yet (components/layout.py MOUNTED_WHEN_IDLE): a
+    // panel is mounted at its tab's first visit, or here once the page is idle, so that
+    // the first visit is as quick as a later one.  Setting an opened one again is no change.
+    var set = window.dash_clientside && window.dash_clientside.set_props;
+    if (!set || !config.idle_mount) { return; }
+    Object.keys(config.idle_mount).forEach(function (view) {
+      set(config.idle_mount[view], {value: view});
+    });
+  }
+
   function baseState(settings) {
     var state = {H: settings.H, K: settings.K, N: settings.N, window: null};
     if (settings.u_auto === false) { state.window = [settings.u_min, settings.u_max]; }
@@ -1310,15 +1326,15 @@
         return Object.keys(bundles).filter(function (u) { return bundles[u].state === "ready"; });
       },
       warm: function (settings, config) {
-        // Load the tables once the page has drawn its figure and is idle: the first
-        // paint never waits for them.
+        // Load the tables, and mount the kept panels mounted when idle, once the page has
+        // drawn its figure and is idle: the first paint never waits for them.
         if (settings && typeof settings === "object" && config) {
           current = {settings: settings, config: config};
           var tries = 0;
-          var go = function () { prefetch(config, settings); };
+          var go = function () { mountIdle(config); prefetch(config, settings); };
           var wait = function () {
             tries += 1;
-            if (!drawn(settings.tab) && tries < 100) { window.setTimeout(wait, 200); return; }
+            if ((!drawn(settings.tab) || loading()) && tries < 100) { window.setTimeout(wait, 200); return; }
             if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 3000}); } else { go(); }
           };
           window.setTimeout(wait, 200);

@@ -525,12 +525,19 @@ KEPT_VIEWS = ("complexity", "layered", "finite", "activation", "lab")
 #: it is shown again); the others leave the page's layout while hidden, so that drawing
 #: on the shown tab does not lay them out again with every measurement plotly takes.
 LAID_OUT_WHILE_HIDDEN = ("lab",)
-#: Kept views whose content is mounted only when their tab is first opened, then kept:
+#: Kept views whose content is mounted only when their tab is first opened (or, for those
+#: of :data:`MOUNTED_WHEN_IDLE`, once the page is idle after its first figure), then kept:
 #: until then their figures and controls cost the page's first load nothing (the
-#: Landscapes' took a quarter of it).  The content is in the page's layout from the start,
-#: so its callbacks are the page's as before; it sits in a one-tab dcc.Tabs whose tab is
-#: selected at the first visit (dcc.Tabs mounts only the selected tab's content).
-MOUNTED_ON_FIRST_VISIT = ("lab",)
+#: Landscapes' took a quarter of it; each hidden analytic graph was drawn at load, with its
+#: placeholder).  The content is in the page's layout from the start, so its callbacks are
+#: the page's as before; it sits in a one-tab dcc.Tabs whose tab is selected at the first
+#: visit (dcc.Tabs mounts only the selected tab's content).  The view a page opens on is
+#: mounted at once.
+MOUNTED_ON_FIRST_VISIT = KEPT_VIEWS
+#: Of those, the views mounted as soon as the page has drawn its figure and is idle
+#: (assets/redraw.js), so that their first visit is as quick as a later one; the
+#: Landscapes' WebGL figures wait for their tab.
+MOUNTED_WHEN_IDLE = ("complexity", "layered", "finite", "activation")
 #: The class of the selected tab (besides dcc.Tabs' own ``tab--selected``).
 TAB_SELECTED_CLASS = "view-tab--selected"
 
@@ -580,8 +587,9 @@ def _kept_panels(state: dict) -> list:
 
 def view_store(name: str, state: dict):
     """The store of view ``name``'s settings slice: filled only if it is the view shown."""
-    return dcc.Store(id=ids.view_state(name),
-                     data=view_slice(state, name) if state["tab"] == name else None)
+    if state["tab"] != name:
+        return dcc.Store(id=ids.view_state(name))
+    return dcc.Store(id=ids.view_state(name), data=view_slice(state, name))
 
 
 def initial_address(state: dict, search: str | None) -> dict | None:
@@ -614,7 +622,9 @@ def build_layout(state: dict | None = None, search: str | None = None,
             # (not empty: an empty store reports itself on mount, a change to the settings
             # callback, which then ran at every page load)
             dcc.Store(id=ids.KEY_EVENT, data={"action": None, "n": 0}),
-            dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config(KEPT_VIEWS, TAB_SELECTED_CLASS)),
+            dcc.Store(id=ids.REDRAW_CONFIG, data=redraw_config(
+                KEPT_VIEWS, TAB_SELECTED_CLASS,
+                {view: ids.mount_switch(view) for view in MOUNTED_WHEN_IDLE})),
             dcc.Store(id=ids.REDRAW_WARM, data=None),
             dcc.Store(id=ids.ADDRESS, data=initial_address(state, search)),
             dcc.Store(id=ids.COMPARE, data=None),

@@ -74,7 +74,10 @@ def presenter_layout():
     hidden until used), and their stores."""
     return html.Div(
         [
-            dcc.Store(id=ids.PRESENTER_STORE, storage_type="session"),
+            # (data=None, as the session holds when no room is open: the store then
+            # reports itself on mount only when the session holds a room, which runs the
+            # two callbacks below on a reload while presenting, and only then)
+            dcc.Store(id=ids.PRESENTER_STORE, storage_type="session", data=None),
             dcc.Store(id=ids.FOLLOW_STORE),
             dcc.Store(id=ids.FOLLOW_INCOMING),
             html.Button(
@@ -274,6 +277,7 @@ def register_presenter(app, channel: StateChannel | None = None,
         Output(ids.AUDIENCE_LINK, "href"),
         Output(ids.AUDIENCE_LINK, "children"),
         Input(ids.PRESENTER_STORE, "data"),
+        prevent_initial_call=True,
     )
     def _panel(presenter):
         return room_panel(presenter, _base())
@@ -284,10 +288,10 @@ def register_presenter(app, channel: StateChannel | None = None,
         Output(ids.SPEAKER_NOTES, "children", allow_duplicate=True),
         Input(ids.PRESENTER_STORE, "data"),
         State(ids.SETTINGS, "data"),
-        prevent_initial_call="initial_duplicate",
+        prevent_initial_call=True,
     )
     def _presenting(presenter, settings):
-        # presenting starts (or the page loads with a room in its session): publish the
+        # presenting starts (or a page reloads with a room in its session): publish the
         # current settings; every later change is published by the settings callback
         out = presenter_outputs(channel, presenter, settings)
         if all(value is no_update for value in out.values()):

@@ -11,7 +11,7 @@ A view lives in three files with known names (see docs/architecture.md):
 
 and one entry of :data:`VIEWS` below.  A wing may host several views (the four analytic
 tabs share ``components/views/analytic.py``).  This module imports nothing of the page,
-so every other module may read it.
+so every other module may read it (it reads only the ids).
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-__all__ = ["View", "Services", "VIEWS", "NAMES", "by_name", "module_of"]
+from dash import Input, State
+
+from components.ids import view_state
+
+__all__ = ["View", "Services", "VIEWS", "NAMES", "by_name", "module_of", "slice_callback"]
 
 #: Settings every view reads: the look of its figures.
 STYLE_KEYS = ("theme", "lecture")
@@ -59,6 +63,23 @@ class Services:
 
     cache: Any = None
     manager: Any = None
+
+
+def slice_callback(name: str, arg: str = "raw", **inputs) -> dict:
+    """The trigger of a callback drawn from view ``name``'s settings slice: keyword
+    arguments for ``app.callback`` (with ``output=``), the slice passed as ``arg``.
+
+    The callback runs when the slice store is *stored*: at the page's load for the view
+    that is shown (the layout fills only its store, and a filled store stamps
+    ``modified_timestamp`` when it mounts), and whenever the settings callback writes a
+    new slice (the store stamps it again).  A hidden view's store starts without data, so
+    its callbacks send no request at load (before, every view's callbacks did, to answer
+    "nothing to do").  ``inputs`` are further inputs; the slice is read as ``State``, so a
+    new slice triggers the callback once (through its stamp), not twice.
+    """
+    store = view_state(name)
+    return dict(inputs=dict(stored=Input(store, "modified_timestamp"), **inputs),
+                state={arg: State(store, "data")}, prevent_initial_call=True)
 
 
 _ANALYTIC = "components.views.analytic"

@@ -23,7 +23,7 @@ from html import escape
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import Input, Output, dcc, html
+from dash import Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import ids
@@ -65,7 +65,7 @@ from components.figures.style import (
     figure_style,
     message_figure,
 )
-from components.registry import Services
+from components.registry import Services, slice_callback
 from components.state import (
     CHOICES,
     CUSTOM,
@@ -968,8 +968,8 @@ def _register_view(app, view: str, renderers: Renderers) -> None:
     if view in SCOPED_VIEWS:
         output["scope"] = Output(ids.SCOPE_NOTES[view], "children")
 
-    @app.callback(output=output, inputs=dict(slice_=Input(ids.view_state(view), "data")))
-    def _view(slice_):
+    @app.callback(output=output, **slice_callback(view, "slice_"))
+    def _view(stored, slice_):
         if slice_ is None:
             raise PreventUpdate  # a hidden view: rendered when its tab is opened
         return view_outputs(view, slice_, renderers)

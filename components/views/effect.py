@@ -37,7 +37,7 @@ from components.figures.effect import comparison_figure, counts_figure, modulati
 from components.figures.minima import profile_figure
 from components.figures.style import message_figure, style_of
 from components.jobs import guarded
-from components.registry import Services
+from components.registry import Services, slice_callback
 from components.state import Activation, activation_or_error, clean_number, sanitize
 from components.ui import alert, alert_box, guard, placeholder, progress_row, table
 
@@ -689,9 +689,9 @@ def register(app, name: str, services: Services) -> None:
             n_placeholder=Output(ids.EFFECT_N_INPUT, "placeholder"),
             u_placeholder=Output(ids.EFFECT_U_INPUT, "placeholder"),
         ),
-        inputs=dict(settings=Input(settings_slice, "data")),
+        **slice_callback(name, "settings"),
     )
-    def _effect(settings):
+    def _effect(stored, settings):
         if settings is None:
             raise PreventUpdate  # the tab is hidden: drawn when it is opened
         try:
@@ -733,8 +733,7 @@ def register(app, name: str, services: Services) -> None:
 
     @app.callback(
         Output(ids.EFFECT_COUNTS_STALE, "children"),
-        inputs=dict(settings=Input(settings_slice, "data"),
-                    run_key=Input(ids.EFFECT_RUN_STORE, "data")),
+        **slice_callback(name, "settings", run_key=Input(ids.EFFECT_RUN_STORE, "data")),
     )
-    def _stale(settings, run_key):
+    def _stale(stored, settings, run_key):
         return stale_notice(settings, run_key)

@@ -45,7 +45,7 @@ from components.figures.lab import (
 )
 from components.figures.style import message_figure, style_of
 from components.jobs import guarded
-from components.registry import ACTIVATION_KEYS, Services
+from components.registry import ACTIVATION_KEYS, Services, slice_callback
 from components.state import FIELDS, activation_label, activation_of, sanitize
 from components.ui import alert, alert_box, failure, placeholder, progress_row, table
 
@@ -947,9 +947,9 @@ def register(app, name: str, services: Services) -> None:
             alert=Output(ids.LAB_GLOBE_ALERT, "children"),
             shown=Output(ids.LAB_SHOWN, "data"),
         ),
-        inputs=dict(raw=Input(ids.view_state(name), "data")),
+        **slice_callback(name),
     )
-    def _globe(raw):
+    def _globe(stored, raw):
         if raw is None:
             raise PreventUpdate  # the tab is hidden: drawn when it is opened
         return {**globe_outputs(raw, data), "shown": raw}

@@ -30,7 +30,7 @@ import math
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import Input, Output, html
+from dash import Output, html
 from dash.exceptions import PreventUpdate
 from flask import Response, jsonify, request
 from plotly.io.json import to_json_plotly
@@ -42,7 +42,7 @@ from components.export import export_row, redrawn, register_export_row, stamp, v
 from components.figures.minima import complexity_figure, profile_figure, regime_map_figure
 from components.figures.style import message_figure, style_of
 from components.permalink import parse_query, strip_session
-from components.registry import Services
+from components.registry import Services, slice_callback
 from components.state import activation_or_error, resolve_range, sanitize, view_slice
 from components.ui import alert, alert_box, guard, placeholder, table
 from compute.overlap import POLE_TOL, rate_resolution
@@ -510,9 +510,9 @@ def register(app, name: str, services: Services) -> None:
             complexity=Output(ids.MINIMA_COMPLEXITY_GRAPH, "figure"),
             data=Output(ids.MINIMA_DATA, "children"),
         ),
-        inputs=dict(raw=Input(ids.view_state(name), "data")),
+        **slice_callback(name),
     )
-    def _update(raw):
+    def _update(stored, raw):
         if raw is None:
             raise PreventUpdate
         return minima_outputs(raw, profile)
@@ -521,9 +521,9 @@ def register(app, name: str, services: Services) -> None:
         output=dict(
             gamma=Output(ids.MINIMA_GAMMA_GRAPH, "figure"), n=Output(ids.MINIMA_N_GRAPH, "figure")
         ),
-        inputs=dict(raw=Input(ids.view_state(name), "data")),
+        **slice_callback(name),
     )
-    def _maps(raw):
+    def _maps(stored, raw):
         if raw is None:
             raise PreventUpdate
         return map_outputs(raw, window, gamma_map, n_map)

@@ -38,7 +38,7 @@ from components.figures.networks import (
     spread_figure,
 )
 from components.figures.style import message_figure, style_of
-from components.registry import Services
+from components.registry import Services, slice_callback
 from components.state import activation_of, sanitize
 from components.ui import alert, alert_box, failure, placeholder, progress_row, table
 
@@ -589,9 +589,9 @@ def register(app, name: str, services: Services) -> None:
 
     @app.callback(
         output=dict(plan=Output(ids.NET_PLAN, "children"), alert=Output(ids.NET_ALERT, "children")),
-        inputs=dict(raw=Input(ids.view_state(name), "data")),
+        **slice_callback(name),
     )
-    def _plan(raw):
+    def _plan(stored, raw):
         return plan_outputs(raw)
 
     keys = ("histograms", "spread", "correlation", "pieces", "hessian")

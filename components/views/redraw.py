@@ -300,11 +300,14 @@ def tables_for_request(view: str, query: str, tables: Callable[[str, str], bytes
     return tables(view, coarse_query(view, state))
 
 
-def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
+def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "",
+                  idle_mount: dict[str, str] | None = None) -> dict:
     """What assets/redraw.js needs: ids, the tables' address, the keys of each view's
     slice (components/registry.py), the ranges of H and N, and the views kept mounted
     (``kept``, components/layout.py KEPT_VIEWS: their panels by view, switched between in
-    the browser) with the class dcc.Tabs gives the selected tab (``selected_class``)."""
+    the browser) with the class dcc.Tabs gives the selected tab (``selected_class``), and
+    the switches of the kept views mounted once the page is idle (``idle_mount``: view →
+    the id of its one-tab dcc.Tabs, components/layout.py MOUNTED_WHEN_IDLE)."""
     views = {name: by_name(name) for name in TABLE_VIEWS}
     return {
         "url": "/_tables/",
@@ -330,6 +333,7 @@ def redraw_config(kept: tuple[str, ...] = (), selected_class: str = "") -> dict:
         # held K handle draws these plots with a slot for every index up to k_max)
         "index_slots": dict(INDEX_SLOTS),
         "kept": {view: ids.kept_panel(view) for view in kept},
+        "idle_mount": dict(idle_mount or {}),
         "tabs": {ids.tab(view.name): view.name for view in REGISTERED},
         "selected_class": selected_class,
     }

@@ -226,7 +226,7 @@ def _server_callbacks_reading_settings(deps):
         d
         for d in deps
         if not d.get("clientside_function")
-        and any(i["id"] in _SLICES and i["property"] == "data" for i in d["inputs"])
+        and any(i["id"] in _SLICES for i in d["inputs"])
     ]
 
 
@@ -245,7 +245,7 @@ def test_every_tab_serves_every_preset(client, deps, preset):
     slices = {f"{store}.data": view_slice(state, view) for store, view in _SLICES.items()}
     for dep in callbacks:
         values = {**initial, f"{ids.SETTINGS}.data": state, **slices}
-        changed = [f"{i['id']}.data" for i in dep["inputs"] if i["id"] in _SLICES]
+        changed = [f"{i['id']}.{i['property']}" for i in dep["inputs"] if i["id"] in _SLICES]
         r = post_callback(client, dep, values, changed)
         assert r.status_code in (200, 204), (
             f"{dep['output'][:60]} answered {r.status_code} for {preset}"

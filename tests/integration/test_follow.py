@@ -68,6 +68,12 @@ def test_fol001_audience_follows_detaches_rejoins_and_keeps_the_last_state(share
     assert presenter.find_element("css selector", "#presenter-qr").get_attribute("src").startswith(
         "data:image/svg+xml;base64,")
     until(lambda: "Followers see this page" in _text(presenter, "#presenter-status"), timeout=20)
+    # a reload keeps presenting: the room comes back from the tab's session, with its panel
+    duo.wait_for_page(duo.server_url + "/", timeout=30)
+    until(lambda: presenter.find_element("css selector", "#audience-link")
+          .get_attribute("href") == link, timeout=20)
+    until(lambda: "Followers see this page" in _text(presenter, "#presenter-status"), timeout=20)
+    assert presenter.find_element("css selector", "#presenter-panel").is_displayed()
 
     audience.get(link)
     until(lambda: "Following the lecturer" in _text(audience, "#follow-status"), timeout=30)

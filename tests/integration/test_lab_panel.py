@@ -3,6 +3,8 @@ so opening it again draws nothing anew (bench/bench_lab_revisit.py measures the 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from dash.testing.wait import until
 
@@ -108,4 +110,49 @@ def test_lpn003_landscapes_mount_at_their_first_visit_and_stay(shared_duo):
     assert duo.driver.execute_script(
         f"return document.querySelector('#{ids.kept_panel('lab')} .mount-switch')"
         ".getBoundingClientRect().height;") == 0
+    assert duo.get_logs() == []
+
+
+MOUNT_TIMES = """
+window.__figureAt = null; window.__mountedAt = {};
+new MutationObserver(function () {
+  var gd = document.querySelector('#%s .js-plotly-plot');
+  if (window.__figureAt === null && gd && gd._fullData && gd._fullData.length
+      && gd.querySelector('.scatterlayer .trace')) { window.__figureAt = performance.now(); }
+  %s.forEach(function (id) {
+    if (!(id in window.__mountedAt) && document.getElementById(id)) {
+      window.__mountedAt[id] = performance.now();
+    }
+  });
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+@pytest.mark.parametrize("tab, graph", [("complexity", ids.graph("complexity")),
+                                        ("finite", ids.graph("finite"))])
+def test_lpn004_other_analytic_panels_mount_once_the_first_figure_is_drawn(shared_duo, tab, graph):
+    """The analytic panels other than the one a page opens on are mounted once its figure
+    is drawn and the page is idle (their first visit is then as quick as a later one), not
+    during the first load; the Landscapes wait for their tab."""
+    duo = shared_duo
+    others = [ids.graph(p) for p in ("complexity", "layered-k", "finite", "activation")
+              if p != tab]
+    script = duo.driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": MOUNT_TIMES % (graph, json.dumps([*others, ids.LAB_GLOBE_GRAPH]))})
+    try:
+        duo.wait_for_page(duo.server_url + ("/" if tab == "complexity" else f"/?tab={tab}"),
+                          timeout=30)
+        until(lambda: all(g in duo.driver.execute_script("return window.__mountedAt")
+                          for g in others), timeout=30, msg="the hidden panels were never mounted")
+        drawn = duo.driver.execute_script("return window.__figureAt")
+        mounted = duo.driver.execute_script("return window.__mountedAt")
+        assert drawn is not None
+        assert all(mounted[g] > drawn for g in others), (drawn, mounted)
+        assert ids.LAB_GLOBE_GRAPH not in mounted
+        duo.find_element(f"#{ids.tab('layered' if tab != 'layered' else 'complexity')}").click()
+        duo.wait_for_element(f"#{ids.graph('layered-k')} .js-plotly-plot", timeout=10)
+    finally:
+        duo.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                   {"identifier": script["identifier"]})
     assert duo.get_logs() == []

@@ -322,3 +322,46 @@ def test_ui011_a_linked_page_draws_without_a_settings_round_trip(shared_duo):
         duo.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
                                    {"identifier": script["identifier"]})
     assert duo.get_logs() == []
+
+
+def _slice_callbacks(duo, view: str) -> set[str]:
+    """The outputs of the server callbacks run by view ``view``'s settings slice."""
+    deps = duo.driver.execute_async_script(
+        "var done = arguments[0]; fetch('/_dash-dependencies').then(r => r.json()).then(done);")
+    store = f"{view}-state-store"
+    return {d["output"] for d in deps if not d.get("clientside_function")
+            and any(i["id"] == store for i in d["inputs"])}
+
+
+@pytest.mark.parametrize("query, tab, drawn", [
+    ("", "complexity", "complexity-graph"),
+    ("?tab=minima", "minima", "minima-profile-graph"),
+    ("?tab=effect", "effect", "effect-modulation-graph"),
+])
+def test_ui012_page_load_runs_only_the_shown_views_callbacks(shared_duo, query, tab, drawn):
+    """At load the page asks the server for the shown view's figures and for nothing else:
+    the hidden views, the presenter's panel and the settings callback send no request (each
+    one answered "nothing to do" but held the browser's connections and the renderer, and
+    the shown figure's request went out behind them).  Opening another tab runs its view."""
+    duo = shared_duo
+    script = duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
+                                        {"source": RECORD_CALLBACKS})
+    try:
+        _open(duo, query)  # (a canonical link: a repaired one is rewritten, a change)
+        until(lambda: duo.driver.execute_script(
+            "var g = document.querySelector('#%s .js-plotly-plot');"
+            "return !!(g && g._fullData && g._fullData.length);" % drawn), timeout=30)
+        time.sleep(1.5)
+        expected = _slice_callbacks(duo, tab)
+        assert expected, f"no callback reads the {tab} slice"
+        outputs = duo.driver.execute_script("return window.__outputs")
+        assert set(outputs) == expected, sorted(set(outputs) ^ expected)
+        assert len(outputs) == len(expected), outputs  # each once
+        other = "layered" if tab != "layered" else "finite"
+        duo.find_element(f"#tab-{other}").click()
+        until(lambda: _slice_callbacks(duo, other)
+              <= set(duo.driver.execute_script("return window.__outputs")), timeout=30)
+    finally:
+        duo.driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                   {"identifier": script["identifier"]})
+    assert duo.get_logs() == []
