@@ -14,7 +14,7 @@ protocol:
 
 1. First page load: navigation start → the complexity figure drawn (a MutationObserver
    installed before the page's own scripts records ``performance.now()`` when the graph
-   first holds data), and → E₀ printed; 5 loads (the first fills the server cache).
+   first holds data), and → E₀ printed; 9 loads (the first fills the server cache).
 2. Dragging a slider: real mouse events (``Input.dispatchMouseEvent``: press on the
    thumb, then one move per slider step, sweeping back and forth, then release).  A
    capture-phase ``pointermove`` listener stamps ``performance.now()``; the watched
@@ -275,7 +275,7 @@ def settle(driver, seconds: float = 0.6) -> None:
         time.sleep(0.05)
 
 
-def first_loads(driver, base: str, n: int = 5) -> dict:
+def first_loads(driver, base: str, n: int = 9) -> dict:
     plots, e0s = [], []
     for i in range(n):
         navigate(driver, base + "/")
