@@ -88,6 +88,7 @@
       .then(function (json) {
         bundles[url] = {state: "ready", data: prepare(json)};
         if (live) { window.setTimeout(drawLive, 0); }  // the table a held handle waited for
+        else { scheduleAhead(AHEAD_MS, true); }
       })
       .catch(function () { bundles[url] = {state: "failed"}; })
       .then(function () { busy = false; pump(); });
@@ -306,6 +307,8 @@
   var restTimer = null;
 
   function prefetch(config, settings) {
+    ahead.waits = 0;
+    scheduleAhead();
     // The visible view at the shown depth, the other analytic views there (tab switches),
     // then the visible view at the other depths, nearest first (dragging H); the other
     // views' other depths once their tab is shown.  A finite-N loss range of one's own is
@@ -1072,6 +1075,7 @@
   // --- switching between kept views ----------------------------------------------------
 
   var drawnFor = {};       // view -> the settings slice its figures show (its view store)
+  var storeSeen = {};      // view -> its view store as last read (drawnFor follows its changes)
   var pendingTab = null;   // a tab shown here whose value has not reached Dash yet
 
   function sliceOf(config, view, settings) {
@@ -1108,19 +1112,19 @@
   }
 
   function drawNow(config, view, settings) {
-    // The view's figures for ``settings`` from its tables, straight into its graphs.
+    // The view's figures for ``settings`` from its tables, straight into its graphs (a
+    // promise of their drawing; false if a table or a graph is missing).
     var figs = null;
     dragging = false;
     try { figs = viewFigures(config, view, baseState(settings), settings); } catch (e) { figs = null; }
     if (!figs) { return false; }
     var plots = VIEW_PLOTS[view];
     if (!plots.every(function (p) { return figs[p] && graphDiv(p); })) { return false; }
-    plots.forEach(function (p) {
+    return Promise.all(plots.map(function (p) {
       lastDrawn[p] = figs[p].__source || null;
       delete figs[p].__source;
-      window.Plotly.react(graphDiv(p), figs[p]);
-    });
-    return true;
+      return window.Plotly.react(graphDiv(p), figs[p]);
+    }));
   }
 
   function selectedTab(config) {
@@ -1234,6 +1238,89 @@
     if (!waiting) { tellDash(config); }
   }
 
+  // --- drawing hidden views ahead of their visit ------------------------------------------
+
+  // A hidden analytic view whose figures no longer show the settings (never drawn since the
+  // page loaded, or the settings changed on another tab) is drawn from its tables once the
+  // settings have rested AHEAD_MS and the browser is idle, one view at a time, with its
+  // panel laid out (invisible, no height) for the draw so that its figures get their width:
+  // a tab switch then only shows the panel.  Its panel leaves the layout again after the
+  // draw (components/layout.py LAID_OUT_WHILE_HIDDEN: a laid-out hidden panel slows the
+  // drawing on the shown tab).  A held handle, a pending callback or settings on their way
+  // put it off.
+  var AHEAD_MS = 600;
+  var DRAWING_CLASS = "kept-panel--drawing";
+  var aheadTimer = null;
+  var ahead = {done: 0, waits: 0};  // views drawn ahead (for tests and benchmarks); waits for graphs
+
+  function staleHidden(config, settings) {
+    // The hidden analytic views that can be drawn ahead now, in tab order.
+    var shown = selectedTab(config);
+    return ORDER.filter(function (v) {
+      return v !== shown && v !== pendingTab && config.kept && v in config.kept &&
+        Boolean(document.getElementById(config.graphs[VIEW_PLOTS[v][0]])) &&
+        !fresh(config, v, settings) && Boolean(ready(tableUrl(config, v, settings, settings.H)));
+    });
+  }
+
+  function scheduleAhead(delay, keep) {
+    // Draw ahead after ``delay`` ms (AHEAD_MS by default), putting off a draw already
+    // planned, or (``keep``) leaving it planned as it is.
+    if (aheadTimer !== null) {
+      if (keep) { return; }
+      window.clearTimeout(aheadTimer);
+    }
+    aheadTimer = window.setTimeout(function () {
+      aheadTimer = null;
+      var go = function () { drawAhead(); };
+      if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
+    }, delay === undefined ? AHEAD_MS : delay);
+  }
+
+  function drawAhead() {
+    var config = current.config, settings = current.settings;
+    if (!config || !settings || typeof settings !== "object" || !window.Plotly) { return; }
+    if (live || settling || pendingTab !== null || loading()) { scheduleAhead(); return; }
+    var stale = staleHidden(config, settings);
+    if (!stale.length) { return; }
+    var view = stale[0], plots = VIEW_PLOTS[view];
+    if (!plots.every(function (p) { return graphDiv(p); })) {
+      // mounted a moment ago: its graphs are not drawn yet
+      if (ahead.waits < 20) { ahead.waits += 1; scheduleAhead(); }
+      return;
+    }
+    var panel = document.getElementById(config.kept[view]);
+    if (!panel || !panel.hasAttribute("hidden")) { return; }
+    var text = JSON.stringify(settings);
+    var done = function () {
+      panel.classList.remove(DRAWING_CLASS);
+      if (JSON.stringify(current.settings) === text && panel.hasAttribute("hidden")) {
+        drawnFor[view] = sliceOf(config, view, settings);
+        ahead.done += 1;
+      }
+      ahead.waits = 0;
+      scheduleAhead(0);  // the next view, at the next idle moment
+    };
+    var failed = function () { panel.classList.remove(DRAWING_CLASS); };
+    panel.classList.add(DRAWING_CLASS);
+    Promise.all(plots.map(function (p) { return fitWidth(graphDiv(p)); })).then(function () {
+      var drawing = false;
+      if (JSON.stringify(current.settings) === text && panel.hasAttribute("hidden")) {
+        try { drawing = drawNow(config, view, settings); } catch (e) { drawing = false; }
+      }
+      if (drawing) { drawing.then(done, failed); } else { failed(); }
+    }, failed);
+  }
+
+  function fitWidth(gd) {
+    // A graph drawn while its panel was out of the layout has plotly's default size, and
+    // Plotly.react keeps a size once set: it is sized to its place first (as a resize of
+    // the window would), while its panel is laid out.
+    var w = gd ? gd.getBoundingClientRect().width : 0;
+    if (!w || Math.abs(gd._fullLayout.width - w) <= 1) { return null; }
+    return window.Plotly.relayout(gd, {autosize: true});
+  }
+
   document.addEventListener("click", onTabClick, true);
   // (before endLive: a handle let go of where it was pressed changes no setting)
   ["pointerup", "keyup", "change"].forEach(function (type) {
@@ -1256,7 +1343,11 @@
         // The settings each view's figures were drawn for: its store (written while it
         // is shown; the server draws from it).
         var stores = Array.prototype.slice.call(arguments, 3);
-        ORDER.forEach(function (v, i) { if (stores[i]) { drawnFor[v] = stores[i]; } });
+        // (A store that did not change since it was read says nothing new: a hidden
+        // view's figures may have been drawn ahead since: see drawAhead.)
+        ORDER.forEach(function (v, i) {
+          if (stores[i] && !sameSlice(storeSeen[v], stores[i])) { drawnFor[v] = storeSeen[v] = stores[i]; }
+        });
         var trig = triggeredIds();
         var state = baseState(settings);
         var byTab = trig.indexOf(config.ids.tabs + ".value") >= 0 && typeof tab === "string";
@@ -1320,6 +1411,10 @@
           if (gd) { out[p] = drawHeld(gd, figs[p]) ? "react" : "in place"; }
         });
         return out;
+      },
+      ahead: function () {
+        // How many hidden views were drawn ahead of their visit (for tests and benchmarks).
+        return ahead.done;
       },
       loaded: function () {
         // Which tables are in the page (for tests and benchmarks).

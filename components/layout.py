@@ -523,7 +523,8 @@ COMPARE_GRAPHS = (*(ids.graph(plot) for plot in ("complexity", "layered-k", "lay
 KEPT_VIEWS = ("complexity", "layered", "finite", "activation", "lab")
 #: Kept views whose hidden panel keeps its width (its WebGL figures are not resized when
 #: it is shown again); the others leave the page's layout while hidden, so that drawing
-#: on the shown tab does not lay them out again with every measurement plotly takes.
+#: on the shown tab does not lay them out again with every measurement plotly takes
+#: (except while assets/redraw.js draws one ahead of its visit, at its width).
 LAID_OUT_WHILE_HIDDEN = ("lab",)
 #: Kept views whose content is mounted only when their tab is first opened (or, for those
 #: of :data:`MOUNTED_WHEN_IDLE`, once the page is idle after its first figure), then kept:

@@ -676,3 +676,70 @@ def test_redraw007_a_tab_clicked_just_after_a_release_shows_the_released_value(s
     assert set(seen) == {"E<sub>k</sub> at H = 6"}, sorted(set(seen))
     assert "H=6" in duo.driver.execute_script("return location.search")
     assert duo.get_logs() == []
+
+
+# A graph's state as a tab click leaves it, read in the click's own task: whether the
+# figure is the one drawn before the click (the same data object), what it shows, and
+# the width plotly drew it at against the width it is shown at.
+SWITCH_DRAWN = """
+var gd = document.querySelector(arguments[2] + ' .js-plotly-plot');
+var before = gd.data;
+document.getElementById(arguments[0]).click();
+return {hidden: document.getElementById(arguments[1]).hidden, same: gd.data === before,
+        name: gd.data && gd.data[0] ? gd.data[0].name : null,
+        browser: Boolean(gd.data && gd.data[0] && ArrayBuffer.isView(gd.data[0].y)),
+        drawn_at: gd._fullLayout.width, shown_at: Math.round(gd.getBoundingClientRect().width)};
+"""
+AHEAD = "return window.dash_clientside.redraw.ahead();"
+
+
+@pytest.mark.parametrize("query", ["/?H=5&K=3", "/?H=5&K=3&lecture=1"])
+def test_redraw009_hidden_views_are_drawn_ahead_at_their_width(shared_duo, query):
+    """Once the page is idle, the hidden analytic views are drawn from their tables, each
+    at the width it is shown at: the click on its tab only shows it (no drawing, no
+    resize).  When the settings change on another tab, they are drawn ahead again."""
+    duo = shared_duo
+    duo.wait_for_page(duo.server_url + query, timeout=30)
+    until(lambda: duo.driver.execute_script(CURVES, "#complexity-graph"), timeout=30)
+    for view in ("layered", "finite"):
+        _wait_tables(duo, view, 5)
+    _wait_tables(duo, "activation")  # (one table for every depth)
+    until(lambda: duo.driver.execute_script(AHEAD) >= 3, timeout=30,
+          msg="the hidden analytic views were not drawn ahead")
+    for tab, panel, graph, name in [
+            ("layered", "layered-panel", "#layered-k-graph", "E<sub>k</sub> at H = 5"),
+            ("finite", "finite-panel", "#finite-graph", None),
+            ("activation", "activation-panel", "#activation-graph", None)]:
+        shown = duo.driver.execute_script(SWITCH_DRAWN, f"tab-{tab}", panel, graph)
+        assert shown["hidden"] is False and shown["same"] and shown["browser"], (tab, shown)
+        assert abs(shown["drawn_at"] - shown["shown_at"]) <= 1, (tab, shown)
+        if name:
+            assert shown["name"] == name, shown
+        until(lambda: f"tab={tab}" in duo.driver.execute_script("return location.search"), timeout=15)
+        time.sleep(0.3)
+    duo.find_element("#tab-complexity").click()
+    until(lambda: "tab=" not in duo.driver.execute_script("return location.search"), timeout=15)
+    assert duo.get_logs() == []
+    if "lecture" in query:
+        return  # (the settings are behind a button there)
+    # a new depth on the complexity tab: the layered view is drawn ahead again, at H = 6
+    _wait_tables(duo, "complexity", 6)
+    done = duo.driver.execute_script(AHEAD)
+    drag = Drag(duo, "#depth-slider")
+    drag.to(6)
+    drag.release()
+    until(lambda: "H=6" in duo.driver.execute_script("return location.search"), timeout=15)
+    _wait_tables(duo, "layered", 6)
+    until(lambda: duo.driver.execute_script(AHEAD) > done, timeout=30,
+          msg="the layered view was not drawn ahead for the new depth")
+    until(lambda: duo.driver.execute_script(
+        "return document.getElementById('layered-panel').classList.contains('kept-panel--drawing')") is False,
+        timeout=10)
+    shown = duo.driver.execute_script(SWITCH_DRAWN, "tab-layered", "layered-panel", "#layered-k-graph")
+    assert shown["same"] and shown["name"] == "E<sub>k</sub> at H = 6", shown
+    assert abs(shown["drawn_at"] - shown["shown_at"]) <= 1, shown
+    # then the server's exact figure, as after any tab change
+    exact = _server_curves(views.render_layered(6, 3)["figures"]["layered-k"])
+    _compare(_page_curves(duo, "#layered-k-graph", lambda c: not c[0]["browser"]), exact,
+             rtol=1e-15, atol=0.0)
+    assert duo.get_logs() == []
