@@ -450,7 +450,7 @@
     layout.annotations = [];
     if (fig.__slots) {
       dropLegend(gd);  // (a held K handle's legend is plotly's, arranged by arrangeLegend)
-    } else if (keepLegend(gd, fig)) {
+    } else if (inPlace.legend && keepLegend(gd, fig)) {
       layout.showlegend = false;
     } else {
       dropLegend(gd);
@@ -657,7 +657,7 @@
     }
   }
 
-  var inPlace = {on: true, slots: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
+  var inPlace = {on: true, slots: true, legend: true, drawn: 0, reacted: 0};  // counts for tests and benchmarks
 
   function labelEdges(gd) {
     // For each y axis with a title: where its tick labels end on the title's side, and
@@ -1391,13 +1391,17 @@
         });
         return out;
       },
-      inPlace: function (on, slots) {
+      inPlace: function (on, slots, legend) {
         // Held moves drawn in place (on: true, the default) or by Plotly.react (false); a
         // held K handle's figures with a slot per index (slots: true, the default) or as
-        // the tables hold them (false); the counts of each so far (for tests and benchmarks).
+        // the tables hold them (false); a legend that a move does not change kept as a
+        // picture (legend: true, the default: keepLegend) or drawn by plotly (false); the
+        // counts of each so far (for tests and benchmarks).
         if (typeof on === "boolean") { inPlace.on = on; }
         if (typeof slots === "boolean") { inPlace.slots = slots; }
-        return {on: inPlace.on, slots: inPlace.slots, drawn: inPlace.drawn, reacted: inPlace.reacted};
+        if (typeof legend === "boolean") { inPlace.legend = legend; }
+        return {on: inPlace.on, slots: inPlace.slots, legend: inPlace.legend,
+                drawn: inPlace.drawn, reacted: inPlace.reacted};
       },
       held: function (changes) {
         // For benchmarks: draw the visible view's figures as a held handle would, at the
