@@ -176,6 +176,12 @@ if (!window.__tabObserver) {
 TAB_CLICK = """
 window.__tabTarget = arguments[1];
 window.__tabT0 = performance.now();
+var t0 = window.__tabT0;
+window.__tabPaint = window.__tabPaint || [];
+// the next frame after the click's work (its layout and paint included)
+requestAnimationFrame(function () {
+  setTimeout(function () { window.__tabPaint.push(performance.now() - t0); }, 0);
+});
 document.getElementById(arguments[0]).click();
 """
 
@@ -454,20 +460,28 @@ def tab_switches(driver, base: str, cycles: int) -> dict:
         except TimeoutError:
             pass
     first, later = [], []
+    paint = {"first": [], "later": []}
     for c in range(cycles + 1):
         for tab, graph in order:
             n = driver.execute_script("return window.__tabLat.length")
+            p = driver.execute_script("return (window.__tabPaint || []).length")
             driver.execute_script(TAB_CLICK, f"tab-{tab}", graph)
             try:
                 wait(lambda: driver.execute_script("return window.__tabLat.length") > n, timeout=20)
                 (first if c == 0 else later).append(driver.execute_script("return window.__tabLat[window.__tabLat.length - 1]"))
+                wait(lambda: driver.execute_script("return window.__tabPaint.length") > p, timeout=20)
+                paint["first" if c == 0 else "later"].append(
+                    driver.execute_script("return window.__tabPaint[window.__tabPaint.length - 1]"))
             except TimeoutError:
                 pass
             settle(driver, 0.3)
-    print("tab switch between analytic views (click → figure drawn):")
+    print("tab switch between analytic views (click → figure drawn; click → next frame painted):")
     print(f"  first visit of each tab  {summary(first)}")
+    print(f"                   paint   {summary(paint['first'])}")
     print(f"  later switches           {summary(later)}")
-    return {"tab_first": first, "tab": later}
+    print(f"                   paint   {summary(paint['later'])}")
+    return {"tab_first": first, "tab": later, "tab_first_paint": paint["first"],
+            "tab_paint": paint["later"]}
 
 
 def payloads(driver) -> dict:
@@ -542,6 +556,10 @@ def table(runs: dict[str, dict]) -> None:
               + " | ".join(_cell(runs[n].get(key, {}).get("release")) for n in names) + " |")
     print("| tab switch, later switches | " + " | ".join(_cell(runs[n].get("tab")) for n in names) + " |")
     print("| tab switch, first visit | " + " | ".join(_cell(runs[n].get("tab_first")) for n in names) + " |")
+    print("| tab switch, first visit: next frame painted | "
+          + " | ".join(_cell(runs[n].get("tab_first_paint")) for n in names) + " |")
+    print("| tab switch, later switches: next frame painted | "
+          + " | ".join(_cell(runs[n].get("tab_paint")) for n in names) + " |")
 
 
 def alternating_loads(args) -> None:
