@@ -44,6 +44,11 @@
 
   function noUpdate() { return window.dash_clientside.no_update; }
 
+  function whenIdle(fn, timeout) {
+    // ``fn`` once the browser is idle (at the latest after ``timeout`` ms).
+    if (window.requestIdleCallback) { window.requestIdleCallback(fn, {timeout: timeout}); } else { fn(); }
+  }
+
   function triggeredIds() {
     var c = window.dash_clientside.callback_context;
     return (c && c.triggered ? c.triggered : []).map(function (t) { return t.prop_id; });
@@ -325,7 +330,7 @@
         var still = function () { return JSON.stringify(current.settings) === text; };
         if (!still()) { return; }  // newer settings rest again
         var go = function () { if (still()) { fetchTables(config, settings); } };
-        if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
+        whenIdle(go, 2000);
       }, REST_MS);
       return;
     }
@@ -1272,8 +1277,7 @@
     }
     aheadTimer = window.setTimeout(function () {
       aheadTimer = null;
-      var go = function () { drawAhead(); };
-      if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 2000}); } else { go(); }
+      whenIdle(drawAhead, 2000);
     }, delay === undefined ? AHEAD_MS : delay);
   }
 
@@ -1292,9 +1296,12 @@
     var panel = document.getElementById(config.kept[view]);
     if (!panel || !panel.hasAttribute("hidden")) { return; }
     var text = JSON.stringify(settings);
+    var still = function () {  // the same settings, the panel still hidden
+      return JSON.stringify(current.settings) === text && panel.hasAttribute("hidden");
+    };
     var done = function () {
       panel.classList.remove(DRAWING_CLASS);
-      if (JSON.stringify(current.settings) === text && panel.hasAttribute("hidden")) {
+      if (still()) {
         drawnFor[view] = sliceOf(config, view, settings);
         ahead.done += 1;
       }
@@ -1305,7 +1312,7 @@
     panel.classList.add(DRAWING_CLASS);
     Promise.all(plots.map(function (p) { return fitWidth(graphDiv(p)); })).then(function () {
       var drawing = false;
-      if (JSON.stringify(current.settings) === text && panel.hasAttribute("hidden")) {
+      if (still()) {
         try { drawing = drawNow(config, view, settings); } catch (e) { drawing = false; }
       }
       if (drawing) { drawing.then(done, failed); } else { failed(); }
@@ -1434,7 +1441,7 @@
           var wait = function () {
             tries += 1;
             if ((!drawn(settings.tab) || loading()) && tries < 100) { window.setTimeout(wait, 200); return; }
-            if (window.requestIdleCallback) { window.requestIdleCallback(go, {timeout: 3000}); } else { go(); }
+            whenIdle(go, 3000);
           };
           window.setTimeout(wait, 200);
         }
